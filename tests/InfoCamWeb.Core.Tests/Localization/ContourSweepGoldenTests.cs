@@ -1,0 +1,64 @@
+using System.Text.Json;
+using InfoCamWeb.Core.Localization;
+
+namespace InfoCamWeb.Core.Tests.Localization;
+
+/// <summary>Boxes against what OpenCV 4.6's findContours + boundingRect + contourArea return (shared/fixtures/opencv-goldens).</summary>
+public class ContourSweepGoldenTests
+{
+    private static readonly Lazy<JsonDocument> Golden = new(() =>
+        JsonDocument.Parse(File.ReadAllText(Fixtures.Path_("opencv-goldens", "boxes.json"))));
+
+    public static TheoryData<string> MapNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var f in Directory.GetFiles(Fixtures.Path_("opencv-goldens", "maps"), "*.pgm").Order())
+        {
+            data.Add(Path.GetFileNameWithoutExtension(f));
+        }
+        return data;
+    }
+
+    private static Box ToBox(JsonElement e) => new(e[0].GetInt32(), e[1].GetInt32(), e[2].GetInt32(), e[3].GetInt32());
+
+    [Theory]
+    [MemberData(nameof(MapNames))]
+    public void Largest_and_all_boxes_match_opencv_at_every_threshold(string name)
+    {
+        var (q, w, h) = Fixtures.ReadPgm(Fixtures.Path_("opencv-goldens", "maps", name + ".pgm"));
+        Assert.Equal(224, w);
+        Assert.Equal(224, h);
+        var thresholds = Golden.Value.RootElement.GetProperty("thresholds").EnumerateArray().Select(t => t.GetDouble()).ToArray();
+        var expected = Golden.Value.RootElement.GetProperty("maps").GetProperty(name);
+
+        var grid = ThresholdGrid.Create(thresholds, q.Max());
+        var sweep = new ContourSweep(224);
+        var result = new SweepResult();
+        sweep.Run(q, grid.Levels, result);
+
+        var failures = new List<string>();
+        for (int k = 0; k < thresholds.Length; k++)
+        {
+            int li = grid.LevelIndexOf(k);
+            var exp = expected[k];
+            var expLargest = ToBox(exp.GetProperty("largest"));
+            if (result.Largest(li) != expLargest)
+            {
+                failures.Add($"t={thresholds[k]}: largest {result.Largest(li)} expected {expLargest}");
+            }
+            var expAll = exp.GetProperty("all").EnumerateArray().Select(ToBox).OrderBy(b => b.ToString()).ToList();
+            var all = result.All(li);
+            if (expAll.Count == 0)
+            {
+                expAll.Add(Box.None);
+            }
+            var actualAll = all.OrderBy(b => b.ToString()).ToList();
+            if (!expAll.SequenceEqual(actualAll))
+            {
+                failures.Add($"t={thresholds[k]}: {actualAll.Count} boxes, expected {expAll.Count}; first difference: " +
+                    string.Join(" ", actualAll.Except(expAll).Take(3)) + " vs " + string.Join(" ", expAll.Except(actualAll).Take(3)));
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
+    }
+}

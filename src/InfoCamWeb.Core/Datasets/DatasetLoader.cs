@@ -1,0 +1,66 @@
+namespace InfoCamWeb.Core.Datasets;
+
+public sealed record DatasetLoadOptions
+{
+    /// <summary>Check that every image file exists and is a regular file (off for annotation-only tests).</summary>
+    public bool VerifyImageFiles { get; init; } = true;
+}
+
+/// <summary>
+/// Finds and reads a dataset folder in CUB_200_2011 or wsolevaluation layout. The folder may be the dataset itself
+/// or a folder holding exactly one sub-folder that is (the usual shape of an extracted archive).
+/// </summary>
+public static class DatasetLoader
+{
+    public static Dataset Load(string folder, DatasetLoadOptions? options = null)
+    {
+        options ??= new DatasetLoadOptions();
+        if (!Directory.Exists(folder))
+        {
+            throw new DatasetException(new DatasetProblem(folder, 0, "folder", "does not exist or is not a folder."));
+        }
+        var root = FindRoot(Path.GetFullPath(folder));
+        var problems = new ProblemCollector();
+        var dataset = Detect(root) switch
+        {
+            DatasetLayout.Cub => CubReader.Read(root, problems, options),
+            DatasetLayout.WsolEvaluation => WsolReader.Read(root, problems, options),
+            _ => throw new DatasetException(new DatasetProblem(folder, 0, "layout",
+                "is neither a CUB_200_2011 folder (images.txt, image_class_labels.txt, bounding_boxes.txt, train_test_split.txt, classes.txt, images/) " +
+                "nor a wsolevaluation folder (test/ and train/ holding image_ids.txt, class_labels.txt, localization.txt).")),
+        };
+        problems.ThrowIfAny();
+        return dataset!;
+    }
+
+    public static DatasetLayout? Detect(string root)
+    {
+        if (File.Exists(Path.Combine(root, "images.txt")))
+        {
+            return DatasetLayout.Cub;
+        }
+        if (File.Exists(Path.Combine(root, "image_ids.txt")) ||
+            File.Exists(Path.Combine(root, "test", "image_ids.txt")) ||
+            File.Exists(Path.Combine(root, "train", "image_ids.txt")))
+        {
+            return DatasetLayout.WsolEvaluation;
+        }
+        return null;
+    }
+
+    /// <summary>The folder itself when it is a dataset; otherwise its single sub-folder when that one is.</summary>
+    public static string FindRoot(string folder)
+    {
+        if (Detect(folder) is not null)
+        {
+            return folder;
+        }
+        var subs = Directory.GetDirectories(folder).Where(d => !Path.GetFileName(d).StartsWith('.')).ToArray();
+        var files = Directory.GetFiles(folder).Where(f => !Path.GetFileName(f).StartsWith('.')).ToArray();
+        if (subs.Length == 1 && files.Length == 0 && Detect(subs[0]) is not null)
+        {
+            return subs[0];
+        }
+        return folder;
+    }
+}

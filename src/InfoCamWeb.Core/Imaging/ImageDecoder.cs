@@ -1,0 +1,116 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Memory;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace InfoCamWeb.Core.Imaging;
+
+/// <summary>Why an image could not be read.</summary>
+public sealed class ImageDecodeException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Defensive image decoding: only the JPEG and PNG decoders are registered, the header is read first and the pixel
+/// count capped before any pixel is decoded, and allocations are limited. Converts to RGB without EXIF rotation
+/// (neither reference applies it); alpha is dropped like PIL's <c>convert('RGB')</c>.
+/// </summary>
+public sealed class ImageDecoder
+{
+    public const long DefaultMaxPixels = 64L * 1024 * 1024;
+    private readonly Configuration _configuration;
+
+    public ImageDecoder(long maxPixels = DefaultMaxPixels, int allocationLimitMegabytes = 1024)
+    {
+        MaxPixels = maxPixels;
+        _configuration = new Configuration(new JpegConfigurationModule(), new PngConfigurationModule())
+        {
+            MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions { AllocationLimitMegabytes = allocationLimitMegabytes }),
+        };
+    }
+
+    public long MaxPixels { get; }
+
+    /// <summary>Reads only the header: width and height.</summary>
+    public (int Width, int Height) Identify(string path)
+    {
+        using var stream = Open(path);
+        return Identify(stream, path);
+    }
+
+    public RgbImage Decode(string path)
+    {
+        using var stream = Open(path);
+        return Decode(stream, path);
+    }
+
+    public RgbImage Decode(Stream stream, string name)
+    {
+        long start = stream.Position;
+        Identify(stream, name);
+        stream.Position = start;
+        try
+        {
+            using var image = Image.Load<Rgb24>(_configuration, stream);
+            var pixels = new byte[image.Width * image.Height * 3];
+            image.CopyPixelDataTo(pixels);
+            return new RgbImage(image.Width, image.Height, pixels);
+        }
+        catch (Exception ex) when (ex is ImageFormatException or UnknownImageFormatException or InvalidImageContentException
+                                       or InvalidMemoryOperationException or NotSupportedException or InvalidOperationException
+                                       or ArgumentException or IndexOutOfRangeException or OverflowException or EndOfStreamException)
+        {
+            throw new ImageDecodeException($"{name}: cannot be decoded ({ex.Message.TrimEnd('.')}).", ex);
+        }
+    }
+
+    private (int Width, int Height) Identify(Stream stream, string name)
+    {
+        IImageInfo? info;
+        IImageFormat? format;
+        try
+        {
+            info = Image.Identify(_configuration, stream, out format);
+        }
+        catch (Exception ex) when (ex is ImageFormatException or InvalidImageContentException or NotSupportedException
+                                       or InvalidOperationException or ArgumentException or IndexOutOfRangeException or EndOfStreamException)
+        {
+            throw new ImageDecodeException($"{name}: the image header cannot be read ({ex.Message.TrimEnd('.')}).", ex);
+        }
+        if (info is null || format is null)
+        {
+            throw new ImageDecodeException($"{name}: not a JPEG or PNG image.");
+        }
+        if (info.Width < 1 || info.Height < 1)
+        {
+            throw new ImageDecodeException($"{name}: the header gives an empty size {info.Width}x{info.Height}.");
+        }
+        if ((long)info.Width * info.Height > MaxPixels)
+        {
+            throw new ImageDecodeException($"{name}: {info.Width}x{info.Height} pixels exceeds the limit of {MaxPixels} pixels.");
+        }
+        return (info.Width, info.Height);
+    }
+
+    private static FileStream Open(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new ImageDecodeException($"{path}: is a folder, not an image.");
+        }
+        try
+        {
+            var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);
+            if (fs.Length == 0)
+            {
+                fs.Dispose();
+                throw new ImageDecodeException($"{path}: the file is empty.");
+            }
+            return fs;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ImageDecodeException($"{path}: cannot be opened ({ex.Message.TrimEnd('.')}).", ex);
+        }
+    }
+}

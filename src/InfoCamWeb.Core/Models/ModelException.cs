@@ -1,0 +1,4 @@
+namespace InfoCamWeb.Core.Models;
+
+/// <summary>A model the engine cannot use, with a message that says what was found and what to do.</summary>
+public sealed class ModelException(string message, Exception? inner = null) : Exception(message, inner);

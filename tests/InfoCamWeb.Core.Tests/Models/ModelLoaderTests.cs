@@ -1,0 +1,149 @@
+using InfoCamWeb.Core.Models;
+using Onnx;
+using Google.Protobuf;
+
+namespace InfoCamWeb.Core.Tests.Models;
+
+public class ModelLoaderTests
+{
+    [Fact]
+    public void Finds_global_average_pool_flatten_gemm_head_and_reproduces_logits()
+    {
+        var model = ModelLoader.Load(TinyOnnx.GapGemm(classes: 5, k: 4), "gap.onnx");
+        Assert.Equal("GlobalAveragePool -> Flatten -> Gemm(transB=1)", model.Head.Pattern);
+        Assert.Equal(5, model.Head.Classes);
+        Assert.Equal(4, model.Head.Channels);
+        Assert.Equal([-1L, 4, 8, 8], model.Head.FeatureShape);
+        Assert.True(model.Head.DynamicBatch);
+        Assert.Equal(8, model.Head.FixedInputSize);
+        Assert.True(model.Head.ProbeMaxLogitError < 1e-4);
+    }
+
+    [Fact]
+    public void Finds_reduce_mean_matmul_add_head()
+    {
+        var m = new TinyOnnx();
+        var feat = m.Backbone(6);
+        var mean = m.Node("ReduceMean", [feat], ("axes", new long[] { 2, 3 }), ("keepdims", 0L));
+        var mm = m.Node("MatMul", [mean, m.Init("w", [6, 3])]);
+        var model = ModelLoader.Load(m.Build(m.Node("Add", [mm, m.Init("b", [3])])), "rm.onnx");
+        Assert.Equal("ReduceMean(axes=[2,3]) -> MatMul -> Add", model.Head.Pattern);
+        Assert.Equal(3, model.Head.Classes);
+        Assert.Equal(6, model.Head.Channels);
+    }
+
+    [Fact]
+    public void Finds_reduce_mean_with_axes_as_an_input_in_opset_18()
+    {
+        var m = new TinyOnnx();
+        var feat = m.Backbone(4);
+        var mean = m.Node("ReduceMean", [feat, m.IntInit("axes", [-2, -1])], ("keepdims", 1L));
+        var sq = m.Node("Squeeze", [mean, m.IntInit("sq_axes", [2, 3])]);
+        var model = ModelLoader.Load(m.Build(m.Node("Gemm", [sq, m.Init("w", [4, 3]), m.Init("b", [3])]), opset: 18), "rm18.onnx");
+        Assert.Equal("ReduceMean(axes=[2,3]) -> Squeeze -> Gemm(transB=0)", model.Head.Pattern);
+    }
+
+    [Fact]
+    public void Finds_average_pool_over_the_whole_map_with_reshape_and_gemm_without_transpose()
+    {
+        var m = new TinyOnnx(dynamicBatch: false);
+        var feat = m.Backbone(4);
+        var pool = m.Node("AveragePool", [feat], ("kernel_shape", new long[] { 8, 8 }));
+        var reshape = m.Node("Reshape", [pool, m.IntInit("shape", [1, -1])]);
+        var model = ModelLoader.Load(m.Build(m.Node("Gemm", [reshape, m.Init("w", [4, 3]), m.Init("b", [3])])), "ap.onnx");
+        Assert.Equal("AveragePool(kernel 8x8) -> Reshape -> Gemm(transB=0)", model.Head.Pattern);
+        Assert.False(model.Head.DynamicBatch);
+    }
+
+    [Fact]
+    public void Recognises_a_fully_convolutional_classifier_as_identity_over_class_maps()
+    {
+        var m = new TinyOnnx();
+        var feat = m.Backbone(4);
+        var cls = m.Node("Conv", [feat, m.Init("cls_w", [7, 4, 1, 1]), m.Init("cls_b", [7])], ("kernel_shape", new long[] { 1, 1 }));
+        var gap = m.Node("GlobalAveragePool", [cls]);
+        var model = ModelLoader.Load(m.Build(m.Node("Flatten", [gap], ("axis", 1L))), "fcn.onnx");
+        Assert.Equal("Conv 1x1 -> GlobalAveragePool -> Flatten", model.Head.Pattern);
+        Assert.True(model.Head.Classifier.IsIdentity);
+        Assert.Equal(7, model.Head.Classes);
+    }
+
+    [Fact]
+    public void A_backbone_without_classifier_is_refused_saying_so()
+    {
+        var m = new TinyOnnx();
+        var gap = m.Node("GlobalAveragePool", [m.Backbone(4)]);
+        var ex = Assert.Throws<ModelException>(() => ModelLoader.Load(m.Build(m.Node("Flatten", [gap], ("axis", 1L))), "backbone.onnx"));
+        Assert.Contains("has no classifier after it: it looks like a feature extractor (backbone)", ex.Message);
+    }
+
+    [Fact]
+    public void A_model_without_gap_head_names_what_was_found_and_can_be_named_by_hand()
+    {
+        var m = new TinyOnnx(size: 4);
+        var feat = m.Backbone(2);
+        var flat = m.Node("Flatten", [feat], ("axis", 1L));
+        var bytes = m.Build(m.Node("Gemm", [flat, m.Init("w", [3, 32]), m.Init("b", [3])], ("transB", 1L)));
+        var ex = Assert.Throws<ModelException>(() => ModelLoader.Load(bytes, "flat.onnx"));
+        Assert.Contains("comes from Relu", ex.Message);
+        Assert.Contains("--feature-tensor", ex.Message);
+    }
+
+    [Fact]
+    public void Head_named_by_hand_is_checked_against_the_model_logits()
+    {
+        var m = new TinyOnnx();
+        var feat = m.Backbone(4);
+        var gap = m.Node("GlobalAveragePool", [feat]);
+        var flat = m.Node("Flatten", [gap], ("axis", 1L));
+        // A head the detector does not know: Mul by 1 in between.
+        var one = m.Init("one", [1], [1f]);
+        var mul = m.Node("Mul", [flat, one]);
+        var bytes = m.Build(m.Node("Gemm", [mul, m.Init("w", [5, 4]), m.Init("b", [5])], ("transB", 1L)));
+        Assert.Throws<ModelException>(() => ModelLoader.Load(bytes, "mul.onnx"));
+        var model = ModelLoader.Load(bytes, "mul.onnx", new HeadOverrides { FeatureTensor = feat, WeightInitializer = "w", BiasInitializer = "b" });
+        Assert.Equal("named by hand", model.Head.Pattern);
+        Assert.Equal(5, model.Head.Classes);
+        // Wrong bias: logits are not reproduced.
+        var wrong = Assert.Throws<ModelException>(() => ModelLoader.Load(bytes, "mul.onnx", new HeadOverrides { FeatureTensor = feat, WeightInitializer = "w" }));
+        Assert.Contains("does not reproduce the model's logits", wrong.Message);
+    }
+
+    [Fact]
+    public void Nhwc_uint8_and_two_input_models_are_refused_with_the_reason()
+    {
+        var nhwc = new TinyOnnx(size: 8);
+        nhwc.Graph.Input[0].Type.TensorType.Shape.Dim[1].DimValue = 8;
+        nhwc.Graph.Input[0].Type.TensorType.Shape.Dim[3].DimValue = 3;
+        var gap = nhwc.Node("GlobalAveragePool", ["x"]);
+        Assert.Contains("looks like NHWC", Assert.Throws<ModelException>(() => ModelLoader.Load(nhwc.Build(gap), "nhwc.onnx")).Message);
+
+        var u8 = new TinyOnnx(elemType: 2);
+        Assert.Contains("element type uint8", Assert.Throws<ModelException>(() => ModelLoader.Load(u8.Build(u8.Node("Relu", ["x"])), "u8.onnx")).Message);
+    }
+
+    [Theory]
+    [InlineData(new byte[0], "The model file is empty.")]
+    [InlineData(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10, 0 }, "is a PNG image")]
+    [InlineData(new byte[] { 0xff, 0xff, 0xff, 0xff, 0x01 }, "not an ONNX model")]
+    public void Garbage_files_are_refused_with_a_clear_message(byte[] bytes, string expected)
+    {
+        var ex = Assert.Throws<ModelException>(() => ModelLoader.Load(bytes, "bad.onnx"));
+        Assert.Contains(expected, ex.Message);
+    }
+
+    [Fact]
+    public void External_data_and_foreign_operator_domains_are_refused_before_onnx_runtime_sees_them()
+    {
+        var m = ModelProto.Parser.ParseFrom(TinyOnnx.GapGemm());
+        var w = m.Graph.Initializer.First(i => i.Name == "fc_w");
+        w.DataLocation = TensorProto.Types.DataLocation.External;
+        w.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "../../etc/passwd" });
+        var ex = Assert.Throws<ModelException>(() => ModelLoader.Load(m.ToByteArray(), "ext.onnx"));
+        Assert.Contains("external", ex.Message);
+
+        var d = ModelProto.Parser.ParseFrom(TinyOnnx.GapGemm());
+        d.Graph.Node[0].Domain = "com.microsoft";
+        Assert.Contains("domain 'com.microsoft'", Assert.Throws<ModelException>(() => ModelLoader.Load(d.ToByteArray(), "ms.onnx")).Message);
+    }
+}

@@ -1,0 +1,114 @@
+using Google.Protobuf;
+using Onnx;
+
+namespace InfoCamWeb.Core.Tests;
+
+/// <summary>Builds small ONNX models in memory for tests (a few KB each).</summary>
+internal sealed class TinyOnnx
+{
+    private readonly GraphProto _graph = new() { Name = "tiny" };
+    private readonly Random _rng;
+    private int _counter;
+
+    public TinyOnnx(int seed = 1, bool dynamicBatch = true, int size = 8, int channels = 3, int elemType = 1)
+    {
+        _rng = new Random(seed);
+        var dims = new TensorShapeProto();
+        dims.Dim.Add(dynamicBatch ? new TensorShapeProto.Types.Dimension { DimParam = "N" } : new TensorShapeProto.Types.Dimension { DimValue = 1 });
+        dims.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = channels });
+        dims.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = size });
+        dims.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = size });
+        _graph.Input.Add(new ValueInfoProto
+        {
+            Name = "x",
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elemType, Shape = dims } },
+        });
+    }
+
+    public GraphProto Graph => _graph;
+
+    public string Init(string name, long[] dims, float[]? values = null)
+    {
+        long n = dims.Aggregate(1L, (a, b) => a * b);
+        values ??= Enumerable.Range(0, (int)n).Select(_ => (float)(_rng.NextDouble() * 2 - 1)).ToArray();
+        var t = new TensorProto { Name = name, DataType = 1 };
+        t.Dims.AddRange(dims);
+        t.FloatData.AddRange(values);
+        _graph.Initializer.Add(t);
+        return name;
+    }
+
+    public string IntInit(string name, long[] values)
+    {
+        var t = new TensorProto { Name = name, DataType = 7 };
+        t.Dims.Add(values.Length);
+        t.Int64Data.AddRange(values);
+        _graph.Initializer.Add(t);
+        return name;
+    }
+
+    public string Node(string op, string[] inputs, params (string Name, object Value)[] attributes)
+    {
+        var output = $"{op.ToLowerInvariant()}_{_counter++}";
+        var node = new NodeProto { OpType = op, Name = output + "_node" };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        foreach (var (name, value) in attributes)
+        {
+            var a = new AttributeProto { Name = name };
+            switch (value)
+            {
+                case long i: a.Type = AttributeProto.Types.AttributeType.Int; a.I = i; break;
+                case int i: a.Type = AttributeProto.Types.AttributeType.Int; a.I = i; break;
+                case float f: a.Type = AttributeProto.Types.AttributeType.Float; a.F = f; break;
+                case long[] ints: a.Type = AttributeProto.Types.AttributeType.Ints; a.Ints.AddRange(ints); break;
+                case string s: a.Type = AttributeProto.Types.AttributeType.String; a.S = ByteString.CopyFromUtf8(s); break;
+                default: throw new ArgumentException(value.GetType().Name);
+            }
+            node.Attribute.Add(a);
+        }
+        _graph.Node.Add(node);
+        return output;
+    }
+
+    /// <summary>Conv 3x3 (pad 1) with <paramref name="k"/> outputs, then Relu: the feature map.</summary>
+    public string Backbone(int k = 4, int inChannels = 3)
+    {
+        var w = Init("conv_w", [k, inChannels, 3, 3]);
+        var b = Init("conv_b", [k]);
+        var conv = Node("Conv", ["x", w, b], ("kernel_shape", new long[] { 3, 3 }), ("pads", new long[] { 1, 1, 1, 1 }));
+        return Node("Relu", [conv]);
+    }
+
+    public byte[] Build(string output, int opset = 13, string? outputName = null)
+    {
+        if (outputName is not null)
+        {
+            var id = new NodeProto { OpType = "Identity", Name = "out_identity" };
+            id.Input.Add(output);
+            id.Output.Add(outputName);
+            _graph.Node.Add(id);
+            output = outputName;
+        }
+        _graph.Output.Add(new ValueInfoProto
+        {
+            Name = output,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1 } },
+        });
+        var model = new ModelProto { IrVersion = 7, Graph = _graph, ProducerName = "infocam-tests" };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
+        return model.ToByteArray();
+    }
+
+    /// <summary>The standard torchvision-like head: GlobalAveragePool -> Flatten -> Gemm(transB=1).</summary>
+    public static byte[] GapGemm(int classes = 5, int k = 4, bool dynamicBatch = true, int size = 8, int seed = 1)
+    {
+        var m = new TinyOnnx(seed, dynamicBatch, size);
+        var feat = m.Backbone(k);
+        var gap = m.Node("GlobalAveragePool", [feat]);
+        var flat = m.Node("Flatten", [gap], ("axis", 1L));
+        var w = m.Init("fc_w", [classes, k]);
+        var b = m.Init("fc_b", [classes]);
+        return m.Build(m.Node("Gemm", [flat, w, b], ("transB", 1L)), outputName: "logits");
+    }
+}

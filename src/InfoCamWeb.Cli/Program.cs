@@ -1,1 +1,3 @@
-System.Console.WriteLine("x");
+using InfoCamWeb.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,28 @@
+using InfoCamWeb.Core.Datasets;
+
+namespace InfoCamWeb.Cli.Commands;
+
+/// <summary><c>infocam check-dataset</c>: reads and validates a dataset; lists every problem (the first 100).</summary>
+internal static class CheckDatasetCommand
+{
+    public static int Run(IEnumerable<string> rawArgs, TextWriter stdout)
+    {
+        var a = new CliArgs(rawArgs, new HashSet<string>());
+        var path = a.Required("dataset");
+        a.EnsureAllUsed();
+        Dataset ds;
+        try
+        {
+            ds = DatasetLoader.Load(path);
+        }
+        catch (DatasetException ex) when (ex.TotalProblems > 1)
+        {
+            stdout.WriteLine(ex.Message);
+            return 2;
+        }
+        stdout.WriteLine($"{ds.Layout} dataset at {ds.Root}");
+        stdout.WriteLine($"{ds.Images.Count} images, {ds.ClassCount} classes; test {ds.Select(DatasetSplit.Test).Count}, train {ds.Select(DatasetSplit.Train).Count}");
+        stdout.WriteLine($"{ds.Images.Sum(i => i.Boxes.Count)} boxes; image sizes from {(ds.Images.All(i => i.Width is not null) ? "image_sizes.txt" : "the image headers")}");
+        return 0;
+    }
+}

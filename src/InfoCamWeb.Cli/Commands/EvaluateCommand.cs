@@ -1,0 +1,194 @@
+using System.Globalization;
+using InfoCamWeb.Core.Cams;
+using InfoCamWeb.Core.Datasets;
+using InfoCamWeb.Core.Evaluation;
+using InfoCamWeb.Core.Imaging;
+using InfoCamWeb.Core.Models;
+using Spectre.Console;
+
+namespace InfoCamWeb.Cli.Commands;
+
+/// <summary><c>infocam evaluate</c> and <c>infocam bench</c>.</summary>
+internal static class EvaluateCommand
+{
+    private static readonly HashSet<string> Flags = ["quiet", "bgr", "skip-bad-images"];
+
+    public static async Task<int> RunAsync(IEnumerable<string> rawArgs, TextWriter stdout, TextWriter stderr, bool bench, CancellationToken ct)
+    {
+        var a = new CliArgs(rawArgs, Flags);
+        var modelPath = a.Required("model");
+        var datasetPath = a.Required("dataset");
+        var overrides = CliApp.Overrides(a);
+        var settings = new EvaluationSettings
+        {
+            Split = Dataset.ParseSplit(a.Get("split") ?? "test"),
+            Methods = CamMethods.ParseList(a.Get("methods") ?? "cam,infocam,infocam+"),
+            Protocol = Preprocessor.ParseProtocol(a.Get("protocol") ?? "resize224"),
+            CamThreshold = a.Double("cam-threshold", 0.2),
+            ThresholdStep = a.Double("threshold-step", 0.01),
+            Window = a.Int("window", 4),
+            BatchSize = a.Int("batch-size", 16),
+            Provider = CliApp.Provider(a),
+            SkipBadImages = a.Flag("skip-bad-images"),
+        };
+        var output = a.Get("output");
+        var perImage = a.Get("per-image");
+        bool quiet = a.Flag("quiet");
+        var steps = bench && a.Get("steps") is { } s
+            ? s.Split(',').Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new UsageException($"--steps '{x}' is not a number.")).ToArray()
+            : [settings.ThresholdStep];
+        settings.Validate();
+
+        var model = ModelLoader.Load(modelPath, overrides);
+        settings = settings with { Preprocessing = CliApp.PreprocessingFrom(a, model) };
+        a.EnsureAllUsed();
+        var dataset = DatasetLoader.Load(datasetPath);
+
+        var results = new List<EvaluationResult>();
+        foreach (var step in steps)
+        {
+            var run = settings with { ThresholdStep = step };
+            var evaluator = new Evaluator(model, dataset, run);
+            StreamWriter? csv = null;
+            if (perImage is not null && results.Count == 0)
+            {
+                csv = new StreamWriter(perImage, false, new System.Text.UTF8Encoding(false));
+                csv.Write(ResultFiles.CsvHeader(run.Methods) + "\n");
+            }
+            try
+            {
+                // Outcomes arrive in split order; the CSV follows it.
+                Action<ImageOutcome>? onImage = csv is null ? null : o => csv.Write(ResultFiles.CsvRow(o, dataset.ClassLabels) + "\n");
+                var result = await WithProgress(evaluator, onImage, quiet, stderr, ct);
+                results.Add(result);
+            }
+            finally
+            {
+                csv?.Dispose();
+            }
+        }
+
+        var final = results[0];
+        if (output is not null)
+        {
+            await File.WriteAllTextAsync(output, ResultFiles.ToJson(final), ct);
+        }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+        if (bench)
+        {
+            PrintBench(console, results, steps);
+        }
+        else
+        {
+            PrintResult(console, final, model);
+        }
+        return 0;
+    }
+
+    private static async Task<EvaluationResult> WithProgress(Evaluator evaluator, Action<ImageOutcome>? onImage, bool quiet, TextWriter stderr, CancellationToken ct)
+    {
+        bool interactive = !quiet && !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        if (interactive)
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            EvaluationResult? result = null;
+            await console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .StartAsync(async ctx =>
+                {
+                    var task = ctx.AddTask("evaluating", maxValue: evaluator.Images.Count);
+                    var progress = new SyncProgress<EvaluationProgress>(p =>
+                    {
+                        task.Value = p.Done;
+                        task.Description = $"{p.Done}/{p.Total} images, {p.ImagesPerSecond:F1} img/s, {p.Provider}";
+                    });
+                    result = await evaluator.RunAsync(progress, onImage, null, ct);
+                    task.Value = task.MaxValue;
+                });
+            return result!;
+        }
+        int lastPercent = -10;
+        var plain = new SyncProgress<EvaluationProgress>(p =>
+        {
+            int percent = (int)(100L * p.Done / Math.Max(1, p.Total));
+            if (!quiet && (percent >= lastPercent + 10 || p.Done == p.Total))
+            {
+                lastPercent = percent;
+                var eta = p.Eta is { } e ? $", ETA {e:hh\\:mm\\:ss}" : "";
+                stderr.WriteLine(FormattableString.Invariant($"infocam: {p.Done}/{p.Total} images ({percent} %), {p.ImagesPerSecond:F1} img/s{eta}, {p.Provider}"));
+            }
+        });
+        return await evaluator.RunAsync(plain, onImage, null, ct);
+    }
+
+    private static void PrintResult(IAnsiConsole console, EvaluationResult r, LoadedModel model)
+    {
+        console.WriteLine(FormattableString.Invariant(
+            $"model   {Path.GetFileName(r.Model.Path)}  {model.Head.Pattern}, feature '{r.Model.FeatureTensor}' {model.Head.FeatureShapeText}, {r.Model.NumClasses} classes, provider {r.Model.Provider}"));
+        console.WriteLine(FormattableString.Invariant(
+            $"dataset {r.Dataset.Path}  split {r.Dataset.Split}, {r.Images} images, {r.Dataset.Classes} classes"));
+        console.WriteLine(FormattableString.Invariant(
+            $"settings protocol {r.Settings.Protocol}, cam threshold {r.Settings.CamThreshold}, threshold step {r.Settings.ThresholdStep}, window {r.Settings.Window}"));
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumn("metric (%)");
+        foreach (var key in r.Methods.Keys)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(CamMethods.TryParse(key, out var m) ? m.DisplayName() : key)).RightAligned());
+        }
+        void Row(string name, Func<MethodScores, string> f) =>
+            table.AddRow([Markup.Escape(name), .. r.Methods.Values.Select(v => Markup.Escape(f(v)))]);
+        string F(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
+        Row("Top-1 Loc", v => F(v.Top1Loc));
+        Row("GT-known Loc", v => F(v.GtKnownLoc));
+        Row("MaxBoxAcc", v => F(v.MaxBoxAcc));
+        Row("  at threshold", v => v.MaxBoxAccThreshold.ToString("0.###", CultureInfo.InvariantCulture));
+        Row("MaxBoxAccV2", v => F(v.MaxBoxAccV2));
+        Row("  IoU 30 / 50 / 70", v => $"{F(v.MaxBoxAccV2ByIou["30"])} / {F(v.MaxBoxAccV2ByIou["50"])} / {F(v.MaxBoxAccV2ByIou["70"])}");
+        console.Write(table);
+        var c = r.Classification;
+        var pcText = c.PcMiEstimateNats is double pc ? FormattableString.Invariant($", PC-softmax {pc:F3} nats") : "";
+        console.WriteLine(FormattableString.Invariant(
+            $"classification  Top-1 {c.Top1:F2} %, Top-5 {c.Top5:F2} %, MI estimate {c.MiEstimateNats:F3} nats (log C = {Math.Log(r.Model.NumClasses):F3}){pcText}"));
+        if (r.SkippedImages.Count > 0)
+        {
+            console.WriteLine($"skipped {r.SkippedImages.Count} image(s) that could not be decoded; the first: {r.SkippedImages[0]}");
+        }
+        console.WriteLine(FormattableString.Invariant(
+            $"time    {r.Seconds.Total:F1} s: decode {r.Seconds.Decode:F1}, preprocess {r.Seconds.Preprocess:F1}, inference {r.Seconds.Inference:F1}, localization {r.Seconds.Localization:F1} ({r.Images / Math.Max(r.Seconds.Total, 1e-9):F1} images/s)"));
+    }
+
+    private static void PrintBench(IAnsiConsole console, List<EvaluationResult> results, double[] steps)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var col in new[] { "threshold step", "images", "images/s", "total s", "decode s", "preprocess s", "inference s", "localization s", "localization ms/image" })
+        {
+            table.AddColumn(new TableColumn(col).RightAligned());
+        }
+        for (int i = 0; i < results.Count; i++)
+        {
+            var r = results[i];
+            var s = r.Seconds;
+            string F(double v, string f = "F2") => v.ToString(f, CultureInfo.InvariantCulture);
+            table.AddRow(steps[i].ToString("0.####", CultureInfo.InvariantCulture), r.Images.ToString(CultureInfo.InvariantCulture),
+                F(r.Images / Math.Max(s.Total, 1e-9), "F1"), F(s.Total), F(s.Decode), F(s.Preprocess), F(s.Inference), F(s.Localization),
+                F(1000 * s.Localization / Math.Max(1, r.Images), "F3"));
+        }
+        console.Write(table);
+        console.WriteLine($"provider {results[0].Model.Provider}; stage seconds are busy time per stage (stages overlap, so they can add up to more than the total).");
+        if (results.Count > 1)
+        {
+            var baseLoc = results[0].Seconds.Localization;
+            for (int i = 1; i < results.Count; i++)
+            {
+                console.WriteLine(FormattableString.Invariant(
+                    $"localization time, step {steps[i]} vs {steps[0]}: {results[i].Seconds.Localization / Math.Max(baseLoc, 1e-9):F2}x"));
+            }
+        }
+    }
+
+    /// <summary>IProgress that calls back synchronously on the reporting thread (no SynchronizationContext hop).</summary>
+    private sealed class SyncProgress<T>(Action<T> action) : IProgress<T>
+    {
+        public void Report(T value) => action(value);
+    }
+}

@@ -1,0 +1,32 @@
+using InfoCamWeb.Core.Datasets;
+
+namespace InfoCamWeb.Cli.Commands;
+
+/// <summary><c>infocam make-demo</c>: the seeded demo dataset, or a full-size CUB-geometry dataset for benchmarks.</summary>
+internal static class MakeDemoCommand
+{
+    public static int Run(IEnumerable<string> rawArgs, TextWriter stdout)
+    {
+        var a = new CliArgs(rawArgs, new HashSet<string>());
+        var output = a.Required("output");
+        var geometry = a.Get("cub-geometry");
+        int seed = a.Int("seed", geometry is null ? 2024 : 7);
+        int count;
+        if (geometry is null)
+        {
+            int perClass = a.Int("per-class", 40);
+            a.EnsureAllUsed();
+            if (perClass < 2 || perClass > 10_000) throw new UsageException("--per-class must be between 2 and 10000.");
+            count = DemoDataset.WriteDemo(output, perClass, seed);
+        }
+        else
+        {
+            var split = Dataset.ParseSplit(a.Get("split") ?? "test");
+            int? limit = a.Get("limit") is null ? null : a.Int("limit", 0);
+            a.EnsureAllUsed();
+            count = DemoDataset.WriteCubGeometry(geometry, output, split, seed, limit: limit);
+        }
+        stdout.WriteLine($"wrote {count} images in CUB_200_2011 layout to {output}");
+        return 0;
+    }
+}

@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Text;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace InfoCamWeb.Core.Datasets;
+
+/// <summary>
+/// Writes seeded synthetic datasets in CUB_200_2011 layout. The "birds" of all classes share body, head and tail and
+/// differ only in a small mark on the head (colour x shape), as CUB species differ in small parts, so CAM-style maps
+/// favour the mark while the ground-truth box covers the whole bird.
+/// </summary>
+public static class DemoDataset
+{
+    public static readonly string[] MarkColours = ["red", "blue", "yellow", "green"];
+    public static readonly string[] MarkShapes = ["dot", "stripe"];
+    private static readonly Rgb24[] Palette = [new(220, 30, 30), new(30, 70, 230), new(235, 215, 20), new(30, 190, 60)];
+
+    public static int ClassCount => MarkColours.Length * MarkShapes.Length;
+
+    public static string ClassName(int c) => $"{c + 1:000}.{MarkColours[c % MarkColours.Length]}_{MarkShapes[c / MarkColours.Length]}_finch";
+
+    /// <summary>The demo: <paramref name="perClass"/> images per class, half train, half test, varied non-square sizes.</summary>
+    public static int WriteDemo(string folder, int perClass = 40, int seed = 2024, int quality = 90)
+    {
+        var rng = new Random(seed);
+        var images = new List<(int Id, string Path, int Class, bool Train, int W, int H, (double X, double Y, double W, double H) Box)>();
+        int id = 0;
+        for (int c = 0; c < ClassCount; c++)
+        {
+            for (int i = 0; i < perClass; i++)
+            {
+                id++;
+                int w = rng.Next(150, 241), h = rng.Next(120, 201);
+                double bw = w * (0.45 + 0.4 * rng.NextDouble()), bh = h * (0.45 + 0.4 * rng.NextDouble());
+                double bx = rng.NextDouble() * (w - bw), by = rng.NextDouble() * (h - bh);
+                var path = $"{ClassName(c)}/{ClassName(c)[4..]}_{i + 1:0000}.jpg";
+                images.Add((id, path, c, i % 2 == 0, w, h, (Math.Floor(bx), Math.Floor(by), Math.Floor(bw), Math.Floor(bh))));
+            }
+        }
+        WriteCub(folder, images.Select(x => (x.Id, x.Path, x.Class, x.Train, x.W, x.H, x.Box)).ToList(),
+            Enumerable.Range(0, ClassCount).Select(ClassName).ToList(), seed, quality, tightBoxes: true);
+        return images.Count;
+    }
+
+    /// <summary>
+    /// "CUB geometry": one synthetic image per image of the real CUB annotations (its real size, class and box, a bird drawn
+    /// in the box), for benchmarks at real scale. Class c gets the mark of class c mod 8.
+    /// </summary>
+    public static int WriteCubGeometry(string annotations, string folder, DatasetSplit split = DatasetSplit.Test, int seed = 7, int quality = 85, int? limit = null)
+    {
+        var real = DatasetLoader.Load(annotations, new DatasetLoadOptions { VerifyImageFiles = false });
+        var rng = new Random(seed);
+        var chosen = real.Select(split).Take(limit ?? int.MaxValue).ToList();
+        var images = new List<(int, string, int, bool, int, int, (double, double, double, double))>();
+        foreach (var img in chosen)
+        {
+            int w = img.Width ?? 500, h = img.Height ?? 375;
+            var b = img.Boxes[0];
+            images.Add((int.Parse(img.Id, CultureInfo.InvariantCulture), img.RelativePath, img.ClassIndex, img.IsTrain, w, h,
+                (b.X0, b.Y0, b.X1 - b.X0, b.Y1 - b.Y0)));
+        }
+        _ = rng;
+        WriteCub(folder, images, real.ClassNames, seed, quality, tightBoxes: false);
+        return images.Count;
+    }
+
+    private static void WriteCub(string folder, List<(int Id, string Path, int Class, bool Train, int W, int H, (double X, double Y, double W, double H) Box)> images,
+        IReadOnlyList<string> classNames, int seed, int quality, bool tightBoxes)
+    {
+        Directory.CreateDirectory(folder);
+        var imagesRoot = Path.Combine(folder, "images");
+        var encoder = new JpegEncoder { Quality = quality };
+        var lines = new StringBuilder();
+        var labels = new StringBuilder();
+        var boxes = new StringBuilder();
+        var split = new StringBuilder();
+        var sizes = new StringBuilder();
+        foreach (var img in images)
+        {
+            var rng = new Random(HashCode.Combine(seed, img.Id));
+            var pixels = new Rgb24[img.W * img.H];
+            DrawBackground(pixels, img.W, img.H, rng);
+            var drawn = DrawBird(pixels, img.W, img.H, img.Box, img.Class % ClassCount, rng);
+            var box = tightBoxes ? drawn : img.Box;
+            var full = Path.Combine(imagesRoot, img.Path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            using (var image = Image.LoadPixelData<Rgb24>(pixels, img.W, img.H))
+            {
+                image.SaveAsJpeg(full, encoder);
+            }
+            var inv = CultureInfo.InvariantCulture;
+            lines.Append(inv, $"{img.Id} {img.Path}\n");
+            labels.Append(inv, $"{img.Id} {img.Class + 1}\n");
+            boxes.Append(inv, $"{img.Id} {box.X:0.0} {box.Y:0.0} {box.W:0.0} {box.H:0.0}\n");
+            split.Append(inv, $"{img.Id} {(img.Train ? 1 : 0)}\n");
+            sizes.Append(inv, $"{img.Id} {img.W} {img.H}\n");
+        }
+        File.WriteAllText(Path.Combine(folder, "images.txt"), lines.ToString());
+        File.WriteAllText(Path.Combine(folder, "image_class_labels.txt"), labels.ToString());
+        File.WriteAllText(Path.Combine(folder, "bounding_boxes.txt"), boxes.ToString());
+        File.WriteAllText(Path.Combine(folder, "train_test_split.txt"), split.ToString());
+        File.WriteAllText(Path.Combine(folder, "image_sizes.txt"), sizes.ToString());
+        File.WriteAllText(Path.Combine(folder, "classes.txt"),
+            string.Concat(classNames.Select((n, i) => $"{i + 1} {n}\n")));
+    }
+
+    private static void DrawBackground(Rgb24[] px, int w, int h, Random rng)
+    {
+        // A soft two-colour gradient ("sky" / "foliage") with grain and a few clutter blobs.
+        var a = new Rgb24((byte)rng.Next(90, 200), (byte)rng.Next(120, 210), (byte)rng.Next(120, 230));
+        var b = new Rgb24((byte)rng.Next(40, 140), (byte)rng.Next(80, 170), (byte)rng.Next(40, 120));
+        for (int y = 0; y < h; y++)
+        {
+            double t = (double)y / Math.Max(1, h - 1);
+            for (int x = 0; x < w; x++)
+            {
+                int n = rng.Next(-12, 13);
+                px[y * w + x] = new Rgb24(
+                    Clamp(a.R + (b.R - a.R) * t + n), Clamp(a.G + (b.G - a.G) * t + n), Clamp(a.B + (b.B - a.B) * t + n));
+            }
+        }
+        int blobs = rng.Next(2, 6);
+        for (int i = 0; i < blobs; i++)
+        {
+            double cx = rng.NextDouble() * w, cy = rng.NextDouble() * h, r = (0.04 + 0.08 * rng.NextDouble()) * Math.Min(w, h);
+            var col = new Rgb24((byte)rng.Next(60, 140), (byte)rng.Next(70, 130), (byte)rng.Next(40, 90));
+            FillEllipse(px, w, h, cx, cy, r * 1.4, r, col, null, rng, 0);
+        }
+    }
+
+    /// <summary>Draws the bird inside the box; returns the tight box of the painted pixels as (x, y, w, h).</summary>
+    private static (double X, double Y, double W, double H) DrawBird(Rgb24[] px, int w, int h, (double X, double Y, double W, double H) box, int cls, Random rng)
+    {
+        bool right = rng.Next(2) == 0;
+        double bx = box.X, by = box.Y, bw = Math.Max(box.W, 8), bh = Math.Max(box.H, 8);
+        double Fx(double u) => right ? bx + u * bw : bx + (1 - u) * bw;
+        var body = new Rgb24((byte)rng.Next(110, 150), (byte)rng.Next(85, 115), (byte)rng.Next(60, 85));
+        var bounds = new int[] { int.MaxValue, int.MaxValue, int.MinValue, int.MinValue };
+
+        // tail (a thin wedge), body, head
+        for (int i = 0; i < 12; i++)
+        {
+            double u = 0.03 + i * 0.018;
+            FillEllipse(px, w, h, Fx(u + 0.06), by + bh * (0.62 - i * 0.004), bw * 0.07, bh * (0.05 + i * 0.006), Darker(body, 20), bounds, rng, 10);
+        }
+        FillEllipse(px, w, h, Fx(0.5), by + 0.6 * bh, bw * 0.34, bh * 0.33, body, bounds, rng, 14);
+        double hr = Math.Min(0.16 * bw, 0.26 * bh);
+        double hx = Fx(0.8), hy = by + 0.3 * bh;
+        FillEllipse(px, w, h, hx, hy, hr, hr, Darker(body, -10), bounds, rng, 10);
+        // beak
+        FillEllipse(px, w, h, Fx(0.8) + (right ? 1 : -1) * hr * 1.05, hy + hr * 0.15, hr * 0.35, hr * 0.15, new Rgb24(60, 50, 40), bounds, rng, 0);
+        // the class mark: colour x shape on the head
+        var colour = Palette[cls % Palette.Length];
+        if (cls / Palette.Length == 0)
+        {
+            FillEllipse(px, w, h, hx, hy - hr * 0.1, hr * 0.42, hr * 0.42, colour, null, rng, 8);
+        }
+        else
+        {
+            FillEllipse(px, w, h, hx, hy - hr * 0.1, hr * 0.85, hr * 0.2, colour, null, rng, 8);
+        }
+        // legs
+        FillEllipse(px, w, h, Fx(0.45), by + 0.93 * bh, bw * 0.015 + 1, bh * 0.06, new Rgb24(50, 40, 30), bounds, rng, 0);
+        FillEllipse(px, w, h, Fx(0.55), by + 0.93 * bh, bw * 0.015 + 1, bh * 0.06, new Rgb24(50, 40, 30), bounds, rng, 0);
+        return (bounds[0], bounds[1], bounds[2] - bounds[0] + 1, bounds[3] - bounds[1] + 1);
+    }
+
+    private static void FillEllipse(Rgb24[] px, int w, int h, double cx, double cy, double rx, double ry, Rgb24 c, int[]? bounds, Random rng, int grain)
+    {
+        int x0 = Math.Max(0, (int)Math.Floor(cx - rx)), x1 = Math.Min(w - 1, (int)Math.Ceiling(cx + rx));
+        int y0 = Math.Max(0, (int)Math.Floor(cy - ry)), y1 = Math.Min(h - 1, (int)Math.Ceiling(cy + ry));
+        for (int y = y0; y <= y1; y++)
+        {
+            for (int x = x0; x <= x1; x++)
+            {
+                double dx = (x + 0.5 - cx) / rx, dy = (y + 0.5 - cy) / ry;
+                if (dx * dx + dy * dy > 1) continue;
+                int n = grain > 0 ? rng.Next(-grain, grain + 1) : 0;
+                px[y * w + x] = new Rgb24(Clamp(c.R + n), Clamp(c.G + n), Clamp(c.B + n));
+                if (bounds is not null)
+                {
+                    bounds[0] = Math.Min(bounds[0], x);
+                    bounds[1] = Math.Min(bounds[1], y);
+                    bounds[2] = Math.Max(bounds[2], x);
+                    bounds[3] = Math.Max(bounds[3], y);
+                }
+            }
+        }
+    }
+
+    private static Rgb24 Darker(Rgb24 c, int d) => new(Clamp(c.R - d), Clamp(c.G - d), Clamp(c.B - d));
+
+    private static byte Clamp(double v) => (byte)Math.Clamp((int)Math.Round(v), 0, 255);
+}

@@ -1,0 +1,66 @@
+using System.Text.Json.Serialization;
+
+namespace InfoCamWeb.Core.Evaluation;
+
+/// <summary>The JSON result of a run (percentages 0-100, full precision). Same shape from the CLI and the web app.</summary>
+public sealed record EvaluationResult
+{
+    [JsonPropertyName("model")] public required ModelInfo Model { get; init; }
+    [JsonPropertyName("dataset")] public required DatasetInfo Dataset { get; init; }
+    [JsonPropertyName("settings")] public required SettingsInfo Settings { get; init; }
+    [JsonPropertyName("classification")] public required ClassificationScores Classification { get; init; }
+    [JsonPropertyName("methods")] public required Dictionary<string, MethodScores> Methods { get; init; }
+    [JsonPropertyName("images")] public int Images { get; init; }
+    [JsonPropertyName("skippedImages")] public List<string> SkippedImages { get; init; } = new();
+    [JsonPropertyName("seconds")] public required StageSeconds Seconds { get; init; }
+}
+
+public sealed record ModelInfo(
+    [property: JsonPropertyName("path")] string Path,
+    [property: JsonPropertyName("sha256")] string Sha256,
+    [property: JsonPropertyName("featureTensor")] string FeatureTensor,
+    [property: JsonPropertyName("numClasses")] int NumClasses,
+    [property: JsonPropertyName("inputSize")] int InputSize,
+    [property: JsonPropertyName("provider")] string Provider,
+    [property: JsonPropertyName("headPattern")] string HeadPattern);
+
+public sealed record DatasetInfo(
+    [property: JsonPropertyName("path")] string Path,
+    [property: JsonPropertyName("split")] string Split,
+    [property: JsonPropertyName("images")] int Images,
+    [property: JsonPropertyName("classes")] int Classes);
+
+public sealed record SettingsInfo(
+    [property: JsonPropertyName("protocol")] string Protocol,
+    [property: JsonPropertyName("camThreshold")] double CamThreshold,
+    [property: JsonPropertyName("thresholdStep")] double ThresholdStep,
+    [property: JsonPropertyName("window")] int Window);
+
+public sealed record ClassificationScores(
+    [property: JsonPropertyName("top1")] double Top1,
+    [property: JsonPropertyName("top5")] double Top5,
+    [property: JsonPropertyName("miEstimateNats")] double MiEstimateNats,
+    [property: JsonPropertyName("pcMiEstimateNats")] double? PcMiEstimateNats);
+
+public sealed record MethodScores
+{
+    [JsonPropertyName("gtKnownLoc")] public double GtKnownLoc { get; init; }
+    [JsonPropertyName("top1Loc")] public double Top1Loc { get; init; }
+    [JsonPropertyName("maxBoxAcc")] public double MaxBoxAcc { get; init; }
+    [JsonPropertyName("maxBoxAccThreshold")] public double MaxBoxAccThreshold { get; init; }
+    [JsonPropertyName("maxBoxAccV2")] public double MaxBoxAccV2 { get; init; }
+    [JsonPropertyName("maxBoxAccV2ByIou")] public required Dictionary<string, double> MaxBoxAccV2ByIou { get; init; }
+
+    /// <summary>BoxAcc(t, 0.5) of the largest box at t = k * thresholdStep, k = 0, 1, ...</summary>
+    [JsonPropertyName("boxAccCurve")] public required double[] BoxAccCurve { get; init; }
+
+    /// <summary>GT-known Loc per class, keyed by the dataset's class label.</summary>
+    [JsonPropertyName("perClassGtKnownLoc")] public required Dictionary<string, double> PerClassGtKnownLoc { get; init; }
+}
+
+public sealed record StageSeconds(
+    [property: JsonPropertyName("total")] double Total,
+    [property: JsonPropertyName("decode")] double Decode,
+    [property: JsonPropertyName("preprocess")] double Preprocess,
+    [property: JsonPropertyName("inference")] double Inference,
+    [property: JsonPropertyName("localization")] double Localization);

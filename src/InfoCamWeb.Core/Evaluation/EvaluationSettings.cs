@@ -1,0 +1,44 @@
+using InfoCamWeb.Core.Cams;
+using InfoCamWeb.Core.Datasets;
+using InfoCamWeb.Core.Imaging;
+using InfoCamWeb.Core.Inference;
+
+namespace InfoCamWeb.Core.Evaluation;
+
+/// <summary>Everything that decides the numbers of a run, with the protocol's defaults.</summary>
+public sealed record EvaluationSettings
+{
+    public DatasetSplit Split { get; init; } = DatasetSplit.Test;
+
+    public IReadOnlyList<CamMethod> Methods { get; init; } = CamMethods.All;
+
+    public EvaluationProtocol Protocol { get; init; } = EvaluationProtocol.Resize224;
+
+    /// <summary>The fixed threshold t0 of GT-known Loc and Top-1 Loc.</summary>
+    public double CamThreshold { get; init; } = 0.2;
+
+    public double ThresholdStep { get; init; } = 0.01;
+
+    /// <summary>infoCAM window size s.</summary>
+    public int Window { get; init; } = 4;
+
+    public int BatchSize { get; init; } = 16;
+
+    public ProviderChoice Provider { get; init; } = ProviderChoice.Auto;
+
+    /// <summary>Mean/std/size; null: ImageNet statistics at the model's input size.</summary>
+    public Preprocessing? Preprocessing { get; init; }
+
+    /// <summary>Skip images that cannot be decoded (reported) instead of failing the run.</summary>
+    public bool SkipBadImages { get; init; }
+
+    public void Validate()
+    {
+        if (!(CamThreshold >= 0 && CamThreshold < 1)) throw new ArgumentException($"--cam-threshold {CamThreshold} must be in [0, 1).");
+        if (!(ThresholdStep > 0 && ThresholdStep < 1)) throw new ArgumentException($"--threshold-step {ThresholdStep} must be in (0, 1).");
+        if (ThresholdStep < 0.0001) throw new ArgumentException($"--threshold-step {ThresholdStep} is below 0.0001.");
+        if (Window < 1 || Window > 64) throw new ArgumentException($"--window {Window} must be between 1 and 64.");
+        if (BatchSize < 1 || BatchSize > 1024) throw new ArgumentException($"--batch-size {BatchSize} must be between 1 and 1024.");
+        if (Methods.Count == 0) throw new ArgumentException("At least one method is needed.");
+    }
+}

@@ -1,0 +1,284 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using InfoCamWeb.Core.Cams;
+using InfoCamWeb.Core.Datasets;
+using InfoCamWeb.Core.Imaging;
+using InfoCamWeb.Core.Inference;
+using InfoCamWeb.Core.Localization;
+using InfoCamWeb.Core.Models;
+
+namespace InfoCamWeb.Core.Evaluation;
+
+/// <summary>A run that cannot proceed, with a message for the user (what and where).</summary>
+public sealed class EvaluationException(string message, Exception? inner = null) : Exception(message, inner);
+
+public sealed record EvaluationProgress(int Done, int Total, double ImagesPerSecond, TimeSpan Elapsed, TimeSpan? Eta, string Provider);
+
+/// <summary>
+/// Runs a model over a dataset split and scores CAM, infoCAM and infoCAM+. Three stages overlap: decoding and
+/// preprocessing of the next batch, inference of the current one, and localization of the previous one. Images are
+/// streamed; only a few batches are in memory at once.
+/// </summary>
+public sealed class Evaluator
+{
+    private readonly LoadedModel _model;
+    private readonly Dataset _dataset;
+    private readonly EvaluationSettings _settings;
+    private readonly ImageDecoder _decoder;
+    private readonly Preprocessing _pre;
+    private readonly double[] _thresholds;
+    private readonly double[]? _logPriors;
+
+    public Evaluator(LoadedModel model, Dataset dataset, EvaluationSettings settings, ImageDecoder? decoder = null)
+    {
+        settings.Validate();
+        _model = model;
+        _dataset = dataset;
+        _settings = settings;
+        _decoder = decoder ?? new ImageDecoder();
+        if (model.Head.Classes != dataset.ClassCount)
+        {
+            throw new EvaluationException(
+                $"The model has {model.Head.Classes} classes but the dataset has {dataset.ClassCount}; model output i must be the dataset's i-th class.");
+        }
+        _pre = settings.Preprocessing ?? Preprocessing.ImageNet(model.Head.FixedInputSize ?? 224);
+        if (model.Head.FixedInputSize is int fixedSize && fixedSize != _pre.InputSize)
+        {
+            throw new EvaluationException($"The model's input is fixed at {fixedSize}x{fixedSize}; preprocessing to {_pre.InputSize} cannot be used.");
+        }
+        _thresholds = ThresholdGrid.Thresholds(settings.ThresholdStep);
+        var priors = dataset.TrainPriors();
+        _logPriors = priors?.Select(p => Math.Log(p)).ToArray();
+        Images = dataset.Select(settings.Split);
+        if (Images.Count == 0)
+        {
+            throw new EvaluationException($"The {settings.Split.ToString().ToLowerInvariant()} split of the dataset has no images.");
+        }
+    }
+
+    public IReadOnlyList<ImageRecord> Images { get; }
+
+    public Preprocessing Preprocessing => _pre;
+
+    public double[] Thresholds => _thresholds;
+
+    private sealed record Prepared(int[] Indices, float[] Tensor, Box[][] Truth, double Decode, double Preprocess);
+
+    private sealed record Inferred(Prepared Batch, InferenceOutput Output);
+
+    /// <summary>Runs the evaluation. <paramref name="completed"/> are outcomes saved by an earlier, interrupted run: they are counted, not recomputed.</summary>
+    public async Task<EvaluationResult> RunAsync(
+        IProgress<EvaluationProgress>? progress = null,
+        Action<ImageOutcome>? onImage = null,
+        IReadOnlyCollection<ImageOutcome>? completed = null,
+        CancellationToken cancellationToken = default)
+    {
+        var total = Stopwatch.StartNew();
+        var methods = _settings.Methods;
+        var acc = new MetricsAccumulator(methods, _thresholds, _dataset.ClassCount);
+        var done = new HashSet<int>();
+        foreach (var o in completed ?? [])
+        {
+            if (o.Index >= 0 && o.Index < Images.Count && done.Add(o.Index))
+            {
+                acc.Add(o);
+            }
+        }
+        var todo = Enumerable.Range(0, Images.Count).Where(i => !done.Contains(i)).ToArray();
+        var skipped = new List<string>();
+        int size = _pre.InputSize;
+
+        using var engine = new InferenceEngine(_model, _settings.Provider);
+        int batchSize = engine.MaxBatch(_settings.BatchSize);
+        double decodeSec = 0, preSec = 0, inferSec = 0, locSec = 0;
+
+        var prepared = Channel.CreateBounded<Prepared>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var inferred = Channel.CreateBounded<Inferred>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var ct = cts.Token;
+        using var registration = ct.Register(engine.Terminate);
+
+        var decodeTask = Task.Run(async () =>
+        {
+            try
+            {
+                for (int start = 0; start < todo.Length; start += batchSize)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var batch = Prepare(todo.AsSpan(start, Math.Min(batchSize, todo.Length - start)).ToArray(), size, skipped);
+                    if (batch.Indices.Length > 0)
+                    {
+                        await prepared.Writer.WriteAsync(batch, ct).ConfigureAwait(false);
+                    }
+                }
+                prepared.Writer.Complete();
+            }
+            catch (Exception ex)
+            {
+                prepared.Writer.Complete(ex);
+            }
+        }, ct);
+
+        var inferTask = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var batch in prepared.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                {
+                    var sw = Stopwatch.StartNew();
+                    var output = engine.Run(batch.Tensor, batch.Indices.Length, size);
+                    inferSec += sw.Elapsed.TotalSeconds;
+                    if (output.Classes != _dataset.ClassCount)
+                    {
+                        throw new EvaluationException($"The model produced {output.Classes} logits per image; the dataset has {_dataset.ClassCount} classes.");
+                    }
+                    await inferred.Writer.WriteAsync(new Inferred(batch, output), ct).ConfigureAwait(false);
+                }
+                inferred.Writer.Complete();
+            }
+            catch (Exception ex)
+            {
+                inferred.Writer.Complete(ex);
+            }
+        }, ct);
+
+        using var localizers = new ThreadLocal<MapLocalizer>(() => new MapLocalizer(size, _thresholds, _settings.CamThreshold));
+        int doneCount = done.Count;
+        var runClock = Stopwatch.StartNew();
+        int doneThisRun = 0;
+        try
+        {
+            await foreach (var item in inferred.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                decodeSec += item.Batch.Decode;
+                preSec += item.Batch.Preprocess;
+                var sw = Stopwatch.StartNew();
+                var outcomes = new ImageOutcome[item.Batch.Indices.Length];
+                Parallel.For(0, outcomes.Length, new ParallelOptions { CancellationToken = ct }, i =>
+                {
+                    outcomes[i] = Localize(item.Batch.Indices[i], item.Batch.Truth[i], item.Output, i, localizers.Value!);
+                });
+                locSec += sw.Elapsed.TotalSeconds;
+                foreach (var o in outcomes)
+                {
+                    acc.Add(o);
+                    onImage?.Invoke(o);
+                }
+                doneCount += outcomes.Length;
+                doneThisRun += outcomes.Length;
+                if (progress is not null)
+                {
+                    double rate = doneThisRun / Math.Max(runClock.Elapsed.TotalSeconds, 1e-9);
+                    int remaining = Images.Count - doneCount - skipped.Count;
+                    progress.Report(new EvaluationProgress(doneCount, Images.Count, rate, total.Elapsed,
+                        rate > 0 ? TimeSpan.FromSeconds(remaining / rate) : null, engine.Provider.Provider));
+                }
+            }
+            await Task.WhenAll(decodeTask, inferTask).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        finally
+        {
+            cts.Cancel();
+            try { await Task.WhenAll(decodeTask, inferTask).ConfigureAwait(false); } catch { /* reported above */ }
+        }
+
+        return new EvaluationResult
+        {
+            Model = new ModelInfo(_model.Path, _model.Sha256, _model.Head.FeatureTensor, _model.Head.Classes, size, engine.Provider.ToString(), _model.Head.Pattern),
+            Dataset = new DatasetInfo(_dataset.Root, _settings.Split.ToString().ToLowerInvariant(), Images.Count, _dataset.ClassCount),
+            Settings = new SettingsInfo(_settings.Protocol.Key(), _settings.CamThreshold, _settings.ThresholdStep, _settings.Window),
+            Classification = acc.Classification(_model.Head.Classes, _logPriors is not null),
+            Methods = acc.Methods(_dataset.ClassLabels),
+            Images = (int)acc.Count,
+            SkippedImages = skipped,
+            Seconds = new StageSeconds(total.Elapsed.TotalSeconds, decodeSec, preSec, inferSec, locSec),
+        };
+    }
+
+    private Prepared Prepare(int[] indices, int size, List<string> skipped)
+    {
+        var tensor = new float[indices.Length * 3 * size * size];
+        var truth = new List<Box[]>(indices.Length);
+        var kept = new List<int>(indices.Length);
+        double decode = 0, pre = 0;
+        foreach (int index in indices)
+        {
+            var record = Images[index];
+            var path = _dataset.ImagePath(record);
+            var sw = Stopwatch.StartNew();
+            RgbImage image;
+            try
+            {
+                image = _decoder.Decode(path);
+            }
+            catch (ImageDecodeException ex)
+            {
+                var message = $"image {record.Id} ({record.RelativePath}): {ex.Message.Replace(path + ": ", "")}";
+                if (_settings.SkipBadImages)
+                {
+                    lock (skipped) skipped.Add(message);
+                    continue;
+                }
+                throw new EvaluationException(message, ex);
+            }
+            decode += sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            if (record.Width is int w && record.Height is int h && (w != image.Width || h != image.Height))
+            {
+                throw new EvaluationException(
+                    $"image {record.Id} ({record.RelativePath}): {record.SizeSource} gives {w}x{h} but the file is {image.Width}x{image.Height}.");
+            }
+            var frame = Preprocessor.ToFrame(image, size, _settings.Protocol);
+            Preprocessor.Normalize(frame, _pre, tensor.AsSpan(kept.Count * 3 * size * size, 3 * size * size));
+            truth.Add(record.Boxes.Select(b => Preprocessor.MapBox(b, image.Width, image.Height, size, _settings.Protocol)).ToArray());
+            kept.Add(index);
+            pre += sw.Elapsed.TotalSeconds;
+        }
+        return new Prepared(kept.ToArray(), tensor, truth.ToArray(), decode, pre);
+    }
+
+    private ImageOutcome Localize(int index, Box[] truth, InferenceOutput output, int i, MapLocalizer localizer)
+    {
+        var record = Images[index];
+        var logits = output.LogitsOf(i);
+        var features = output.FeaturesOf(i);
+        int y = record.ClassIndex;
+        int pred = CamComputer.ArgMax(logits);
+        int above = 0;
+        double max = double.NegativeInfinity;
+        for (int c = 0; c < logits.Length; c++)
+        {
+            if (logits[c] > logits[y]) above++;
+            max = Math.Max(max, logits[c]);
+        }
+        double sum = 0;
+        for (int c = 0; c < logits.Length; c++) sum += Math.Exp(logits[c] - max);
+        double ce = max + Math.Log(sum) - logits[y];
+        double pc = 0;
+        if (_logPriors is not null)
+        {
+            double pmax = double.NegativeInfinity;
+            for (int c = 0; c < logits.Length; c++)
+                if (!double.IsNegativeInfinity(_logPriors[c])) pmax = Math.Max(pmax, logits[c] + _logPriors[c]);
+            double psum = 0;
+            for (int c = 0; c < logits.Length; c++)
+                if (!double.IsNegativeInfinity(_logPriors[c])) psum += Math.Exp(logits[c] + _logPriors[c] - pmax);
+            pc = logits[y] - (pmax + Math.Log(psum));
+        }
+
+        var classifier = _model.Head.Classifier;
+        var results = new MapOutcome[_settings.Methods.Count];
+        for (int m = 0; m < results.Length; m++)
+        {
+            var method = _settings.Methods[m];
+            var map = CamComputer.Compute(method, classifier, features, output.Height, output.Width, y, logits, _settings.Window);
+            var (mh, mw) = CamComputer.MapSize(method, output.Height, output.Width, _settings.Window);
+            results[m] = localizer.Localize(map, mh, mw, truth);
+        }
+        return new ImageOutcome(index, record.Id, y, pred, above < 5, ce, pc, truth, results);
+    }
+}

@@ -1,0 +1,111 @@
+using InfoCamWeb.Core.Cams;
+using InfoCamWeb.Core.Localization;
+
+namespace InfoCamWeb.Core.Evaluation;
+
+/// <summary>Sums of per-image outcomes; turns them into the protocol's scores (docs/wsol-protocol.md, "Scores").</summary>
+public sealed class MetricsAccumulator
+{
+    private readonly IReadOnlyList<CamMethod> _methods;
+    private readonly double[] _thresholds;
+    private readonly int _classes;
+    private readonly long[][] _largest50, _any30, _any50, _any70;
+    private readonly long[] _gtKnown, _top1Loc;
+    private readonly long[,] _classGtKnown;
+    private readonly long[] _classCount;
+    private long _n, _top1, _top5;
+    private double _ce, _pc;
+
+    public MetricsAccumulator(IReadOnlyList<CamMethod> methods, double[] thresholds, int classes)
+    {
+        _methods = methods;
+        _thresholds = thresholds;
+        _classes = classes;
+        long[][] Make() => methods.Select(_ => new long[thresholds.Length]).ToArray();
+        _largest50 = Make();
+        _any30 = Make();
+        _any50 = Make();
+        _any70 = Make();
+        _gtKnown = new long[methods.Count];
+        _top1Loc = new long[methods.Count];
+        _classGtKnown = new long[methods.Count, classes];
+        _classCount = new long[classes];
+    }
+
+    public long Count => _n;
+
+    public void Add(ImageOutcome o)
+    {
+        _n++;
+        bool top1 = o.PredictedClass == o.TrueClass;
+        if (top1) _top1++;
+        if (o.Top5) _top5++;
+        _ce += o.CrossEntropy;
+        _pc += o.PcLogRatio;
+        _classCount[o.TrueClass]++;
+        for (int m = 0; m < _methods.Count; m++)
+        {
+            var mo = o.Methods[m];
+            var hits = mo.Hits;
+            for (int k = 0; k < hits.Length; k++)
+            {
+                var h = (HitFlags)hits[k];
+                if ((h & HitFlags.Largest50) != 0) _largest50[m][k]++;
+                if ((h & HitFlags.Any30) != 0) _any30[m][k]++;
+                if ((h & HitFlags.Any50) != 0) _any50[m][k]++;
+                if ((h & HitFlags.Any70) != 0) _any70[m][k]++;
+            }
+            if (mo.FixedIoU >= 0.5)
+            {
+                _gtKnown[m]++;
+                _classGtKnown[m, o.TrueClass]++;
+                if (top1) _top1Loc[m]++;
+            }
+        }
+    }
+
+    public ClassificationScores Classification(int modelClasses, bool hasPriors)
+    {
+        double n = Math.Max(_n, 1);
+        return new ClassificationScores(
+            100.0 * _top1 / n, 100.0 * _top5 / n,
+            Math.Log(modelClasses) - _ce / n,
+            hasPriors ? _pc / n : null);
+    }
+
+    public Dictionary<string, MethodScores> Methods(IReadOnlyList<string> classLabels)
+    {
+        var result = new Dictionary<string, MethodScores>();
+        double n = Math.Max(_n, 1);
+        for (int m = 0; m < _methods.Count; m++)
+        {
+            var curve = _largest50[m].Select(c => 100.0 * c / n).ToArray();
+            int best = 0;
+            for (int k = 1; k < curve.Length; k++)
+            {
+                if (curve[k] > curve[best]) best = k;
+            }
+            double v30 = 100.0 * _any30[m].Max() / n, v50 = 100.0 * _any50[m].Max() / n, v70 = 100.0 * _any70[m].Max() / n;
+            var perClass = new Dictionary<string, double>();
+            for (int c = 0; c < _classes; c++)
+            {
+                if (_classCount[c] > 0)
+                {
+                    perClass[classLabels[c]] = 100.0 * _classGtKnown[m, c] / _classCount[c];
+                }
+            }
+            result[_methods[m].Key()] = new MethodScores
+            {
+                GtKnownLoc = 100.0 * _gtKnown[m] / n,
+                Top1Loc = 100.0 * _top1Loc[m] / n,
+                MaxBoxAcc = curve.Length == 0 ? 0 : curve[best],
+                MaxBoxAccThreshold = _thresholds.Length == 0 ? 0 : _thresholds[best],
+                MaxBoxAccV2 = (v30 + v50 + v70) / 3.0,
+                MaxBoxAccV2ByIou = new Dictionary<string, double> { ["30"] = v30, ["50"] = v50, ["70"] = v70 },
+                BoxAccCurve = curve,
+                PerClassGtKnownLoc = perClass,
+            };
+        }
+        return result;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using InfoCamWeb.Core.Cams;
+
+namespace InfoCamWeb.Core.Evaluation;
+
+/// <summary>The run's JSON and per-image CSV, as the CLI writes them and the web app serves them.</summary>
+public static class ResultFiles
+{
+    public static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    public static string ToJson(EvaluationResult result) => JsonSerializer.Serialize(result, JsonOptions);
+
+    public static EvaluationResult FromJson(string json) =>
+        JsonSerializer.Deserialize<EvaluationResult>(json, JsonOptions) ?? throw new FormatException("Empty result JSON.");
+
+    public static string CsvHeader(IReadOnlyList<CamMethod> methods)
+    {
+        var sb = new StringBuilder("image_id,gt,pred");
+        foreach (var m in methods)
+        {
+            var k = m.Key();
+            sb.Append(CultureInfo.InvariantCulture, $",{k}_x0,{k}_y0,{k}_x1,{k}_y1,{k}_iou");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>One CSV row: boxes in the S x S frame, classes as the dataset labels them, the largest box at the fixed threshold.</summary>
+    public static string CsvRow(ImageOutcome o, IReadOnlyList<string> classLabels)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.Append(Escape(o.ImageId)).Append(',').Append(Escape(classLabels[o.TrueClass])).Append(',').Append(Escape(classLabels[o.PredictedClass]));
+        foreach (var m in o.Methods)
+        {
+            var b = m.FixedBox;
+            sb.Append(inv, $",{b.X0},{b.Y0},{b.X1},{b.Y1},{m.FixedIoU.ToString("R", inv)}");
+        }
+        return sb.ToString();
+    }
+
+    private static string Escape(string s) =>
+        s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

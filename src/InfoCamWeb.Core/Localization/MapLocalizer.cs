@@ -1,0 +1,78 @@
+namespace InfoCamWeb.Core.Localization;
+
+/// <summary>
+/// What one score map gives for one image: at every threshold of the sweep, hit flags (<see cref="HitFlags"/>), and the
+/// largest box at the fixed threshold with its IoU.
+/// </summary>
+public sealed record MapOutcome(byte[] Hits, Box FixedBox, double FixedIoU);
+
+/// <summary>Bits of <see cref="MapOutcome.Hits"/>: the largest box reaches IoU 0.5; any box reaches IoU 0.3 / 0.5 / 0.7.</summary>
+[Flags]
+public enum HitFlags : byte
+{
+    None = 0,
+    Largest50 = 1,
+    Any30 = 2,
+    Any50 = 4,
+    Any70 = 8,
+}
+
+/// <summary>
+/// Score map at feature resolution -> bicubic upsampling to S x S -> min-max normalisation -> 8-bit quantisation ->
+/// boxes at every threshold of the sweep and at the fixed threshold (docs/wsol-protocol.md, "From score map to boxes").
+/// One instance per thread; buffers are reused.
+/// </summary>
+public sealed class MapLocalizer
+{
+    private readonly int _size;
+    private readonly double[] _thresholdsWithFixed;
+    private readonly double[] _upsampled;
+    private readonly byte[] _quantised;
+    private readonly ContourSweep _sweep;
+    private readonly SweepResult _result = new();
+
+    public MapLocalizer(int size, IReadOnlyList<double> thresholds, double fixedThreshold)
+    {
+        _size = size;
+        _thresholdsWithFixed = [.. thresholds, fixedThreshold];
+        ThresholdCount = thresholds.Count;
+        _upsampled = new double[size * size];
+        _quantised = new byte[size * size];
+        _sweep = new ContourSweep(size);
+    }
+
+    public int ThresholdCount { get; }
+
+    /// <summary>The last quantised map (S x S), for heatmap rendering.</summary>
+    public ReadOnlySpan<byte> Quantised => _quantised;
+
+    public MapOutcome Localize(ReadOnlySpan<double> map, int height, int width, ReadOnlySpan<Box> truth)
+    {
+        CubicUpsampler.Resize(map, height, width, _upsampled, _size, _size);
+        ScoreMaps.Normalize(_upsampled);
+        byte max = ScoreMaps.Quantize(_upsampled, _quantised);
+        var grid = ThresholdGrid.Create(_thresholdsWithFixed, max);
+        _sweep.Run(_quantised, grid.Levels, _result);
+
+        int levels = grid.Levels.Length;
+        Span<byte> byLevel = stackalloc byte[levels];
+        for (int li = 0; li < levels; li++)
+        {
+            double largest = _result.Largest(li).BestIoU(truth);
+            double any = _result.BestIoUAll(li, truth);
+            var flags = HitFlags.None;
+            if (largest >= 0.5) flags |= HitFlags.Largest50;
+            if (any >= 0.3) flags |= HitFlags.Any30;
+            if (any >= 0.5) flags |= HitFlags.Any50;
+            if (any >= 0.7) flags |= HitFlags.Any70;
+            byLevel[li] = (byte)flags;
+        }
+        var hits = new byte[ThresholdCount];
+        for (int k = 0; k < ThresholdCount; k++)
+        {
+            hits[k] = byLevel[grid.LevelIndexOf(k)];
+        }
+        var fixedBox = _result.Largest(grid.LevelIndexOf(ThresholdCount));
+        return new MapOutcome(hits, fixedBox, fixedBox.BestIoU(truth));
+    }
+}

@@ -1,0 +1,191 @@
+#!/usr/bin/python3
+"""An independent PyTorch + OpenCV implementation of docs/wsol-protocol.md, written the way wsolevaluation and the
+official infoCAM code do it (cv2.resize INTER_CUBIC, cv2.threshold, cv2.findContours per threshold). It serves two
+purposes: a numeric cross-check of the C# engine, and the speed baseline that `infocam evaluate` is compared with.
+
+    /usr/bin/python3 tools/reference_eval.py --dataset datasets/demo-cub --checkpoint datasets/demo-model/demo-cnn.pt \
+        --output /tmp/ref.json --per-image /tmp/ref.csv
+    /usr/bin/python3 tools/compare_results.py /tmp/ref.json /tmp/ref.csv result.json images.csv
+
+Needs Debian's python3-torch, python3-torchvision, python3-opencv."""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+import torchvision.transforms as T
+
+sys.path.insert(0, os.path.dirname(__file__))
+from demo_common import DemoNet, read_cub, load_rgb, IMAGENET_MEAN, IMAGENET_STD  # noqa: E402
+
+METHODS = ["cam", "infocam", "infocam+"]
+
+
+def normalize_scoremap(cam):
+    if np.isnan(cam).any():
+        return np.zeros_like(cam)
+    if cam.min() == cam.max():
+        return np.zeros_like(cam)
+    cam = cam - cam.min()
+    cam = cam / cam.max()
+    return cam
+
+
+def boxes_at(scoremap_image, threshold, multi):
+    _, thr = cv2.threshold(scoremap_image, int(threshold * np.max(scoremap_image)), 255, cv2.THRESH_BINARY)
+    contours = cv2.findContours(thr, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)[0]
+    if len(contours) == 0:
+        return [[0, 0, 0, 0]]
+    if not multi:
+        contours = [max(contours, key=cv2.contourArea)]
+    out = []
+    h, w = scoremap_image.shape[:2]
+    for c in contours:
+        x, y, bw, bh = cv2.boundingRect(c)
+        out.append([x, y, min(x + bw, w - 1), min(y + bh, h - 1)])
+    return out
+
+
+def iou(a, gts):
+    best = 0.0
+    for g in gts:
+        x0, y0 = max(a[0], g[0]), max(a[1], g[1])
+        x1, y1 = min(a[2], g[2]), min(a[3], g[3])
+        inter = max(0, x1 - x0 + 1) * max(0, y1 - y0 + 1)
+        area_a = (a[2] - a[0] + 1) * (a[3] - a[1] + 1)
+        area_g = (g[2] - g[0] + 1) * (g[3] - g[1] + 1)
+        best = max(best, inter / float(area_a + area_g - inter))
+    return best
+
+
+def method_map(method, W, A, y, z, s):
+    # A: K x h x w (float64), W: C x K (float64)
+    if method == "cam":
+        return np.tensordot(W[y], A, axes=(0, 0)) / A.shape[0]
+    if method == "infocam":
+        others = (W.sum(0) - W[y]) / (W.shape[0] - 1)
+        wt = W[y] - others
+    else:
+        wt = W[y] - W[int(np.argmin(z))]
+    P = np.tensordot(wt, A, axes=(0, 0))
+    if s == 1:
+        return P
+    t = torch.from_numpy(P)[None, None]
+    return F.conv2d(t, torch.ones(1, 1, s, s, dtype=t.dtype), padding=s - 1)[0, 0].numpy()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dataset", required=True)
+    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--split", default="test")
+    ap.add_argument("--cam-threshold", type=float, default=0.2)
+    ap.add_argument("--threshold-step", type=float, default=0.01)
+    ap.add_argument("--window", type=int, default=4)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--output")
+    ap.add_argument("--per-image")
+    args = ap.parse_args()
+    start = time.time()
+    torch.set_num_threads(2)
+
+    items = read_cub(args.dataset)
+    train = [i for i in items if i["train"]]
+    sel = [i for i in items if (not i["train"]) == (args.split == "test")] if args.split != "all" else items
+    state = torch.load(args.checkpoint, map_location="cpu")
+    classes = state["fc.weight"].shape[0]
+    model = DemoNet(classes)
+    model.load_state_dict(state)
+    model.eval()
+    W = model.fc.weight.detach().double().numpy()
+    priors = np.bincount([i["label"] for i in train], minlength=classes) / max(len(train), 1)
+    pre = T.Compose([T.Resize((224, 224)), T.ToTensor(), T.Normalize(IMAGENET_MEAN, IMAGENET_STD)])
+    thresholds = list(np.arange(0, 1, args.threshold_step))
+    S = 224
+    n = 0
+    top1 = top5 = 0
+    ce_sum = pc_sum = 0.0
+    largest50 = {m: np.zeros(len(thresholds)) for m in METHODS}
+    multi = {m: {d: np.zeros(len(thresholds)) for d in (30, 50, 70)} for m in METHODS}
+    gt_known = {m: 0 for m in METHODS}
+    top1loc = {m: 0 for m in METHODS}
+    rows = []
+    for b in range(0, len(sel), args.batch_size):
+        batch = sel[b:b + args.batch_size]
+        imgs = [load_rgb(i["path"]) for i in batch]
+        x = torch.stack([pre(im) for im in imgs])
+        with torch.no_grad():
+            z, A = model(x, return_features=True)
+        z = z.double().numpy()
+        A = A.double().numpy()
+        for k, item in enumerate(batch):
+            n += 1
+            w0, h0 = imgs[k].size
+            gts = [[int(g[0] * S / w0), int(g[1] * S / h0), int(g[2] * S / w0), int(g[3] * S / h0)] for g in item["boxes"]]
+            y = item["label"]
+            zk = z[k]
+            pred = int(np.argmax(zk))
+            top1 += pred == y
+            top5 += int((zk > zk[y]).sum()) < 5
+            lse = zk.max() + math.log(np.exp(zk - zk.max()).sum())
+            ce_sum += lse - zk[y]
+            lp = zk + np.log(np.where(priors > 0, priors, 1)) + np.where(priors > 0, 0, -np.inf)
+            pc_sum += zk[y] - (lp.max() + math.log(np.exp(lp - lp.max()).sum()))
+            row = [item["id"], str(y + 1), str(pred + 1)]
+            for m in METHODS:
+                cam = method_map(m, W, A[k], y, zk, args.window)
+                cam = cv2.resize(cam, (S, S), interpolation=cv2.INTER_CUBIC)
+                cam = normalize_scoremap(cam)
+                q = np.expand_dims((cam * 255).astype(np.uint8), 2)
+                for ti, t in enumerate(thresholds):
+                    lb = boxes_at(q, t, False)[0]
+                    if iou(lb, gts) >= 0.5:
+                        largest50[m][ti] += 1
+                    best = max(iou(bx, gts) for bx in boxes_at(q, t, True))
+                    for d in (30, 50, 70):
+                        if best >= d / 100:
+                            multi[m][d][ti] += 1
+                fb = boxes_at(q, args.cam_threshold, False)[0]
+                fi = iou(fb, gts)
+                if fi >= 0.5:
+                    gt_known[m] += 1
+                    top1loc[m] += pred == y
+                row += [str(v) for v in fb] + [repr(fi)]
+            rows.append(row)
+    result = {
+        "classification": {"top1": 100.0 * top1 / n, "top5": 100.0 * top5 / n,
+                           "miEstimateNats": math.log(classes) - ce_sum / n, "pcMiEstimateNats": pc_sum / n},
+        "methods": {},
+        "images": n,
+        "seconds": {"total": time.time() - start},
+    }
+    for m in METHODS:
+        curve = 100.0 * largest50[m] / n
+        best = int(np.argmax(curve))
+        v2 = {str(d): float(100.0 * multi[m][d].max() / n) for d in (30, 50, 70)}
+        result["methods"][m] = {"gtKnownLoc": 100.0 * gt_known[m] / n, "top1Loc": 100.0 * top1loc[m] / n,
+                                "maxBoxAcc": float(curve[best]), "maxBoxAccThreshold": float(thresholds[best]),
+                                "maxBoxAccV2": sum(v2.values()) / 3, "maxBoxAccV2ByIou": v2}
+    if args.output:
+        with open(args.output, "w") as f:
+            json.dump(result, f, indent=1)
+    if args.per_image:
+        header = ["image_id", "gt", "pred"] + [f"{m}_{c}" for m in METHODS for c in ("x0", "y0", "x1", "y1", "iou")]
+        with open(args.per_image, "w") as f:
+            f.write(",".join(header) + "\n")
+            for r in rows:
+                f.write(",".join(r) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k != "methods"}))
+    for m in METHODS:
+        r = result["methods"][m]
+        print(f"{m:9s} top1loc {r['top1Loc']:.2f} gtknown {r['gtKnownLoc']:.2f} maxboxacc {r['maxBoxAcc']:.2f} v2 {r['maxBoxAccV2']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

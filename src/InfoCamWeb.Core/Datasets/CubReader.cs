@@ -116,6 +116,9 @@ internal static class CubReader
             return false;
         }
 
+        // Ids whose line in a file was rejected: the completeness checks below do not report them again.
+        var rejected = new HashSet<(string File, int Id)>();
+
         // image_class_labels.txt: "<image id> <class id>".
         var labels = new Dictionary<int, int>();
         foreach (var (line, text) in labelsFile.Lines)
@@ -127,9 +130,10 @@ internal static class CubReader
                 continue;
             }
             if (!labelsFile.TryId(f[0], line, "image id", problems, out int id) || !KnownImage(labelsFile, line, id)) continue;
-            if (!labelsFile.TryId(f[1], line, "class id", problems, out int cid)) continue;
+            if (!labelsFile.TryId(f[1], line, "class id", problems, out int cid)) { rejected.Add((labelsFile.Name, id)); continue; }
             if (cid > classCount)
             {
+                rejected.Add((labelsFile.Name, id));
                 problems.Add(labelsFile.Name, line, "class id", $"{cid} is not in classes.txt (classes 1..{classCount}).");
                 continue;
             }
@@ -176,7 +180,12 @@ internal static class CubReader
                 !boxesFile.TryNumber(f[3], line, "width", problems, out double w) |
                 !boxesFile.TryNumber(f[4], line, "height", problems, out double h))
             {
+                rejected.Add((boxesFile.Name, id));
                 continue;
+            }
+            if (x < 0 || y < 0 || w <= 0 || h <= 0 || (sizes.TryGetValue(id, out var sz) && (x >= sz.W || y >= sz.H)))
+            {
+                rejected.Add((boxesFile.Name, id));
             }
             if (x < 0 || y < 0)
             {
@@ -213,6 +222,7 @@ internal static class CubReader
             if (!splitFile.TryId(f[0], line, "image id", problems, out int id) || !KnownImage(splitFile, line, id)) continue;
             if (f[1] is not ("0" or "1"))
             {
+                rejected.Add((splitFile.Name, id));
                 problems.Add(splitFile.Name, line, "is_training_image", $"'{AnnotationFile.Truncate(f[1])}' must be 1 (train) or 0 (test).");
                 continue;
             }
@@ -226,17 +236,17 @@ internal static class CubReader
         foreach (var (id, (path, line)) in paths.OrderBy(p => p.Key))
         {
             bool ok = true;
-            if (!labels.TryGetValue(id, out int cid) && !labelsFile.Missing)
+            if (!labels.TryGetValue(id, out int cid) && !labelsFile.Missing && !rejected.Contains((labelsFile.Name, id)))
             {
                 problems.Add(labelsFile.Name, 0, "image id", $"image {id} (images.txt line {line}) has no class label.");
                 ok = false;
             }
-            if (!boxes.TryGetValue(id, out var b) && !boxesFile.Missing)
+            if (!boxes.TryGetValue(id, out var b) && !boxesFile.Missing && !rejected.Contains((boxesFile.Name, id)))
             {
                 problems.Add(boxesFile.Name, 0, "image id", $"image {id} (images.txt line {line}) has no bounding box.");
                 ok = false;
             }
-            if (!isTrain.TryGetValue(id, out bool train) && !splitFile.Missing)
+            if (!isTrain.TryGetValue(id, out bool train) && !splitFile.Missing && !rejected.Contains((splitFile.Name, id)))
             {
                 problems.Add(splitFile.Name, 0, "image id", $"image {id} (images.txt line {line}) is in no split.");
                 ok = false;

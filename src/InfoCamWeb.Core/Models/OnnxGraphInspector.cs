@@ -160,7 +160,8 @@ internal sealed class OnnxGraphInspector
         var pooled = FindPooling(logits);
         if (pooled is { } p)
         {
-            var conv = Producer(p.Feature);
+            var featureProducer = Producer(p.Feature);
+            var conv = featureProducer;
             var convPath = new List<string>();
             if (conv is not null && conv.OpType == "Relu")
             {
@@ -172,7 +173,7 @@ internal sealed class OnnxGraphInspector
                 var pattern = string.Join(" -> ", new[] { "Conv 1x1" }.Concat(convPath).Append(p.Pool).Concat(p.Between));
                 return new Candidate(pattern, p.Feature, logits, null, outChannels, outChannels, null, true, p.Kernel, $"identity over the {outChannels} class maps of Conv '{conv.Name}'");
             }
-            var before = conv is null ? "the graph input" : $"{conv.OpType} (node '{conv.Name}')";
+            var before = featureProducer is null ? "the graph input" : $"{featureProducer.OpType} (node '{featureProducer.Name}')";
             throw new ModelException(
                 $"The model ends with {p.Pool} over '{p.Feature}' (produced by {before}) and has no classifier after it: it looks like a feature extractor (backbone). " +
                 "Add the linear classification layer before exporting, or name the feature tensor and classifier weights with --feature-tensor and --classifier-weight.");

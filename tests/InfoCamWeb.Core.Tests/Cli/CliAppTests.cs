@@ -1,0 +1,70 @@
+using InfoCamWeb.Cli;
+
+namespace InfoCamWeb.Core.Tests.Cli;
+
+public class CliAppTests
+{
+    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = await CliApp.RunAsync(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    private static string Demo(params string[] parts) => Path.Combine([Fixtures.RepoRoot, "datasets", .. parts]);
+
+    [Fact]
+    public async Task Evaluate_on_the_demo_prints_the_table_and_writes_json_and_csv()
+    {
+        using var dir = new TempDir();
+        var json = Path.Combine(dir.Path, "r.json");
+        var csv = Path.Combine(dir.Path, "i.csv");
+        var (code, stdout, stderr) = await Run("evaluate", "--model", Demo("demo-model", "demo-cnn.onnx"), "--dataset", Demo("demo-cub"),
+            "--provider", "cpu", "--output", json, "--per-image", csv);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("Top-1 Loc", stdout);
+        Assert.Contains("infoCAM+", stdout);
+        var result = Core.Evaluation.ResultFiles.FromJson(File.ReadAllText(json));
+        Assert.Equal(160, result.Images);
+        Assert.Equal(["cam", "infocam", "infocam+"], result.Methods.Keys);
+        Assert.Equal(100, result.Methods["cam"].BoxAccCurve.Length);
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal(161, lines.Length);
+        Assert.StartsWith("image_id,gt,pred,cam_x0,cam_y0,cam_x1,cam_y1,cam_iou,infocam_x0", lines[0]);
+    }
+
+    [Theory]
+    [InlineData(new[] { "evaluate", "--dataset", "x" }, "infocam: error: --model is required.")]
+    [InlineData(new[] { "evaluate", "--model", "/nonexistent.onnx", "--dataset", "x" }, "infocam: error: /nonexistent.onnx: the model file does not exist.")]
+    [InlineData(new[] { "frobnicate" }, "infocam: error: unknown command 'frobnicate'")]
+    [InlineData(new[] { "evaluate", "--model", "m", "--dataset", "d", "--methods", "gradcam" }, "infocam: error: Unknown method 'gradcam'")]
+    [InlineData(new[] { "evaluate", "--model", "m", "--dataset", "d", "--threshold-step", "0" }, "infocam: error: --threshold-step 0 must be in (0, 1).")]
+    public async Task Bad_input_exits_with_2_and_one_line_on_stderr(string[] args, string expected)
+    {
+        var (code, _, stderr) = await Run(args);
+        Assert.Equal(2, code);
+        Assert.StartsWith(expected, stderr);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public async Task A_bad_dataset_is_reported_with_its_file_and_line()
+    {
+        using var dir = new TempDir();
+        Datasets.TinyCub.Write(dir, "");
+        File.WriteAllText(Path.Combine(dir.Path, "bounding_boxes.txt"), "1 1 2 3 4\n2 0 0 5 5\n3 Infinity 2 2 2\n");
+        var (code, _, stderr) = await Run("evaluate", "--model", Demo("demo-model", "demo-cnn.onnx"), "--dataset", dir.Path);
+        Assert.Equal(2, code);
+        Assert.Equal("infocam: error: bounding_boxes.txt, line 3, x: 'Infinity' is not a finite number.", stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Evaluating_a_200_class_model_on_the_8_class_demo_is_refused_before_running()
+    {
+        var (code, _, stderr) = await Run("evaluate", "--model", Demo("demo-model", "bench-200.onnx"), "--dataset", Demo("demo-cub"));
+        Assert.Equal(2, code);
+        Assert.Contains("The model has 200 classes but the dataset has 8", stderr);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text.Json;
+using InfoCamWeb.Core.Datasets;
+using InfoCamWeb.Core.Evaluation;
+using InfoCamWeb.Core.Models;
+
+namespace InfoCamWeb.Core.Tests.Evaluation;
+
+/// <summary>
+/// The whole engine on the committed demo (datasets/) against the independent PyTorch + OpenCV pipeline of
+/// tools/reference_eval.py (PIL, torchvision, cv2.resize, cv2.findContours), whose outputs are committed beside this file.
+/// </summary>
+public class DemoReferenceTests
+{
+    private static readonly Lazy<LoadedModel> Model = new(() =>
+        ModelLoader.Load(Path.Combine(Fixtures.RepoRoot, "datasets", "demo-model", "demo-cnn.onnx")));
+
+    private static readonly Lazy<Dataset> Demo = new(() =>
+        DatasetLoader.Load(Path.Combine(Fixtures.RepoRoot, "datasets", "demo-cub")));
+
+    private static string Here(string file) => Path.Combine(Fixtures.RepoRoot, "tests", "InfoCamWeb.Core.Tests", "Evaluation", file);
+
+    [Theory]
+    [InlineData(0.01, "demo-reference.json")]
+    [InlineData(0.001, "demo-reference-step0.001.json")]
+    public async Task Every_metric_equals_the_pytorch_opencv_reference(double step, string referenceFile)
+    {
+        var outcomes = new List<ImageOutcome>();
+        var result = await new Evaluator(Model.Value, Demo.Value, new EvaluationSettings { ThresholdStep = step, Provider = Core.Inference.ProviderChoice.Cpu })
+            .RunAsync(onImage: outcomes.Add);
+        using var reference = JsonDocument.Parse(File.ReadAllText(Here(referenceFile)));
+        var root = reference.RootElement;
+        Assert.Equal(root.GetProperty("images").GetInt32(), result.Images);
+        Assert.Equal(root.GetProperty("classification").GetProperty("top1").GetDouble(), result.Classification.Top1, 9);
+        Assert.Equal(root.GetProperty("classification").GetProperty("top5").GetDouble(), result.Classification.Top5, 9);
+        Assert.Equal(root.GetProperty("classification").GetProperty("miEstimateNats").GetDouble(), result.Classification.MiEstimateNats, 4);
+        Assert.Equal(root.GetProperty("classification").GetProperty("pcMiEstimateNats").GetDouble(), result.Classification.PcMiEstimateNats!.Value, 4);
+        foreach (var method in root.GetProperty("methods").EnumerateObject())
+        {
+            var ours = result.Methods[method.Name];
+            var r = method.Value;
+            Assert.Equal(r.GetProperty("gtKnownLoc").GetDouble(), ours.GtKnownLoc, 9);
+            Assert.Equal(r.GetProperty("top1Loc").GetDouble(), ours.Top1Loc, 9);
+            Assert.Equal(r.GetProperty("maxBoxAcc").GetDouble(), ours.MaxBoxAcc, 9);
+            Assert.Equal(r.GetProperty("maxBoxAccThreshold").GetDouble(), ours.MaxBoxAccThreshold, 9);
+            Assert.Equal(r.GetProperty("maxBoxAccV2").GetDouble(), ours.MaxBoxAccV2, 9);
+            foreach (var d in new[] { "30", "50", "70" })
+            {
+                Assert.Equal(r.GetProperty("maxBoxAccV2ByIou").GetProperty(d).GetDouble(), ours.MaxBoxAccV2ByIou[d], 9);
+            }
+        }
+        Assert.Equal(160, outcomes.Count);
+    }
+
+    [Fact]
+    public async Task Every_per_image_box_and_class_equals_the_reference()
+    {
+        var rows = new Dictionary<string, string>();
+        await new Evaluator(Model.Value, Demo.Value, new EvaluationSettings { Provider = Core.Inference.ProviderChoice.Cpu })
+            .RunAsync(onImage: o => rows[o.ImageId] = ResultFiles.CsvRow(o, Demo.Value.ClassLabels));
+        var lines = File.ReadAllLines(Here("demo-reference.csv"));
+        Assert.Equal(ResultFiles.CsvHeader(Core.Cams.CamMethods.All), lines[0]);
+        int mismatches = 0;
+        foreach (var line in lines.Skip(1))
+        {
+            var expected = line.Split(',');
+            var actual = rows[expected[0]].Split(',');
+            for (int i = 0; i < expected.Length; i++)
+            {
+                bool same = i % 5 == 2 && i > 2 // IoU columns: compare as numbers
+                    ? Math.Abs(double.Parse(expected[i], CultureInfo.InvariantCulture) - double.Parse(actual[i], CultureInfo.InvariantCulture)) < 1e-12
+                    : expected[i] == actual[i];
+                if (!same) mismatches++;
+            }
+        }
+        Assert.Equal(0, mismatches);
+    }
+
+    [Fact]
+    public async Task A_resumed_run_counts_each_image_once_and_gives_the_same_numbers()
+    {
+        var settings = new EvaluationSettings { Provider = Core.Inference.ProviderChoice.Cpu, BatchSize = 8 };
+        var all = new List<ImageOutcome>();
+        var full = await new Evaluator(Model.Value, Demo.Value, settings).RunAsync(onImage: all.Add);
+        // Pretend the first 70 images were saved before a crash, one of them twice.
+        var saved = all.Take(70).Append(all[3]).ToList();
+        var fresh = new List<ImageOutcome>();
+        var resumed = await new Evaluator(Model.Value, Demo.Value, settings).RunAsync(onImage: fresh.Add, completed: saved);
+        Assert.Equal(90, fresh.Count);
+        Assert.Equal(full.Images, resumed.Images);
+        Assert.Equal(ResultFiles.ToJson(full with { Seconds = resumed.Seconds }), ResultFiles.ToJson(resumed));
+    }
+
+    [Fact]
+    public void A_class_count_mismatch_is_caught_before_the_run_starts()
+    {
+        var bench = ModelLoader.Load(Path.Combine(Fixtures.RepoRoot, "datasets", "demo-model", "bench-200.onnx"));
+        var ex = Assert.Throws<EvaluationException>(() => new Evaluator(bench, Demo.Value, new EvaluationSettings()));
+        Assert.Equal("The model has 200 classes but the dataset has 8; model output i must be the dataset's i-th class.", ex.Message);
+    }
+}

@@ -102,57 +102,72 @@ public static class PilResize
         return (byte)(v >> PrecisionBits);
     }
 
-    private static RgbImage Horizontal(RgbImage src, int width, int yOffset, int rows, int ksize, int[] bounds, int[] kk)
+    private static unsafe RgbImage Horizontal(RgbImage src, int width, int yOffset, int rows, int ksize, int[] bounds, int[] kk)
     {
         var dst = new byte[width * rows * 3];
-        var s = src.Pixels;
         int srcStride = src.Width * 3;
-        for (int yy = 0; yy < rows; yy++)
+        fixed (byte* s = src.Pixels, o = dst)
+        fixed (int* kp = kk, bp = bounds)
         {
-            int rowBase = (yy + yOffset) * srcStride;
-            int outBase = yy * width * 3;
-            for (int xx = 0; xx < width; xx++)
+            for (int yy = 0; yy < rows; yy++)
             {
-                int xmin = bounds[xx * 2], xmax = bounds[xx * 2 + 1];
-                int k = xx * ksize;
-                int ss0 = 1 << (PrecisionBits - 1), ss1 = ss0, ss2 = ss0;
-                int p = rowBase + xmin * 3;
-                for (int x = 0; x < xmax; x++, p += 3)
+                byte* row = s + (yy + yOffset) * srcStride;
+                byte* outRow = o + yy * width * 3;
+                for (int xx = 0; xx < width; xx++)
                 {
-                    int w = kk[k + x];
-                    ss0 += s[p] * w;
-                    ss1 += s[p + 1] * w;
-                    ss2 += s[p + 2] * w;
+                    int xmin = bp[xx * 2], xmax = bp[xx * 2 + 1];
+                    int* k = kp + xx * ksize;
+                    int ss0 = 1 << (PrecisionBits - 1), ss1 = ss0, ss2 = ss0;
+                    byte* px = row + xmin * 3;
+                    for (int x = 0; x < xmax; x++, px += 3)
+                    {
+                        int w = k[x];
+                        ss0 += px[0] * w;
+                        ss1 += px[1] * w;
+                        ss2 += px[2] * w;
+                    }
+                    byte* op = outRow + xx * 3;
+                    op[0] = Clip8(ss0);
+                    op[1] = Clip8(ss1);
+                    op[2] = Clip8(ss2);
                 }
-                int o = outBase + xx * 3;
-                dst[o] = Clip8(ss0);
-                dst[o + 1] = Clip8(ss1);
-                dst[o + 2] = Clip8(ss2);
             }
         }
         return new RgbImage(width, rows, dst);
     }
 
-    private static RgbImage Vertical(RgbImage src, int height, int ksize, int[] bounds, int[] kk)
+    private static unsafe RgbImage Vertical(RgbImage src, int height, int ksize, int[] bounds, int[] kk)
     {
         int width = src.Width;
         int stride = width * 3;
         var dst = new byte[height * stride];
-        var s = src.Pixels;
-        for (int yy = 0; yy < height; yy++)
+        var acc = new int[stride];
+        fixed (byte* s = src.Pixels, o = dst)
+        fixed (int* kp = kk, bp = bounds, a = acc)
         {
-            int ymin = bounds[yy * 2], ymax = bounds[yy * 2 + 1];
-            int k = yy * ksize;
-            int outBase = yy * stride;
-            for (int i = 0; i < stride; i++)
+            for (int yy = 0; yy < height; yy++)
             {
-                int ss = 1 << (PrecisionBits - 1);
-                int p = ymin * stride + i;
-                for (int y = 0; y < ymax; y++, p += stride)
+                int ymin = bp[yy * 2], ymax = bp[yy * 2 + 1];
+                int* k = kp + yy * ksize;
+                for (int i = 0; i < stride; i++)
                 {
-                    ss += s[p] * kk[k + y];
+                    a[i] = 1 << (PrecisionBits - 1);
                 }
-                dst[outBase + i] = Clip8(ss);
+                // Row by row over the taps: the same sums in the same order as Pillow, read sequentially.
+                for (int y = 0; y < ymax; y++)
+                {
+                    int w = k[y];
+                    byte* row = s + (y + ymin) * stride;
+                    for (int i = 0; i < stride; i++)
+                    {
+                        a[i] += row[i] * w;
+                    }
+                }
+                byte* outRow = o + yy * stride;
+                for (int i = 0; i < stride; i++)
+                {
+                    outRow[i] = Clip8(a[i]);
+                }
             }
         }
         return new RgbImage(width, height, dst);

@@ -67,14 +67,20 @@ public static class Preprocessor
             throw new ArgumentException("Tensor is smaller than 3 x S x S.", nameof(tensor));
         }
         var px = frame.Pixels;
+        Span<float> lut = stackalloc float[256];
         for (int c = 0; c < 3; c++)
         {
             int src = pre.Bgr ? 2 - c : c;
             float mean = pre.Mean[c], std = pre.Std[c];
-            var dst = tensor.Slice(c * plane, plane);
-            for (int i = 0; i < plane; i++)
+            // Same float arithmetic as torchvision (x / 255, then (x - mean) / std), once per byte value.
+            for (int v = 0; v < 256; v++)
             {
-                dst[i] = (px[i * 3 + src] / 255f - mean) / std;
+                lut[v] = (v / 255f - mean) / std;
+            }
+            var dst = tensor.Slice(c * plane, plane);
+            for (int i = 0, j = src; i < plane; i++, j += 3)
+            {
+                dst[i] = lut[px[j]];
             }
         }
     }

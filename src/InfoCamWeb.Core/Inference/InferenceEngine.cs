@@ -23,6 +23,9 @@ public sealed class InferenceEngine : IDisposable
         {
             options.IntraOpNumThreads = intraOpThreads;
         }
+        // Idle inference threads must not spin: decoding and localization run beside them on the same cores.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
         Provider = ExecutionProviders.Apply(options, choice);
         try
         {

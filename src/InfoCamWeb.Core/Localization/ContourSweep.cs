@@ -23,9 +23,10 @@ public sealed class ContourSweep
     private readonly int[] _order;
     private readonly int[] _bucketStart = new int[257];
     private readonly int[] _parent;
-    private readonly Root[] _roots;
+    private readonly int[] _rec;
+    private Root[] _recs = new Root[1024];
+    private int _recCount;
     private readonly ushort[] _xOf, _yOf;
-    private readonly int[] _livePos;
     private readonly int[] _neighbours8;
     private int[] _live;
     private int _liveCount;
@@ -33,12 +34,15 @@ public sealed class ContourSweep
     private long[] _boundKeys = new long[64];
     private int[] _boundRoots = new int[64];
 
-    /// <summary>For each 8-bit ring mask, the first position of every run of set bits (the ring wraps around).</summary>
-    private static readonly byte[][] RunStarts = BuildRunStarts();
+    /// <summary>
+    /// For each 8-bit ring mask, the runs of set bits (the ring wraps around): bits 0-2 the count (at most 4), then the
+    /// first position of each run in 3 bits.
+    /// </summary>
+    private static readonly int[] RunTable = BuildRunTable();
 
-    private static byte[][] BuildRunStarts()
+    private static int[] BuildRunTable()
     {
-        var table = new byte[256][];
+        var table = new int[256];
         for (int mask = 0; mask < 256; mask++)
         {
             var starts = new List<byte>();
@@ -58,7 +62,12 @@ public sealed class ContourSweep
                     }
                 }
             }
-            table[mask] = starts.ToArray();
+            int packed = starts.Count;
+            for (int i = 0; i < starts.Count; i++)
+            {
+                packed |= starts[i] << (3 + 3 * i);
+            }
+            table[mask] = packed;
         }
         return table;
     }
@@ -69,6 +78,7 @@ public sealed class ContourSweep
         public int Size;
         public short X0, Y0, X1, Y1;
         public bool Outside;
+        public int LivePos;
     }
 
     public ContourSweep(int size)
@@ -86,8 +96,7 @@ public sealed class ContourSweep
         Array.Fill(_paddedBackground, (byte)255);
         _order = new int[_n];
         _parent = new int[padded];
-        _roots = new Root[padded];
-        _livePos = new int[padded];
+        _rec = new int[padded];
         _live = new int[256];
         _xOf = new ushort[padded];
         _yOf = new ushort[padded];
@@ -173,6 +182,7 @@ public sealed class ContourSweep
     private void SweepForeground(ReadOnlySpan<int> levels, SweepResult result)
     {
         _liveCount = 0;
+        _recCount = 0;
         int li = levels.Length - 1;
         // Levels >= 255 see an empty mask.
         while (li >= 0 && levels[li] >= 255)
@@ -183,6 +193,7 @@ public sealed class ContourSweep
         var padded = _padded;
         var order = _order;
         var n8 = _neighbours8;
+        int s = _stride;
         for (int v = 255; v >= 1 && li >= 0; v--)
         {
             int from = _bucketStart[v], to = _bucketStart[v + 1];
@@ -190,28 +201,31 @@ public sealed class ContourSweep
             {
                 // Within a level the order is raster order, so an equal neighbour is joined already when it comes first.
                 int p = order[k];
-                int mask = 0;
-                for (int d = 0; d < 8; d++)
-                {
-                    int nb = p + n8[d];
-                    int value = padded[nb];
-                    if (value > v || (value == v && nb < p))
-                    {
-                        mask |= 1 << d;
-                    }
-                }
+                // Ring mask of neighbours already joined: a higher value, or an equal value earlier in raster order
+                // (the neighbours above and to the left). Branch-free: (a - b) >> 31 is -1 when a < b.
+                int vm = v - 1;
+                int mask =
+                    ((vm - padded[p - s]) >>> 31) |             // N  (earlier: >= v)
+                    (((vm - padded[p - s + 1]) >>> 31) << 1) |   // NE (earlier)
+                    (((v - padded[p + 1]) >>> 31) << 2) |        // E  (later: > v)
+                    (((v - padded[p + s + 1]) >>> 31) << 3) |    // SE (later)
+                    (((v - padded[p + s]) >>> 31) << 4) |        // S  (later)
+                    (((v - padded[p + s - 1]) >>> 31) << 5) |    // SW (later)
+                    (((vm - padded[p - 1]) >>> 31) << 6) |       // W  (earlier)
+                    (((vm - padded[p - s - 1]) >>> 31) << 7);    // NW (earlier)
                 // Consecutive ring neighbours touch each other, so each run of them is one component already.
-                var starts = RunStarts[mask];
-                if (starts.Length == 0)
+                int runs = RunTable[mask];
+                int count = runs & 7;
+                if (count == 0)
                 {
                     MakeRoot(p, outside: false);
                 }
                 else
                 {
-                    Attach(p, Find(p + n8[starts[0]]));
-                    for (int i = 1; i < starts.Length; i++)
+                    Attach(p, Find(p + n8[(runs >> 3) & 7]));
+                    for (int i = 1; i < count; i++)
                     {
-                        Union(p, p + n8[starts[i]]);
+                        Union(p, p + n8[(runs >> (3 + 3 * i)) & 7]);
                     }
                 }
             }
@@ -237,7 +251,7 @@ public sealed class ContourSweep
             _boundRoots = new int[count * 2];
         }
         int last = _size - 1;
-        var roots = _roots;
+        var roots = _recs;
         for (int k = 0; k < count; k++)
         {
             int r = _live[k];
@@ -281,11 +295,13 @@ public sealed class ContourSweep
     private void SweepBackground(ReadOnlySpan<int> levels, SweepResult result)
     {
         _liveCount = 0;
+        _recCount = 0;
         int li = 0;
         int maxLevel = levels.Length == 0 ? -1 : levels[^1];
         var bg = _paddedBackground;
         int s = _stride;
         int last = _size - 1;
+        Span<int> n4 = [-1, -s, 1, s];
         for (int v = 0; v <= 255 && v <= maxLevel; v++)
         {
             int from = _bucketStart[v], to = _bucketStart[v + 1];
@@ -294,26 +310,28 @@ public sealed class ContourSweep
                 // A background neighbour is joined when its value is < v, or == v and it came first (raster order).
                 // This copy's padding is 255, never background (levels stay below 255).
                 int p = _order[k];
-                int l = bg[p - 1] <= v ? p - 1 : -1;
-                int u = bg[p - s] <= v ? p - s : -1;
-                int r = bg[p + 1] < v ? p + 1 : -1;
-                int d = bg[p + s] < v ? p + s : -1;
-                int first = l >= 0 ? l : u >= 0 ? u : r >= 0 ? r : d;
-                if (first < 0)
+                int present =
+                    ((v - bg[p - 1]) >>> 31 ^ 1) |               // left  (earlier: <= v)
+                    (((v - bg[p - s]) >>> 31 ^ 1) << 1) |        // up    (earlier)
+                    (((bg[p + 1] - v) >>> 31) << 2) |            // right (later: < v)
+                    (((bg[p + s] - v) >>> 31) << 3);             // down  (later)
+                int x = _xOf[p], y = _yOf[p];
+                bool border = x == 0 || y == 0 || x == last || y == last;
+                if (present == 0)
                 {
-                    int x = _xOf[p], y = _yOf[p];
-                    MakeRoot(p, x == 0 || y == 0 || x == last || y == last);
+                    MakeRoot(p, border);
                     continue;
                 }
-                Attach(p, Find(first));
-                int xx = _xOf[p], yy = _yOf[p];
-                if (xx == 0 || yy == 0 || xx == last || yy == last)
+                int first = System.Numerics.BitOperations.TrailingZeroCount(present);
+                Attach(p, Find(p + n4[first]));
+                if (border)
                 {
-                    _roots[Find(p)].Outside = true;
+                    _recs[_rec[Find(p)]].Outside = true;
                 }
-                if (u >= 0 && u != first) Union(p, u);
-                if (r >= 0 && r != first) Union(p, r);
-                if (d >= 0 && d != first) Union(p, d);
+                for (int rest = present & (present - 1); rest != 0; rest &= rest - 1)
+                {
+                    Union(p, p + n4[System.Numerics.BitOperations.TrailingZeroCount(rest)]);
+                }
             }
             while (li < levels.Length && levels[li] == v)
             {
@@ -328,7 +346,7 @@ public sealed class ContourSweep
         int last = _size - 1;
         for (int k = 0; k < _liveCount; k++)
         {
-            ref var r = ref _roots[_live[k]];
+            ref var r = ref _recs[_live[k]];
             if (r.Outside)
             {
                 continue;
@@ -339,25 +357,30 @@ public sealed class ContourSweep
         }
     }
 
-    // ---- union-find over padded indices ----
+    // ---- union-find over padded indices; component data in a small pool indexed from the root pixel ----
     private void MakeRoot(int p, bool outside)
     {
         _parent[p] = p;
-        short x = (short)_xOf[p], y = (short)_yOf[p];
-        _roots[p] = new Root { MinIdx = p, Size = 1, X0 = x, X1 = x, Y0 = y, Y1 = y, Outside = outside };
+        if (_recCount == _recs.Length)
+        {
+            Array.Resize(ref _recs, _recs.Length * 2);
+        }
         if (_liveCount == _live.Length)
         {
             Array.Resize(ref _live, _live.Length * 2);
         }
-        _livePos[p] = _liveCount;
-        _live[_liveCount++] = p;
+        int id = _recCount++;
+        _rec[p] = id;
+        short x = (short)_xOf[p], y = (short)_yOf[p];
+        _recs[id] = new Root { MinIdx = p, Size = 1, X0 = x, X1 = x, Y0 = y, Y1 = y, Outside = outside, LivePos = _liveCount };
+        _live[_liveCount++] = id;
     }
 
     /// <summary>Adds pixel <paramref name="p"/> to the component rooted at <paramref name="root"/>.</summary>
     private void Attach(int p, int root)
     {
         _parent[p] = root;
-        ref var r = ref _roots[root];
+        ref var r = ref _recs[_rec[root]];
         short x = (short)_xOf[p], y = (short)_yOf[p];
         if (p < r.MinIdx) r.MinIdx = p;
         if (x < r.X0) r.X0 = x;
@@ -387,13 +410,15 @@ public sealed class ContourSweep
             return;
         }
         // Union by size keeps the trees flat; the first pixel in raster order is kept as data.
-        if (_roots[rb].Size > _roots[ra].Size)
+        int ia = _rec[ra], ib = _rec[rb];
+        if (_recs[ib].Size > _recs[ia].Size)
         {
             (ra, rb) = (rb, ra);
+            (ia, ib) = (ib, ia);
         }
         _parent[rb] = ra;
-        ref var A = ref _roots[ra];
-        ref readonly var B = ref _roots[rb];
+        ref var A = ref _recs[ia];
+        ref readonly var B = ref _recs[ib];
         A.Size += B.Size;
         if (B.MinIdx < A.MinIdx) A.MinIdx = B.MinIdx;
         if (B.X0 < A.X0) A.X0 = B.X0;
@@ -401,10 +426,10 @@ public sealed class ContourSweep
         if (B.X1 > A.X1) A.X1 = B.X1;
         if (B.Y1 > A.Y1) A.Y1 = B.Y1;
         A.Outside |= B.Outside;
-        // Remove rb from the live list.
-        int pos = _livePos[rb];
-        int lastRoot = _live[--_liveCount];
-        _live[pos] = lastRoot;
-        _livePos[lastRoot] = pos;
+        // Remove B from the live list.
+        int pos = B.LivePos;
+        int lastId = _live[--_liveCount];
+        _live[pos] = lastId;
+        _recs[lastId].LivePos = pos;
     }
 }

@@ -49,8 +49,7 @@ public sealed class MapLocalizer
     public MapOutcome Localize(ReadOnlySpan<double> map, int height, int width, ReadOnlySpan<Box> truth)
     {
         CubicUpsampler.Resize(map, height, width, _upsampled, _size, _size);
-        ScoreMaps.Normalize(_upsampled);
-        byte max = ScoreMaps.Quantize(_upsampled, _quantised);
+        byte max = ScoreMaps.NormalizeAndQuantize(_upsampled, _quantised);
         var grid = ThresholdGrid.Create(_thresholdsWithFixed, max);
         _sweep.Run(_quantised, grid.Levels, _result);
 

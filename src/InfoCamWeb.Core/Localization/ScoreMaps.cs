@@ -48,6 +48,37 @@ public static class ScoreMaps
         return true;
     }
 
+    /// <summary>
+    /// <see cref="Normalize"/> then <see cref="Quantize"/> in one pass without writing the map back:
+    /// <c>q = (uint8)((v - min) / (max - min) * 255)</c>, the same double operations numpy performs. Returns max(q).
+    /// </summary>
+    public static byte NormalizeAndQuantize(ReadOnlySpan<double> map, Span<byte> q)
+    {
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        bool nan = false;
+        foreach (var v in map)
+        {
+            if (v < min) min = v;
+            if (v > max) max = v;
+            nan |= double.IsNaN(v);
+        }
+        if (nan || map.IsEmpty || min == max || double.IsInfinity(min) || double.IsInfinity(max))
+        {
+            q[..map.Length].Clear();
+            return 0;
+        }
+        double range = max - min;
+        byte top = 0;
+        for (int i = 0; i < map.Length; i++)
+        {
+            double v = (map[i] - min) / range * 255.0;
+            byte b = v <= 0 ? (byte)0 : v >= 255 ? (byte)255 : (byte)v;
+            q[i] = b;
+            if (b > top) top = b;
+        }
+        return top;
+    }
+
     /// <summary><c>q = (uint8)(map * 255)</c> with truncation; returns the maximum level.</summary>
     public static byte Quantize(ReadOnlySpan<double> map, Span<byte> q)
     {

@@ -33,3 +33,33 @@ public class ScoreMapsTests
         Assert.Equal(255, max);
     }
 }
+
+public class NormalizeAndQuantizeTests
+{
+    [Fact]
+    public void Fused_pass_equals_normalize_then_quantize_bit_for_bit()
+    {
+        var rng = new Random(3);
+        for (int trial = 0; trial < 50; trial++)
+        {
+            var map = Enumerable.Range(0, 500).Select(_ => rng.NextDouble() * 7 - 3 + trial).ToArray();
+            var a = new byte[500];
+            var b = new byte[500];
+            var maxFused = ScoreMaps.NormalizeAndQuantize(map, a);
+            var copy = (double[])map.Clone();
+            ScoreMaps.Normalize(copy);
+            var max = ScoreMaps.Quantize(copy, b);
+            Assert.Equal(b, a);
+            Assert.Equal(max, maxFused);
+        }
+    }
+
+    [Fact]
+    public void Fused_pass_zeroes_constant_and_nan_maps()
+    {
+        var q = new byte[3];
+        Assert.Equal(0, ScoreMaps.NormalizeAndQuantize([2, 2, 2], q));
+        Assert.Equal(new byte[3], q);
+        Assert.Equal(0, ScoreMaps.NormalizeAndQuantize([0, double.NaN, 1], q));
+    }
+}

@@ -74,6 +74,10 @@ internal static class EvaluateCommand
             await File.WriteAllTextAsync(output, ResultFiles.ToJson(final), ct);
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+        if (ReferenceEquals(stdout, Console.Out) && Console.IsOutputRedirected || !ReferenceEquals(stdout, Console.Out))
+        {
+            console.Profile.Width = 132; // files and pipes: no terminal width to fit, keep table rows on one line
+        }
         if (bench)
         {
             PrintBench(console, results, steps);

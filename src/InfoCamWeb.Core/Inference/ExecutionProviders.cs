@@ -53,7 +53,7 @@ public static class ExecutionProviders
         string reason;
         if (!available.Contains(CudaProvider))
         {
-            reason = "this ONNX Runtime build has no CUDA provider; build with -p:UseCuda=true on a CUDA machine";
+            reason = "no CUDA provider in this ONNX Runtime build (-p:UseCuda=true adds it)";
         }
         else
         {

@@ -26,6 +26,8 @@ public static class CliApp
           infocam check-dataset --dataset DIR
           infocam make-demo --output DIR [--per-class 40] [--seed 2024]
           infocam make-demo --cub-geometry ANNOTATIONS_DIR --output DIR [--split test|train|all] [--limit N]
+          infocam worker   --data DIR --database FILE --jobs FILE [--device cpu] [--parent-pid PID]
+                           (the web app starts and supervises this: it executes queued runs)
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
@@ -48,6 +50,7 @@ public static class CliApp
                 "inspect" => InspectCommand.Run(rest, stdout),
                 "check-dataset" => CheckDatasetCommand.Run(rest, stdout),
                 "make-demo" => MakeDemoCommand.Run(rest, stdout),
+                "worker" => await WorkerCommand.RunAsync(rest, stdout, cts.Token),
                 _ => throw new UsageException($"unknown command '{args[0]}'; run 'infocam --help'."),
             };
         }

@@ -7,12 +7,18 @@ internal static class InspectCommand
 {
     public static int Run(IEnumerable<string> rawArgs, TextWriter stdout)
     {
-        var a = new CliArgs(rawArgs, new HashSet<string>());
+        var a = new CliArgs(rawArgs, new HashSet<string> { "json" });
         var path = a.Required("model");
         var overrides = CliApp.Overrides(a);
+        bool json = a.Flag("json");
         a.EnsureAllUsed();
         var m = ModelLoader.Load(path, overrides);
         var h = m.Head;
+        if (json)
+        {
+            stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(ModelSummary.From(m)));
+            return 0;
+        }
         stdout.WriteLine($"model          {m.Path}");
         stdout.WriteLine($"sha256         {m.Sha256}");
         stdout.WriteLine($"producer       {m.Producer}, opset {m.Opset}");

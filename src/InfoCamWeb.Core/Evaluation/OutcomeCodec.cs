@@ -1,0 +1,71 @@
+using System.Text;
+using InfoCamWeb.Core.Localization;
+
+namespace InfoCamWeb.Core.Evaluation;
+
+/// <summary>A compact binary form of <see cref="ImageOutcome"/>, for storing a run's per-image results.</summary>
+public static class OutcomeCodec
+{
+    private const byte Version = 1;
+
+    public static byte[] Encode(ImageOutcome o)
+    {
+        using var ms = new MemoryStream(64 + o.Methods.Sum(m => m.Hits.Length + 24));
+        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(Version);
+            w.Write(o.Index);
+            w.Write(o.ImageId);
+            w.Write(o.TrueClass);
+            w.Write(o.PredictedClass);
+            w.Write(o.Top5);
+            w.Write(o.CrossEntropy);
+            w.Write(o.PcLogRatio);
+            w.Write(o.TruthBoxes.Length);
+            foreach (var b in o.TruthBoxes) Write(w, b);
+            w.Write(o.Methods.Length);
+            foreach (var m in o.Methods)
+            {
+                w.Write(m.Hits.Length);
+                w.Write(m.Hits);
+                Write(w, m.FixedBox);
+                w.Write(m.FixedIoU);
+            }
+        }
+        return ms.ToArray();
+    }
+
+    public static ImageOutcome Decode(byte[] data)
+    {
+        using var r = new BinaryReader(new MemoryStream(data), Encoding.UTF8);
+        if (r.ReadByte() != Version)
+        {
+            throw new InvalidDataException("Unknown outcome encoding version.");
+        }
+        int index = r.ReadInt32();
+        string id = r.ReadString();
+        int y = r.ReadInt32(), pred = r.ReadInt32();
+        bool top5 = r.ReadBoolean();
+        double ce = r.ReadDouble(), pc = r.ReadDouble();
+        var truth = new Box[r.ReadInt32()];
+        for (int i = 0; i < truth.Length; i++) truth[i] = ReadBox(r);
+        var methods = new MapOutcome[r.ReadInt32()];
+        for (int m = 0; m < methods.Length; m++)
+        {
+            var hits = r.ReadBytes(r.ReadInt32());
+            var box = ReadBox(r);
+            methods[m] = new MapOutcome(hits, box, r.ReadDouble());
+        }
+        return new ImageOutcome(index, id, y, pred, top5, ce, pc, truth, methods);
+    }
+
+    private static void Write(BinaryWriter w, Box b)
+    {
+        w.Write(b.X0);
+        w.Write(b.Y0);
+        w.Write(b.X1);
+        w.Write(b.Y1);
+    }
+
+    private static Box ReadBox(BinaryReader r) => new(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
+}

@@ -1,0 +1,26 @@
+namespace InfoCamWeb.Data.Entities;
+
+/// <summary>A registered dataset (uploaded archive, server folder, or the built-in demo) and its statistics.</summary>
+public sealed class DatasetRecord
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public string Description { get; set; } = "";
+    public string Owner { get; set; } = "";
+    public bool IsDemo { get; set; }
+
+    /// <summary>Absolute folder of the dataset root.</summary>
+    public required string Folder { get; set; }
+
+    /// <summary>"upload", "server folder" or "demo".</summary>
+    public string Source { get; set; } = "";
+    public string Layout { get; set; } = "";
+    public int Images { get; set; }
+    public int Classes { get; set; }
+    public int TestImages { get; set; }
+    public int TrainImages { get; set; }
+    public int Boxes { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public List<RunRecord> Runs { get; set; } = new();
+}

@@ -1,0 +1,73 @@
+namespace InfoCamWeb.Data.Entities;
+
+public enum RunStatus
+{
+    Queued = 0,
+    Running = 1,
+    Succeeded = 2,
+    Failed = 3,
+    Cancelled = 4,
+}
+
+/// <summary>A benchmark run. The database is the source of truth for its state; the worker updates it per batch.</summary>
+public sealed class RunRecord
+{
+    public int Id { get; set; }
+    public int ModelId { get; set; }
+    public ModelRecord? Model { get; set; }
+    public int DatasetId { get; set; }
+    public DatasetRecord? Dataset { get; set; }
+    public string Owner { get; set; } = "";
+
+    public string Split { get; set; } = "test";
+    public string Methods { get; set; } = "cam,infocam,infocam+";
+    public string Protocol { get; set; } = "resize224";
+    public double CamThreshold { get; set; } = 0.2;
+    public double ThresholdStep { get; set; } = 0.01;
+    public int Window { get; set; } = 4;
+    public int BatchSize { get; set; } = 16;
+    public string ProviderRequested { get; set; } = "auto";
+
+    /// <summary>The device queue the run waits in ("cpu", or "cuda" for GPU machines).</summary>
+    public string Device { get; set; } = "cpu";
+
+    public RunStatus Status { get; set; }
+    public bool CancelRequested { get; set; }
+    public DateTimeOffset QueuedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public DateTimeOffset? HeartbeatAt { get; set; }
+    public int ImagesDone { get; set; }
+    public int ImagesTotal { get; set; }
+    public double ImagesPerSecond { get; set; }
+    public string? ProviderUsed { get; set; }
+    public string? Error { get; set; }
+    public string? JobId { get; set; }
+    public int Attempts { get; set; }
+
+    /// <summary>GT-known Loc so far per method, JSON (for the live view).</summary>
+    public string? RunningMetrics { get; set; }
+
+    /// <summary>The final result (same JSON as the CLI's --output).</summary>
+    public string? ResultJson { get; set; }
+
+    public bool IsActive => Status is RunStatus.Queued or RunStatus.Running;
+}
+
+/// <summary>One image's outcome of a run, keyed by (run, index in split): a resumed run never counts an image twice.</summary>
+public sealed class RunImageRecord
+{
+    public int RunId { get; set; }
+    public int Index { get; set; }
+    public required string ImageId { get; set; }
+    public int TrueClass { get; set; }
+    public int PredictedClass { get; set; }
+
+    /// <summary>Fixed-threshold IoU per method, for sorting and filtering without decoding the outcome.</summary>
+    public double IoU0 { get; set; }
+    public double IoU1 { get; set; }
+    public double IoU2 { get; set; }
+
+    /// <summary>The full outcome (<see cref="InfoCamWeb.Core.Evaluation.OutcomeCodec"/>).</summary>
+    public required byte[] Outcome { get; set; }
+}

@@ -1,0 +1,43 @@
+using InfoCamWeb.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace InfoCamWeb.Data;
+
+public sealed class InfoCamDbContext(DbContextOptions<InfoCamDbContext> options) : DbContext(options)
+{
+    public DbSet<ModelRecord> Models => Set<ModelRecord>();
+    public DbSet<DatasetRecord> Datasets => Set<DatasetRecord>();
+    public DbSet<RunRecord> Runs => Set<RunRecord>();
+    public DbSet<RunImageRecord> RunImages => Set<RunImageRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(InfoCamDbContext).Assembly);
+        // SQLite cannot order by DateTimeOffset: store it as UTC ticks.
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var p in entity.GetProperties().Where(p => p.ClrType == typeof(DateTimeOffset) || p.ClrType == typeof(DateTimeOffset?)))
+            {
+                p.SetValueConverter(new Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter());
+            }
+        }
+    }
+
+    /// <summary>Connection string for a SQLite file: shared cache off, a busy timeout so a locked database delays, then fails cleanly.</summary>
+    public static string ConnectionString(string path) => $"Data Source={path};Default Timeout=30;Pooling=True";
+
+    public static void Configure(DbContextOptionsBuilder builder, string path) =>
+        builder.UseSqlite(ConnectionString(path));
+}
+
+/// <summary>For <c>dotnet ef migrations</c>.</summary>
+internal sealed class DesignTimeFactory : IDesignTimeDbContextFactory<InfoCamDbContext>
+{
+    public InfoCamDbContext CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<InfoCamDbContext>();
+        InfoCamDbContext.Configure(builder, "design-time.db");
+        return new InfoCamDbContext(builder.Options);
+    }
+}

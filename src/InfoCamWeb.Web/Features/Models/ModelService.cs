@@ -1,0 +1,174 @@
+using System.Security.Cryptography;
+using InfoCamWeb.Core.Imaging;
+using InfoCamWeb.Core.Models;
+using InfoCamWeb.Data;
+using InfoCamWeb.Data.Entities;
+using InfoCamWeb.Data.Runs;
+using Microsoft.EntityFrameworkCore;
+
+namespace InfoCamWeb.Web.Features.Models;
+
+public sealed record ModelListItem(int Id, string Name, string Owner, bool IsDemo, string HeadPattern, int Classes, long SizeBytes, DateTimeOffset UploadedAt, int Runs);
+
+/// <summary>The outcome of an upload: the new model's id, or the reason it was refused.</summary>
+public sealed record ModelUploadResult(int? ModelId, string? Error);
+
+/// <summary>Models: upload (streamed to disk, inspected, stored alone under a server-chosen name), list, detail, preprocessing.</summary>
+public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, ModelInspector inspector, ILogger<ModelService> log)
+{
+    public async Task<List<ModelListItem>> ListAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.Models.AsNoTracking()
+            .Select(m => new ModelListItem(m.Id, m.Name, m.Owner, m.IsDemo, m.HeadPattern, m.Classes, m.SizeBytes, m.UploadedAt, m.Runs.Count))
+            .ToListAsync(ct);
+        return rows.OrderByDescending(m => m.UploadedAt).ToList();
+    }
+
+    public async Task<ModelRecord?> GetAsync(int id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Models.AsNoTracking().Include(m => m.Runs).FirstOrDefaultAsync(m => m.Id == id, ct);
+    }
+
+    /// <summary>
+    /// Streams <paramref name="content"/> to a temporary file (at most <paramref name="maxBytes"/>, counted while copying,
+    /// whatever the browser declared), inspects it, and stores it. Nothing is left behind when it is refused.
+    /// </summary>
+    public async Task<ModelUploadResult> UploadAsync(Stream content, string originalName, string name, string description, string owner,
+        long maxBytes, HeadOverrides? overrides = null, IProgress<long>? progress = null, CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(paths.UploadsFolder);
+        var temp = Path.Combine(paths.UploadsFolder, $"model-{Guid.NewGuid():N}.part");
+        string? storedFolder = null;
+        try
+        {
+            string sha;
+            long size;
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                var buffer = new byte[81920];
+                size = 0;
+                int read;
+                while ((read = await content.ReadAsync(buffer, ct)) > 0)
+                {
+                    size += read;
+                    if (size > maxBytes)
+                    {
+                        return new ModelUploadResult(null, $"The file is larger than the model size limit of {FormatBytes(maxBytes)}.");
+                    }
+                    hash.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                    progress?.Report(size);
+                }
+                sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+            }
+            if (size == 0)
+            {
+                return new ModelUploadResult(null, "The model file is empty.");
+            }
+
+            ModelSummary summary;
+            try
+            {
+                summary = await inspector.InspectAsync(temp, overrides, ct);
+            }
+            catch (ModelException ex)
+            {
+                return new ModelUploadResult(null, ex.Message);
+            }
+
+            var folderName = Guid.NewGuid().ToString("N");
+            storedFolder = Path.Combine(paths.ModelsFolder, folderName);
+            Directory.CreateDirectory(storedFolder);
+            File.Move(temp, Path.Combine(storedFolder, "model.onnx"));
+            var record = NewRecord(summary, Path.Combine("models", folderName, "model.onnx"), originalName, name, description, owner, size);
+            record.FeatureOverride = overrides?.FeatureTensor;
+            record.WeightOverride = overrides?.WeightInitializer;
+            record.BiasOverride = overrides?.BiasInitializer;
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            db.Models.Add(record);
+            await db.SaveChangesAsync(ct);
+            storedFolder = null;
+            log.LogInformation("Model {Id} '{Name}' stored ({Size} bytes).", record.Id, record.Name, size);
+            return new ModelUploadResult(record.Id, null);
+        }
+        finally
+        {
+            TryDelete(temp);
+            if (storedFolder is not null)
+            {
+                try { Directory.Delete(storedFolder, recursive: true); } catch (IOException) { }
+            }
+        }
+    }
+
+    internal static ModelRecord NewRecord(ModelSummary s, string storedPath, string originalName, string name, string description, string owner, long size) => new()
+    {
+        Name = string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(originalName) : name.Trim(),
+        Description = description.Trim(),
+        Owner = owner,
+        StoredPath = storedPath,
+        OriginalFileName = Path.GetFileName(originalName),
+        Sha256 = s.Sha256,
+        SizeBytes = size,
+        UploadedAt = DateTimeOffset.UtcNow,
+        Producer = s.Producer,
+        Opset = s.Opset,
+        InputName = s.InputName,
+        InputShape = s.InputShape,
+        DynamicBatch = s.DynamicBatch,
+        HeadPattern = s.HeadPattern,
+        FeatureTensor = s.FeatureTensor,
+        FeatureShape = s.FeatureShape,
+        WeightSource = s.WeightSource,
+        Classes = s.Classes,
+        Channels = s.Channels,
+        InputSize = s.FixedInputSize ?? 224,
+        InputSizeFixed = s.FixedInputSize is not null,
+        Mean = RunSettings.FormatTriple(Preprocessing.ImageNetMean),
+        Std = RunSettings.FormatTriple(Preprocessing.ImageNetStd),
+    };
+
+    /// <summary>Changes the preprocessing used by future runs of a model.</summary>
+    public async Task<string?> UpdatePreprocessingAsync(int id, int inputSize, string mean, string std, bool bgr, CancellationToken ct = default)
+    {
+        try
+        {
+            RunSettings.ParseTriple(mean);
+            if (RunSettings.ParseTriple(std).Any(v => v <= 0)) return "Std values must be positive.";
+        }
+        catch (FormatException ex)
+        {
+            return ex.Message;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var m = await db.Models.FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (m is null) return "The model does not exist.";
+        if (m.InputSizeFixed && m.InputSize != inputSize)
+        {
+            return $"The model's input is fixed at {m.InputSize}x{m.InputSize}.";
+        }
+        if (inputSize < 32 || inputSize > 1024) return "The input size must be between 32 and 1024.";
+        m.InputSize = inputSize;
+        m.Mean = mean.Replace(" ", "");
+        m.Std = std.Replace(" ", "");
+        m.Bgr = bgr;
+        await db.SaveChangesAsync(ct);
+        return null;
+    }
+
+    public static string FormatBytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.##} GB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.#} MB",
+        >= 1L << 10 => $"{bytes / 1024.0:0.#} KB",
+        _ => $"{bytes} bytes",
+    };
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,60 @@
+using InfoCamWeb.Data;
+using InfoCamWeb.Data.Entities;
+using InfoCamWeb.Web.Extensions;
+using InfoCamWeb.Web.Features.Datasets;
+using InfoCamWeb.Web.Features.Models;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace InfoCamWeb.Web.Features.Runs;
+
+/// <summary>The embedded default: the demo model and dataset from datasets/, and a demo run queued on first start.</summary>
+public sealed class DemoSetup(
+    IDbContextFactory<InfoCamDbContext> dbFactory, IOptions<InfoCamOptions> options, IWebHostEnvironment env,
+    ModelService models, DatasetService datasets, RunService runs, ILogger<DemoSetup> log)
+{
+    public const string Owner = "Baselines";
+
+    public async Task EnsureAsync(CancellationToken ct)
+    {
+        var demo = options.Value.Demo;
+        if (!demo.Register)
+        {
+            return;
+        }
+        string Full(string p) => Path.GetFullPath(Path.IsPathRooted(p) ? p : Path.Combine(env.ContentRootPath, p));
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var model = await db.Models.FirstOrDefaultAsync(m => m.IsDemo, ct);
+        if (model is null)
+        {
+            await using var file = File.OpenRead(Full(demo.ModelPath));
+            var result = await models.UploadAsync(file, Path.GetFileName(demo.ModelPath), "Demo CNN",
+                "A small CNN (6 conv layers, GAP + linear) trained on the demo finches by tools/train_demo.py.", Owner, long.MaxValue, ct: ct);
+            if (result.ModelId is null)
+            {
+                log.LogError("The demo model was refused: {Error}", result.Error);
+                return;
+            }
+            model = await db.Models.FirstAsync(m => m.Id == result.ModelId, ct);
+            model.IsDemo = true;
+            await db.SaveChangesAsync(ct);
+        }
+        var dataset = await db.Datasets.FirstOrDefaultAsync(d => d.IsDemo, ct);
+        if (dataset is null)
+        {
+            var reg = await datasets.RegisterServerFolderAsync(Full(demo.DatasetFolder), "Demo finches (CUB format)",
+                "8 classes of synthetic birds that differ only in a small head mark; written by infocam make-demo.", Owner, "demo", ct);
+            if (!reg.Ok)
+            {
+                log.LogError("The demo dataset was refused: {Error}", reg.Error ?? reg.Problems.FirstOrDefault()?.ToString());
+                return;
+            }
+            dataset = await db.Datasets.FirstAsync(d => d.Id == reg.DatasetId, ct);
+        }
+        if (demo.RunOnFirstStart && !await db.Runs.AnyAsync(ct))
+        {
+            var created = await runs.CreateAsync(new RunRequest { ModelId = model.Id, DatasetId = dataset.Id }, Owner, ct);
+            log.LogInformation("Queued the demo run {RunId}.", created.RunId);
+        }
+    }
+}

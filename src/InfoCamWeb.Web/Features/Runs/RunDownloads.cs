@@ -1,0 +1,26 @@
+namespace InfoCamWeb.Web.Features.Runs;
+
+/// <summary>Download endpoints: the run's JSON (same shape as the CLI's --output) and its per-image CSV.</summary>
+public static class RunDownloads
+{
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/runs/{id:int}/result.json", async (int id, RunService runs, CancellationToken ct) =>
+        {
+            var run = await runs.GetAsync(id, ct);
+            if (run is null) return Results.NotFound();
+            if (run.ResultJson is null) return Results.Conflict(new { error = $"Run {id} has no result yet (status {run.Status})." });
+            return Results.File(System.Text.Encoding.UTF8.GetBytes(run.ResultJson), "application/json", $"run-{id}.json");
+        });
+        app.MapGet("/runs/{id:int}/images.csv", async (int id, RunService runs, HttpContext http, CancellationToken ct) =>
+        {
+            var run = await runs.GetAsync(id, ct);
+            if (run is null) return Results.NotFound();
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=run-{id}-images.csv";
+            await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false));
+            await runs.WritePerImageCsvAsync(run, writer, ct);
+            return Results.Empty;
+        });
+    }
+}

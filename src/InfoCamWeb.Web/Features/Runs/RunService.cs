@@ -1,0 +1,148 @@
+using System.Globalization;
+using InfoCamWeb.Core.Cams;
+using InfoCamWeb.Core.Evaluation;
+using InfoCamWeb.Core.Imaging;
+using InfoCamWeb.Core.Inference;
+using InfoCamWeb.Data;
+using InfoCamWeb.Data.Entities;
+using InfoCamWeb.Web.Extensions;
+using InfoCamWeb.Web.Jobs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace InfoCamWeb.Web.Features.Runs;
+
+/// <summary>What the "New run" form asks for.</summary>
+public sealed class RunRequest
+{
+    public int ModelId { get; set; }
+    public int DatasetId { get; set; }
+    public string Split { get; set; } = "test";
+    public HashSet<string> Methods { get; set; } = ["cam", "infocam", "infocam+"];
+    public string Protocol { get; set; } = "resize224";
+    public double CamThreshold { get; set; } = 0.2;
+    public double ThresholdStep { get; set; } = 0.01;
+    public int Window { get; set; } = 4;
+    public int BatchSize { get; set; } = 16;
+    public string Provider { get; set; } = "auto";
+}
+
+public sealed record RunCreation(int? RunId, string? Error);
+
+/// <summary>Runs: create (validated before anything is queued), list, cancel, results.</summary>
+public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, RunQueue queue, RunNotifier notifier, IOptions<InfoCamOptions> options)
+{
+    public async Task<List<RunRecord>> ListAsync(int take = 200, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var runs = await db.Runs.AsNoTracking().Include(r => r.Model).Include(r => r.Dataset).ToListAsync(ct);
+        return runs.OrderByDescending(r => r.QueuedAt).Take(take).ToList();
+    }
+
+    public async Task<RunRecord?> GetAsync(int id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Runs.AsNoTracking().Include(r => r.Model).Include(r => r.Dataset).FirstOrDefaultAsync(r => r.Id == id, ct);
+    }
+
+    public async Task<RunCreation> CreateAsync(RunRequest request, string owner, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var model = await db.Models.FirstOrDefaultAsync(m => m.Id == request.ModelId, ct);
+        var dataset = await db.Datasets.FirstOrDefaultAsync(d => d.Id == request.DatasetId, ct);
+        if (model is null) return new RunCreation(null, "Choose a model.");
+        if (dataset is null) return new RunCreation(null, "Choose a dataset.");
+        if (model.Classes != dataset.Classes)
+        {
+            return new RunCreation(null, $"The model has {model.Classes} classes but the dataset has {dataset.Classes}; model output i must be the dataset's i-th class.");
+        }
+        string methods;
+        try
+        {
+            var order = CamMethods.All.Where(m => request.Methods.Contains(m.Key())).Select(m => m.Key()).ToList();
+            methods = string.Join(",", CamMethods.ParseList(string.Join(",", order)).Select(m => m.Key()));
+            Core.Datasets.Dataset.ParseSplit(request.Split);
+            Preprocessor.ParseProtocol(request.Protocol);
+            ExecutionProviders.Parse(request.Provider);
+            new EvaluationSettings
+            {
+                CamThreshold = request.CamThreshold,
+                ThresholdStep = request.ThresholdStep,
+                Window = request.Window,
+                BatchSize = request.BatchSize,
+            }.Validate();
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            return new RunCreation(null, ex.Message);
+        }
+        int images = request.Split switch { "train" => dataset.TrainImages, "all" => dataset.Images, _ => dataset.TestImages };
+        if (images == 0)
+        {
+            return new RunCreation(null, $"The {request.Split} split of '{dataset.Name}' has no images.");
+        }
+        var run = new RunRecord
+        {
+            ModelId = model.Id,
+            DatasetId = dataset.Id,
+            Owner = owner,
+            Split = request.Split,
+            Methods = methods,
+            Protocol = request.Protocol,
+            CamThreshold = request.CamThreshold,
+            ThresholdStep = request.ThresholdStep,
+            Window = request.Window,
+            BatchSize = request.BatchSize,
+            ProviderRequested = request.Provider,
+            Device = options.Value.Worker.Device,
+            Status = RunStatus.Queued,
+            QueuedAt = DateTimeOffset.UtcNow,
+            ImagesTotal = images,
+        };
+        db.Runs.Add(run);
+        await db.SaveChangesAsync(ct);
+        run.JobId = queue.Enqueue(run.Id, run.Device);
+        await db.SaveChangesAsync(ct);
+        notifier.Notify(run.Id);
+        return new RunCreation(run.Id, null);
+    }
+
+    /// <summary>Cancels a queued run at once, or asks the worker to stop a running one after its current batch.</summary>
+    public async Task<string?> CancelAsync(int id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == id, ct);
+        if (run is null) return "The run does not exist.";
+        if (!run.IsActive) return $"The run is already {run.Status.ToString().ToLowerInvariant()}.";
+        run.CancelRequested = true;
+        if (run.Status == RunStatus.Queued)
+        {
+            if (run.JobId is not null) queue.Delete(run.JobId);
+            run.Status = RunStatus.Cancelled;
+            run.FinishedAt = DateTimeOffset.UtcNow;
+        }
+        await db.SaveChangesAsync(ct);
+        notifier.Notify(id);
+        return null;
+    }
+
+    public static EvaluationResult? Result(RunRecord run) => run.ResultJson is null ? null : ResultFiles.FromJson(run.ResultJson);
+
+    public static IReadOnlyDictionary<string, double> RunningMetrics(RunRecord run) =>
+        run.RunningMetrics is null ? new Dictionary<string, double>()
+            : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(run.RunningMetrics) ?? new Dictionary<string, double>();
+
+    /// <summary>The per-image CSV of a finished (or partial) run, in split order.</summary>
+    public async Task WritePerImageCsvAsync(RunRecord run, TextWriter writer, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var dataset = await Task.Run(() => Core.Datasets.DatasetLoader.Load(run.Dataset!.Folder, new Core.Datasets.DatasetLoadOptions { VerifyImageFiles = false }), ct);
+        await writer.WriteAsync(ResultFiles.CsvHeader(CamMethods.ParseList(run.Methods)) + "\n");
+        await foreach (var blob in db.RunImages.AsNoTracking().Where(i => i.RunId == run.Id).OrderBy(i => i.Index).Select(i => i.Outcome).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            await writer.WriteAsync(ResultFiles.CsvRow(OutcomeCodec.Decode(blob), dataset.ClassLabels) + "\n");
+        }
+    }
+
+    public static string Percent(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,27 @@
+using InfoCamWeb.Web.Components;
+using InfoCamWeb.Web.Extensions;
+using MudBlazor.Services;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+builder.AddInfoCamOptions();   // InfoCam section of appsettings.json, paths resolved against the content root
+builder.AddInfoCamData();      // SQLite via AddDbContextFactory, migrated on start
+builder.AddInfoCamJobs();      // Hangfire client, worker supervision, run progress notifier
+builder.AddInfoCamFeatures();  // models, datasets, runs
+
+var app = builder.Build();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+}
+app.UseAntiforgery();
+app.MapStaticAssets();
+app.MapInfoCamEndpoints();     // downloads: result JSON, per-image CSV
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Run();
+
+public partial class Program;

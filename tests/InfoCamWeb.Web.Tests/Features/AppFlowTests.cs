@@ -1,0 +1,175 @@
+using System.Net;
+using InfoCamWeb.Core.Evaluation;
+using InfoCamWeb.Data.Entities;
+using InfoCamWeb.Web.Features.Datasets;
+using InfoCamWeb.Web.Features.Models;
+using InfoCamWeb.Web.Features.Runs;
+using InfoCamWeb.Web.Jobs;
+using Microsoft.EntityFrameworkCore;
+
+namespace InfoCamWeb.Web.Tests.Features;
+
+[Collection(WebAppCollection.Name)]
+public class AppFlowTests(WebAppFixture app)
+{
+    private static string Demo(params string[] parts) => Path.Combine([WebAppFixture.RepoRoot, "datasets", .. parts]);
+
+    private async Task<RunRecord> DemoRunAsync()
+    {
+        await using var db = await app.Db.CreateDbContextAsync();
+        var first = await db.Runs.OrderBy(r => r.Id).FirstAsync();
+        return await app.WaitForRunAsync(first.Id);
+    }
+
+    [Fact]
+    public async Task First_start_registers_the_demo_and_the_home_page_shows_its_finished_run()
+    {
+        var run = await DemoRunAsync();
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(160, run.ImagesDone);
+        var html = await app.CreateClient().GetStringAsync("/");
+        Assert.Contains("Demo CNN", html);
+        Assert.Contains("Demo finches", html);
+        var result = ResultFiles.FromJson(run.ResultJson!);
+        Assert.Contains(RunService.Percent(result.Methods["infocam+"].Top1Loc), html);
+    }
+
+    [Fact]
+    public async Task The_demo_run_in_the_worker_gives_the_numbers_of_the_reference_pipeline()
+    {
+        var run = await DemoRunAsync();
+        var result = ResultFiles.FromJson(run.ResultJson!);
+        using var reference = System.Text.Json.JsonDocument.Parse(File.ReadAllText(
+            Path.Combine(WebAppFixture.RepoRoot, "tests", "InfoCamWeb.Core.Tests", "Evaluation", "demo-reference.json")));
+        foreach (var method in reference.RootElement.GetProperty("methods").EnumerateObject())
+        {
+            Assert.Equal(method.Value.GetProperty("gtKnownLoc").GetDouble(), result.Methods[method.Name].GtKnownLoc, 9);
+            Assert.Equal(method.Value.GetProperty("maxBoxAccV2").GetDouble(), result.Methods[method.Name].MaxBoxAccV2, 9);
+        }
+    }
+
+    [Fact]
+    public async Task Result_json_and_per_image_csv_can_be_downloaded()
+    {
+        var run = await DemoRunAsync();
+        var client = app.CreateClient();
+        var json = await client.GetStringAsync($"/runs/{run.Id}/result.json");
+        Assert.Equal(160, ResultFiles.FromJson(json).Images);
+        var csv = (await client.GetStringAsync($"/runs/{run.Id}/images.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(161, csv.Length);
+        Assert.StartsWith("image_id,gt,pred,cam_x0", csv[0]);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/runs/9999/result.json")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_uploaded_model_is_inspected_and_a_file_that_is_not_a_model_is_refused_leaving_nothing_behind()
+    {
+        var models = app.Get<ModelService>();
+        await using (var file = File.OpenRead(Demo("demo-model", "bench-200.onnx")))
+        {
+            var ok = await models.UploadAsync(file, "bench-200.onnx", "", "", "tester", 1L << 30);
+            Assert.Null(ok.Error);
+            var record = await models.GetAsync(ok.ModelId!.Value);
+            Assert.Equal(200, record!.Classes);
+            Assert.Equal("GlobalAveragePool -> Flatten -> Gemm(transB=1)", record.HeadPattern);
+            Assert.Equal("bench-200", record.Name);
+        }
+        var paths = app.Get<InfoCamWeb.Data.InfoCamPaths>();
+        int storedBefore = Directory.GetDirectories(paths.ModelsFolder).Length;
+        using var garbage = new MemoryStream([0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10, 0, 0, 0]);
+        var refused = await models.UploadAsync(garbage, "photo.onnx", "", "", "tester", 1L << 30);
+        Assert.Null(refused.ModelId);
+        Assert.Equal("The file is a PNG image, not an ONNX model.", refused.Error);
+        Assert.Equal(storedBefore, Directory.GetDirectories(paths.ModelsFolder).Length);
+        Assert.Empty(Directory.GetFiles(paths.UploadsFolder));
+
+        using var big = new MemoryStream(new byte[5000]);
+        var tooBig = await models.UploadAsync(big, "big.onnx", "", "", "tester", 4096);
+        Assert.Contains("larger than the model size limit", tooBig.Error);
+        Assert.Empty(Directory.GetFiles(paths.UploadsFolder));
+    }
+
+    [Fact]
+    public async Task A_run_whose_model_and_dataset_disagree_on_the_class_count_is_refused_before_it_is_queued()
+    {
+        var models = app.Get<ModelService>();
+        int modelId;
+        await using (var file = File.OpenRead(Demo("demo-model", "bench-200.onnx")))
+        {
+            modelId = (await models.UploadAsync(file, "bench-200.onnx", "bench", "", "tester", 1L << 30)).ModelId!.Value;
+        }
+        var dataset = (await app.Get<DatasetService>().ListAsync()).First(d => d.IsDemo);
+        await using var db = await app.Db.CreateDbContextAsync();
+        int before = await db.Runs.CountAsync();
+        var created = await app.Get<RunService>().CreateAsync(new RunRequest { ModelId = modelId, DatasetId = dataset.Id }, "tester");
+        Assert.Null(created.RunId);
+        Assert.Equal("The model has 200 classes but the dataset has 8; model output i must be the dataset's i-th class.", created.Error);
+        Assert.Equal(before, await db.Runs.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_dataset_folder_outside_the_allowed_roots_is_refused_and_a_broken_one_lists_its_problems()
+    {
+        var datasets = app.Get<DatasetService>();
+        var outside = await datasets.RegisterServerFolderAsync("/etc", "etc", "", "tester");
+        Assert.False(outside.Ok);
+        Assert.Contains("is not under a folder the server allows", outside.Error);
+
+        var broken = Path.Combine(WebAppFixture.RepoRoot, "datasets", "tmp-broken-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(broken, "images"));
+            File.WriteAllText(Path.Combine(broken, "images.txt"), "1 a.jpg\n");
+            File.WriteAllText(Path.Combine(broken, "classes.txt"), "1 a\n2 b\n");
+            File.WriteAllText(Path.Combine(broken, "image_class_labels.txt"), "1 3\n");
+            File.WriteAllText(Path.Combine(broken, "bounding_boxes.txt"), "1 0 0 1 1\n");
+            File.WriteAllText(Path.Combine(broken, "train_test_split.txt"), "1 0\n");
+            var result = await datasets.RegisterServerFolderAsync(broken, "broken", "", "tester");
+            Assert.False(result.Ok);
+            Assert.Contains(result.Problems, p => p.ToString() == "images.txt, line 1, path: images/a.jpg does not exist.");
+            Assert.Contains(result.Problems, p => p.ToString() == "image_class_labels.txt, line 1, class id: 3 is not in classes.txt (classes 1..2).");
+        }
+        finally
+        {
+            Directory.Delete(broken, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Killing_the_worker_mid_run_resumes_the_run_without_counting_an_image_twice()
+    {
+        var demo = await DemoRunAsync();
+        var created = await app.Get<RunService>().CreateAsync(
+            new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, BatchSize = 4 }, "tester");
+        Assert.NotNull(created.RunId);
+        int id = created.RunId!.Value;
+        var supervisor = app.Get<WorkerSupervisor>();
+        int startsBefore = supervisor.Starts;
+        await app.WaitForRunAsync(id, r => r.ImagesDone >= 8 || r.Status is RunStatus.Succeeded or RunStatus.Failed);
+        supervisor.Kill();
+        var run = await app.WaitForRunAsync(id);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.True(supervisor.Starts > startsBefore, "the worker was not restarted");
+        await using var db = await app.Db.CreateDbContextAsync();
+        Assert.Equal(160, await db.RunImages.CountAsync(i => i.RunId == id));
+        var resumed = ResultFiles.FromJson(run.ResultJson!);
+        var uninterrupted = ResultFiles.FromJson(demo.ResultJson!);
+        Assert.Equal(ResultFiles.ToJson(uninterrupted with { Seconds = resumed.Seconds, Model = resumed.Model }), ResultFiles.ToJson(resumed with { Model = resumed.Model }));
+    }
+
+    [Fact]
+    public async Task A_queued_run_can_be_cancelled()
+    {
+        var demo = await DemoRunAsync();
+        var runs = app.Get<RunService>();
+        // Two runs: the second waits behind the first, so it is still queued when cancelled.
+        var first = await runs.CreateAsync(new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, Split = "all" }, "tester");
+        var second = await runs.CreateAsync(new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId }, "tester");
+        Assert.Null(await runs.CancelAsync(second.RunId!.Value));
+        var cancelled = await app.WaitForRunAsync(second.RunId!.Value);
+        Assert.Equal(RunStatus.Cancelled, cancelled.Status);
+        Assert.Null(await runs.CancelAsync(first.RunId!.Value));
+        var stopped = await app.WaitForRunAsync(first.RunId!.Value);
+        Assert.Equal(RunStatus.Cancelled, stopped.Status);
+    }
+}

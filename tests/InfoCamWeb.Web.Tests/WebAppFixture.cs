@@ -1,0 +1,85 @@
+using InfoCamWeb.Data;
+using InfoCamWeb.Data.Entities;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace InfoCamWeb.Web.Tests;
+
+/// <summary>
+/// The real app through WebApplicationFactory: a temporary SQLite file and data folder, the demo from the repository's
+/// datasets/, and the real worker process (infocam worker) started and supervised by the app.
+/// </summary>
+public sealed class WebAppFixture : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "infocam-web-" + Guid.NewGuid().ToString("N"));
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseContentRoot(RepoRoot);
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["InfoCam:DataFolder"] = Path.Combine(Root, "data"),
+            ["InfoCam:Database"] = Path.Combine(Root, "data", "infocam.db"),
+            ["InfoCam:JobsDatabase"] = Path.Combine(Root, "data", "jobs.db"),
+            ["InfoCam:Worker:RestartDelaySeconds"] = "0",
+        }));
+    }
+
+    public IDbContextFactory<InfoCamDbContext> Db => Services.GetRequiredService<IDbContextFactory<InfoCamDbContext>>();
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>Waits until the run reaches a final state (or the condition holds), reading the database.</summary>
+    public async Task<RunRecord> WaitForRunAsync(int id, Func<RunRecord, bool>? until = null, int seconds = 180)
+    {
+        until ??= r => r.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            await using (var db = await Db.CreateDbContextAsync())
+            {
+                var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id);
+                if (run is not null && until(run)) return run;
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"Run {id} did not get there in {seconds} s (status {run?.Status}, {run?.ImagesDone}/{run?.ImagesTotal}, error {run?.Error}).");
+                }
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    public Task InitializeAsync()
+    {
+        _ = Server; // start the host: migrations, demo registration, worker
+        return Task.CompletedTask;
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "InfoCamWeb.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("InfoCamWeb.sln not found above the test binaries.");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class WebAppCollection : ICollectionFixture<WebAppFixture>
+{
+    public const string Name = "web app";
+}

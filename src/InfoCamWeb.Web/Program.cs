@@ -3,6 +3,7 @@ using InfoCamWeb.Web.Extensions;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.UseStaticWebAssets(); // MudBlazor's and the framework's assets when run from the build output (dotnet run)
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();

@@ -173,3 +173,57 @@ public class AppFlowTests(WebAppFixture app)
         Assert.Equal(RunStatus.Cancelled, stopped.Status);
     }
 }
+
+[Collection(WebAppCollection.Name)]
+public class DatasetUploadTests(WebAppFixture app)
+{
+    [Fact]
+    public async Task The_demo_dataset_uploaded_as_a_zip_is_extracted_validated_and_registered()
+    {
+        var zip = Path.Combine(app.Root, "demo.zip");
+        System.IO.Compression.ZipFile.CreateFromDirectory(Path.Combine(WebAppFixture.RepoRoot, "datasets", "demo-cub"), zip, System.IO.Compression.CompressionLevel.Fastest, includeBaseDirectory: true);
+        await using var stream = File.OpenRead(zip);
+        var result = await app.Get<DatasetService>().UploadArchiveAsync(stream, "demo-cub.zip", "", "", "tester", 1L << 30);
+        Assert.True(result.Ok, result.Error ?? result.Problems.FirstOrDefault()?.ToString());
+        var record = await app.Get<DatasetService>().GetAsync(result.DatasetId!.Value);
+        Assert.Equal("demo-cub", record!.Name);
+        Assert.Equal(320, record.Images);
+        Assert.Equal(8, record.Classes);
+        Assert.StartsWith(app.Get<InfoCamWeb.Data.InfoCamPaths>().DatasetsFolder, record.Folder);
+    }
+
+    [Fact]
+    public async Task A_hostile_or_invalid_archive_is_refused_and_leaves_no_files_and_no_record()
+    {
+        var paths = app.Get<InfoCamWeb.Data.InfoCamPaths>();
+        var datasets = app.Get<DatasetService>();
+        int recordsBefore = (await datasets.ListAsync()).Count;
+        int foldersBefore = Directory.Exists(paths.DatasetsFolder) ? Directory.GetDirectories(paths.DatasetsFolder).Length : 0;
+
+        using var evil = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(evil, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var s = zip.CreateEntry("../evil.txt").Open();
+            s.Write("x"u8);
+        }
+        evil.Position = 0;
+        var refused = await datasets.UploadArchiveAsync(evil, "evil.zip", "", "", "tester", 1L << 30);
+        Assert.Equal("Entry '../evil.txt' has an empty, '.' or '..' path segment.", refused.Error);
+
+        using var notCub = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(notCub, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var s = zip.CreateEntry("readme.txt").Open();
+            s.Write("hello"u8);
+        }
+        notCub.Position = 0;
+        var invalid = await datasets.UploadArchiveAsync(notCub, "x.zip", "", "", "tester", 1L << 30);
+        Assert.False(invalid.Ok);
+        Assert.Contains("is neither a CUB_200_2011 folder", invalid.Problems.Single().Message);
+
+        Assert.Equal(recordsBefore, (await datasets.ListAsync()).Count);
+        Assert.Equal(foldersBefore, Directory.GetDirectories(paths.DatasetsFolder).Length);
+        Assert.Empty(Directory.GetFiles(paths.UploadsFolder));
+        Assert.False(File.Exists(Path.Combine(paths.DatasetsFolder, "evil.txt")));
+    }
+}

@@ -13,8 +13,73 @@ public sealed record DatasetRegistration(int? DatasetId, IReadOnlyList<DatasetPr
 }
 
 /// <summary>Datasets: register a folder that already sits on the server, list, detail and statistics.</summary>
-public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory, IOptions<InfoCamOptions> options, IWebHostEnvironment env)
+public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory, IOptions<InfoCamOptions> options, IWebHostEnvironment env, InfoCamPaths paths)
 {
+    /// <summary>
+    /// Streams an uploaded .zip / .tar.gz to a temporary file (size counted while copying), extracts it safely into a
+    /// folder of its own, validates it, and registers it. On any failure nothing is kept: no files, no record.
+    /// </summary>
+    public async Task<DatasetRegistration> UploadArchiveAsync(Stream content, string fileName, string name, string description, string owner,
+        long maxBytes, IProgress<long>? progress = null, CancellationToken ct = default)
+    {
+        if (!ArchiveExtractor.IsSupported(fileName))
+        {
+            return new DatasetRegistration(null, [], 0, $"'{Path.GetFileName(fileName)}' is not a .zip, .tar, .tar.gz or .tgz archive.");
+        }
+        Directory.CreateDirectory(paths.UploadsFolder);
+        var temp = Path.Combine(paths.UploadsFolder, $"dataset-{Guid.NewGuid():N}.part");
+        var folder = Path.Combine(paths.DatasetsFolder, Guid.NewGuid().ToString("N"));
+        bool keep = false;
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            {
+                var buffer = new byte[81920];
+                long size = 0;
+                int read;
+                while ((read = await content.ReadAsync(buffer, ct)) > 0)
+                {
+                    size += read;
+                    if (size > maxBytes)
+                    {
+                        return new DatasetRegistration(null, [], 0, $"The archive is larger than the dataset upload limit of {Models.ModelService.FormatBytes(maxBytes)}.");
+                    }
+                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                    progress?.Report(size);
+                }
+            }
+            try
+            {
+                await Task.Run(() => ArchiveExtractor.Extract(temp, fileName, folder, new ExtractionLimits()), ct);
+            }
+            catch (ArchiveException ex)
+            {
+                return new DatasetRegistration(null, [], 0, ex.Message);
+            }
+            var result = await RegisterAsync(folder, name.Length > 0 ? name : StripExtension(fileName), description, owner, "upload", ct);
+            keep = result.Ok;
+            return result;
+        }
+        finally
+        {
+            try { File.Delete(temp); } catch (IOException) { }
+            if (!keep && Directory.Exists(folder))
+            {
+                try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+            }
+        }
+    }
+
+    private static string StripExtension(string fileName)
+    {
+        var n = Path.GetFileName(fileName);
+        foreach (var ext in new[] { ".tar.gz", ".tgz", ".zip", ".tar" })
+        {
+            if (n.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) return n[..^ext.Length];
+        }
+        return n;
+    }
+
     public async Task<List<DatasetRecord>> ListAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -46,6 +111,11 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
             return new DatasetRegistration(null, [], 0,
                 $"'{folder}' is not under a folder the server allows ({string.Join(", ", roots)}; see InfoCam:ServerDatasetRoots).");
         }
+        return await RegisterAsync(full, name, description, owner, source, ct);
+    }
+
+    private async Task<DatasetRegistration> RegisterAsync(string full, string name, string description, string owner, string source, CancellationToken ct)
+    {
         Dataset dataset;
         try
         {

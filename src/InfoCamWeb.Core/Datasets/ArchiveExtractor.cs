@@ -1,0 +1,240 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+
+namespace InfoCamWeb.Core.Datasets;
+
+/// <summary>Caps for extracting an uploaded archive; counted while copying, never taken from the archive's own headers.</summary>
+public sealed record ExtractionLimits
+{
+    /// <summary>Total bytes written (the real CUB-200-2011 archive extracts to about 1.2 GB).</summary>
+    public long MaxTotalBytes { get; init; } = 8L << 30;
+
+    /// <summary>Files and folders (CUB-200-2011 has about 12,000 entries).</summary>
+    public int MaxEntries { get; init; } = 100_000;
+
+    /// <summary>Extracted bytes per archive byte (images barely compress; a bomb compresses a thousandfold).</summary>
+    public double MaxCompressionRatio { get; init; } = 100;
+}
+
+/// <summary>An archive that was refused, naming the entry and the reason.</summary>
+public sealed class ArchiveException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Extracts .zip, .tar, .tar.gz / .tgz with its own loop (threats.md, decision 6): only regular files and folders;
+/// traversal, absolute, backslash, NUL, empty-segment, duplicate and case-colliding names are refused; total size,
+/// entry count and compression ratio are counted while copying. A failed extraction removes everything it wrote.
+/// </summary>
+public static class ArchiveExtractor
+{
+    public static bool IsSupported(string fileName) =>
+        fileName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) || fileName.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) ||
+        fileName.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase) || fileName.EndsWith(".tar", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Extracts <paramref name="archive"/> (named <paramref name="fileName"/> by its uploader) into the new folder <paramref name="destination"/>.</summary>
+    public static int Extract(string archive, string fileName, string destination, ExtractionLimits limits, CancellationToken ct = default)
+    {
+        if (Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).Any())
+        {
+            throw new ArgumentException("The destination folder must be new or empty.", nameof(destination));
+        }
+        Directory.CreateDirectory(destination);
+        var state = new State(destination, limits, new FileInfo(archive).Length);
+        try
+        {
+            if (fileName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+            {
+                ExtractZip(archive, state, ct);
+            }
+            else if (fileName.EndsWith(".tar", StringComparison.OrdinalIgnoreCase))
+            {
+                using var file = File.OpenRead(archive);
+                ExtractTar(file, state, ct);
+            }
+            else if (IsSupported(fileName))
+            {
+                using var file = File.OpenRead(archive);
+                using var gzip = new GZipStream(file, CompressionMode.Decompress);
+                ExtractTar(gzip, state, ct);
+            }
+            else
+            {
+                throw new ArchiveException($"'{fileName}' is not a .zip, .tar, .tar.gz or .tgz archive.");
+            }
+            if (state.Entries == 0)
+            {
+                throw new ArchiveException("The archive is empty.");
+            }
+            return state.Entries;
+        }
+        catch (Exception ex) when (ex is not ArchiveException and not OperationCanceledException)
+        {
+            Remove(destination);
+            throw ex switch
+            {
+                InvalidDataException or EndOfStreamException or FormatException => new ArchiveException($"The archive is damaged or truncated ({ex.Message.TrimEnd('.')}).", ex),
+                IOException io when io.HResult == 28 || io.Message.Contains("space", StringComparison.OrdinalIgnoreCase) =>
+                    new ArchiveException("The server ran out of disk space while extracting; nothing was kept.", ex),
+                _ => new ArchiveException($"The archive cannot be extracted ({ex.GetType().Name}: {ex.Message.TrimEnd('.')}).", ex),
+            };
+        }
+        catch
+        {
+            Remove(destination);
+            throw;
+        }
+    }
+
+    private sealed class State(string root, ExtractionLimits limits, long archiveBytes)
+    {
+        public string Root { get; } = Path.GetFullPath(root);
+        public ExtractionLimits Limits { get; } = limits;
+        public long ArchiveBytes { get; } = Math.Max(1, archiveBytes);
+        public long Written { get; set; }
+        public int Entries { get; set; }
+        public HashSet<string> Names { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> FoldedNames { get; } = new(StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static void ExtractZip(string archive, State state, CancellationToken ct)
+    {
+        using var zip = ZipFile.OpenRead(archive);
+        foreach (var entry in zip.Entries)
+        {
+            ct.ThrowIfCancellationRequested();
+            // Unix mode bits in the high word of ExternalAttributes: refuse symbolic links (0xA000) and other specials.
+            int unixType = (entry.ExternalAttributes >> 16) & 0xF000;
+            bool isDirectory = entry.FullName.EndsWith('/');
+            if (unixType != 0 && unixType != 0x8000 && unixType != 0x4000)
+            {
+                throw new ArchiveException($"Entry '{Show(entry.FullName)}' is a {(unixType == 0xA000 ? "symbolic link" : "special file")}; only files and folders are accepted.");
+            }
+            var relative = CheckName(entry.FullName.TrimEnd('/'), state);
+            if (relative is null) continue;
+            var target = Target(relative, state);
+            if (isDirectory)
+            {
+                Directory.CreateDirectory(target);
+                continue;
+            }
+            using var input = entry.Open();
+            Copy(input, target, entry.FullName, state, ct);
+        }
+    }
+
+    private static void ExtractTar(Stream stream, State state, CancellationToken ct)
+    {
+        using var reader = new TarReader(stream);
+        TarEntry? entry;
+        while ((entry = reader.GetNextEntry(copyData: false)) is not null)
+        {
+            ct.ThrowIfCancellationRequested();
+            switch (entry.EntryType)
+            {
+                case TarEntryType.Directory:
+                {
+                    var relative = CheckName(entry.Name.TrimEnd('/'), state);
+                    if (relative is not null) Directory.CreateDirectory(Target(relative, state));
+                    break;
+                }
+                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                {
+                    var relative = CheckName(entry.Name, state);
+                    if (relative is null) break;
+                    if (entry.DataStream is null)
+                    {
+                        File.WriteAllBytes(Target(relative, state), []);
+                        break;
+                    }
+                    Copy(entry.DataStream, Target(relative, state), entry.Name, state, ct);
+                    break;
+                }
+                case TarEntryType.GlobalExtendedAttributes or TarEntryType.ExtendedAttributes:
+                    break;
+                default:
+                    throw new ArchiveException($"Entry '{Show(entry.Name)}' is a {Describe(entry.EntryType)}; only files and folders are accepted.");
+            }
+        }
+    }
+
+    private static string Describe(TarEntryType t) => t switch
+    {
+        TarEntryType.SymbolicLink => "symbolic link",
+        TarEntryType.HardLink => "hard link",
+        TarEntryType.CharacterDevice or TarEntryType.BlockDevice => "device",
+        TarEntryType.Fifo => "FIFO",
+        _ => $"{t} entry",
+    };
+
+    /// <summary>The entry's relative path when acceptable; null for entries to skip (the root folder itself).</summary>
+    private static string? CheckName(string name, State state)
+    {
+        if (name.Length == 0 || name == ".") return null;
+        if (name.Contains('\0')) throw new ArchiveException($"Entry '{Show(name)}' has a NUL character in its name.");
+        if (name.Contains('\\')) throw new ArchiveException($"Entry '{Show(name)}' has a backslash in its name.");
+        if (name.StartsWith('/') || (name.Length > 1 && name[1] == ':')) throw new ArchiveException($"Entry '{Show(name)}' has an absolute path.");
+        var parts = name.Split('/');
+        if (parts[0] == ".") parts = parts[1..];
+        foreach (var p in parts)
+        {
+            if (p is "" or "." or "..") throw new ArchiveException($"Entry '{Show(name)}' has an empty, '.' or '..' path segment.");
+            if (p.Any(char.IsControl)) throw new ArchiveException($"Entry '{Show(name)}' has a control character in its name.");
+        }
+        var relative = string.Join('/', parts);
+        if (!state.Names.Add(relative)) throw new ArchiveException($"Entry '{Show(name)}' appears twice in the archive.");
+        if (!state.FoldedNames.Add(relative)) throw new ArchiveException($"Entry '{Show(name)}' differs from another entry only in letter case.");
+        if (++state.Entries > state.Limits.MaxEntries) throw new ArchiveException($"The archive has more than {state.Limits.MaxEntries} entries.");
+        return relative;
+    }
+
+    private static string Target(string relative, State state)
+    {
+        var full = Path.GetFullPath(Path.Combine(state.Root, relative));
+        if (!full.StartsWith(state.Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArchiveException($"Entry '{Show(relative)}' would be written outside the dataset folder.");
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        return full;
+    }
+
+    private static void Copy(Stream input, string target, string name, State state, CancellationToken ct)
+    {
+        if (File.Exists(target) || Directory.Exists(target))
+        {
+            throw new ArchiveException($"Entry '{Show(name)}' collides with another entry.");
+        }
+        var buffer = new byte[81920];
+        using var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920);
+        int read;
+        while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            state.Written += read;
+            if (state.Written > state.Limits.MaxTotalBytes)
+            {
+                throw new ArchiveException($"The archive extracts to more than {state.Limits.MaxTotalBytes} bytes (stopped at '{Show(name)}').");
+            }
+            if (state.Written > state.ArchiveBytes * state.Limits.MaxCompressionRatio && state.Written > 1 << 20)
+            {
+                throw new ArchiveException($"The archive expands more than {state.Limits.MaxCompressionRatio:0}-fold (stopped at '{Show(name)}'): refused as a compression bomb.");
+            }
+            output.Write(buffer, 0, read);
+        }
+    }
+
+    private static string Show(string name)
+    {
+        var clean = new string(name.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return clean.Length <= 120 ? clean : clean[..117] + "...";
+    }
+
+    private static void Remove(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

@@ -272,13 +272,15 @@ public sealed class Evaluator
 
         var classifier = _model.Head.Classifier;
         var results = new MapOutcome[_settings.Methods.Count];
+        var maps = new RawScoreMap[results.Length];
         for (int m = 0; m < results.Length; m++)
         {
             var method = _settings.Methods[m];
             var map = CamComputer.Compute(method, classifier, features, output.Height, output.Width, y, logits, _settings.Window);
             var (mh, mw) = CamComputer.MapSize(method, output.Height, output.Width, _settings.Window);
             results[m] = localizer.Localize(map, mh, mw, truth);
+            maps[m] = new RawScoreMap(mh, mw, Array.ConvertAll(map, v => (float)v));
         }
-        return new ImageOutcome(index, record.Id, y, pred, above < 5, ce, pc, truth, results);
+        return new ImageOutcome(index, record.Id, y, pred, above < 5, ce, pc, truth, results) { Maps = maps };
     }
 }

@@ -15,4 +15,14 @@ public sealed record ImageOutcome(
     double CrossEntropy,
     double PcLogRatio,
     Box[] TruthBoxes,
-    MapOutcome[] Methods);
+    MapOutcome[] Methods)
+{
+    /// <summary>
+    /// Each method's score map at feature resolution (before upsampling), for heatmap display; not part of the metrics
+    /// and not encoded by <see cref="OutcomeCodec"/> (see <see cref="ScoreMapCodec"/>).
+    /// </summary>
+    public RawScoreMap[] Maps { get; init; } = [];
+}
+
+/// <summary>A score map at feature resolution, row-major.</summary>
+public sealed record RawScoreMap(int Height, int Width, float[] Values);

@@ -70,4 +70,7 @@ public sealed class RunImageRecord
 
     /// <summary>The full outcome (<see cref="InfoCamWeb.Core.Evaluation.OutcomeCodec"/>).</summary>
     public required byte[] Outcome { get; set; }
+
+    /// <summary>Each method's score map at feature resolution (<see cref="InfoCamWeb.Core.Evaluation.ScoreMapCodec"/>), for heatmaps.</summary>
+    public byte[]? Maps { get; set; }
 }

@@ -210,6 +210,9 @@ namespace InfoCamWeb.Data.Migrations
                     b.Property<double>("IoU2")
                         .HasColumnType("REAL");
 
+                    b.Property<byte[]>("Maps")
+                        .HasColumnType("BLOB");
+
                     b.Property<byte[]>("Outcome")
                         .IsRequired()
                         .HasColumnType("BLOB");

@@ -81,6 +81,7 @@ public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, I
                         IoU1 = o.Methods.Length > 1 ? o.Methods[1].FixedIoU : 0,
                         IoU2 = o.Methods.Length > 2 ? o.Methods[2].FixedIoU : 0,
                         Outcome = OutcomeCodec.Encode(o),
+                        Maps = o.Maps.Length > 0 ? ScoreMapCodec.Encode(o.Maps) : null,
                     });
                     for (int m = 0; m < fixedHits.Length; m++) if (o.Methods[m].FixedIoU >= 0.5) fixedHits[m]++;
                     done++;

@@ -47,6 +47,7 @@ public static class HostingExtensions
         builder.Services.AddSingleton<DatasetService>();
         builder.Services.AddSingleton<RunService>();
         builder.Services.AddSingleton<DemoSetup>();
+        builder.Services.AddSingleton<Features.Images.ImageBrowserService>();
     }
 
     public static void MapInfoCamEndpoints(this WebApplication app)

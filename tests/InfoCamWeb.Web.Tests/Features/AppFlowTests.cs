@@ -227,3 +227,46 @@ public class DatasetUploadTests(WebAppFixture app)
         Assert.False(File.Exists(Path.Combine(paths.DatasetsFolder, "evil.txt")));
     }
 }
+
+[Collection(WebAppCollection.Name)]
+public class ImageBrowserTests(WebAppFixture app)
+{
+    [Fact]
+    public async Task Heatmaps_and_the_photo_are_served_as_png_and_cached()
+    {
+        await using var db = await app.Db.CreateDbContextAsync();
+        var first = await db.Runs.OrderBy(r => r.Id).FirstAsync();
+        var run = await app.WaitForRunAsync(first.Id);
+        var client = app.CreateClient();
+        foreach (var kind in new[] { "photo", "cam", "infocam", "infocam-plus" })
+        {
+            var response = await client.GetAsync($"/runs/{run.Id}/images/0/{kind}.png");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        }
+        var cached = Directory.GetFiles(Path.Combine(app.Get<InfoCamWeb.Data.InfoCamPaths>().CacheFolder, "runs", run.Id.ToString()));
+        Assert.Equal(4, cached.Length);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/runs/{run.Id}/images/0/gradcam.png")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/runs/{run.Id}/images/99999/cam.png")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_browser_lists_worst_iou_first_and_filters_disagreements()
+    {
+        await using var db = await app.Db.CreateDbContextAsync();
+        var first = await db.Runs.OrderBy(r => r.Id).FirstAsync();
+        await app.WaitForRunAsync(first.Id);
+        var images = app.Get<InfoCamWeb.Web.Features.Images.ImageBrowserService>();
+        var page = await images.QueryAsync(first.Id, new InfoCamWeb.Web.Features.Images.ImageQuery { Method = 1, PageSize = 200 });
+        Assert.Equal(160, page!.Total);
+        var ious = page.Rows.Select(r => r.IoU[1]).ToList();
+        Assert.Equal(ious.Order().ToList(), ious);
+        var disagree = await images.QueryAsync(first.Id, new InfoCamWeb.Web.Features.Images.ImageQuery { Disagree = true, PageSize = 200 });
+        Assert.All(disagree!.Rows, r => Assert.NotEqual(r.IoU[0] >= 0.5, r.IoU[1] >= 0.5));
+        var misses = await images.QueryAsync(first.Id, new InfoCamWeb.Web.Features.Images.ImageQuery { Outcome = "miss", Method = 0, PageSize = 200 });
+        Assert.All(misses!.Rows, r => Assert.True(r.IoU[0] < 0.5));
+        Assert.Equal(160 - (int)Math.Round(ResultFiles.FromJson((await app.WaitForRunAsync(first.Id)).ResultJson!).Methods["cam"].GtKnownLoc * 1.6), misses.Total);
+    }
+}

@@ -1,0 +1,75 @@
+using InfoCamWeb.Core.Localization;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace InfoCamWeb.Core.Imaging;
+
+/// <summary>Pixel drawing for result views: heatmap colouring and blending, box outlines, PNG encoding.</summary>
+public static class Overlay
+{
+    /// <summary>The "jet" colour of a level 0..255 (blue, cyan, yellow, red), as CAM figures usually show it.</summary>
+    public static (byte R, byte G, byte B) Jet(byte level)
+    {
+        double x = level / 255.0;
+        static byte C(double v) => (byte)Math.Round(255 * Math.Clamp(v, 0, 1));
+        return (C(1.5 - Math.Abs(4 * x - 3)), C(1.5 - Math.Abs(4 * x - 2)), C(1.5 - Math.Abs(4 * x - 1)));
+    }
+
+    /// <summary>Blends a quantised map (<paramref name="mapSize"/> square, scaled to the image by nearest neighbour) over the image.</summary>
+    public static void BlendHeatmap(RgbImage image, ReadOnlySpan<byte> map, int mapSize, double alpha = 0.5)
+    {
+        var px = image.Pixels;
+        for (int y = 0; y < image.Height; y++)
+        {
+            int my = Math.Min(mapSize - 1, y * mapSize / image.Height);
+            for (int x = 0; x < image.Width; x++)
+            {
+                int mx = Math.Min(mapSize - 1, x * mapSize / image.Width);
+                var (r, g, b) = Jet(map[my * mapSize + mx]);
+                int o = (y * image.Width + x) * 3;
+                px[o] = (byte)Math.Round(px[o] * (1 - alpha) + r * alpha);
+                px[o + 1] = (byte)Math.Round(px[o + 1] * (1 - alpha) + g * alpha);
+                px[o + 2] = (byte)Math.Round(px[o + 2] * (1 - alpha) + b * alpha);
+            }
+        }
+    }
+
+    /// <summary>Draws the outline of <paramref name="box"/> (inclusive corners in a <paramref name="frameSize"/> frame) scaled to the image.</summary>
+    public static void DrawBox(RgbImage image, Box box, int frameSize, (byte R, byte G, byte B) colour, int thickness = 2)
+    {
+        double sx = image.Width / (double)frameSize, sy = image.Height / (double)frameSize;
+        int x0 = (int)(box.X0 * sx), y0 = (int)(box.Y0 * sy);
+        int x1 = Math.Min(image.Width - 1, (int)((box.X1 + 1) * sx) - 1), y1 = Math.Min(image.Height - 1, (int)((box.Y1 + 1) * sy) - 1);
+        for (int t = 0; t < thickness; t++)
+        {
+            for (int x = x0; x <= x1; x++)
+            {
+                Set(image, x, y0 + t, colour);
+                Set(image, x, y1 - t, colour);
+            }
+            for (int y = y0; y <= y1; y++)
+            {
+                Set(image, x0 + t, y, colour);
+                Set(image, x1 - t, y, colour);
+            }
+        }
+    }
+
+    private static void Set(RgbImage image, int x, int y, (byte R, byte G, byte B) c)
+    {
+        if ((uint)x >= (uint)image.Width || (uint)y >= (uint)image.Height) return;
+        int o = (y * image.Width + x) * 3;
+        image.Pixels[o] = c.R;
+        image.Pixels[o + 1] = c.G;
+        image.Pixels[o + 2] = c.B;
+    }
+
+    public static byte[] EncodePng(RgbImage image)
+    {
+        using var img = Image.LoadPixelData<Rgb24>(image.Pixels, image.Width, image.Height);
+        using var ms = new MemoryStream();
+        img.Save(ms, new PngEncoder { CompressionLevel = PngCompressionLevel.BestSpeed });
+        return ms.ToArray();
+    }
+}

@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using InfoCamWeb.Core.Cams;
+using InfoCamWeb.Core.Datasets;
+using InfoCamWeb.Core.Evaluation;
+using InfoCamWeb.Core.Imaging;
+using InfoCamWeb.Core.Localization;
+using InfoCamWeb.Data;
+using InfoCamWeb.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace InfoCamWeb.Web.Features.Images;
+
+/// <summary>Filters of the image browser.</summary>
+public sealed record ImageQuery
+{
+    public int? ClassIndex { get; init; }
+
+    /// <summary>"all", "hit" or "miss" of <see cref="Method"/> at the fixed threshold (IoU ≥ 0.5).</summary>
+    public string Outcome { get; init; } = "all";
+
+    /// <summary>Method index whose IoU sorts the list (worst first) and whose hits/misses filter it.</summary>
+    public int Method { get; init; }
+
+    /// <summary>Only images where infoCAM and CAM disagree (one hits, the other misses).</summary>
+    public bool Disagree { get; init; }
+
+    public int Page { get; init; }
+    public int PageSize { get; init; } = 12;
+}
+
+public sealed record ImageRow(int Index, string ImageId, string TrueLabel, string PredictedLabel, bool Correct, double[] IoU);
+
+public sealed record ImagePage(IReadOnlyList<ImageRow> Rows, int Total, IReadOnlyList<string> Methods, IReadOnlyList<string> ClassNames);
+
+/// <summary>
+/// The image browser: per-image rows from the run's stored outcomes, and server-rendered PNGs (photo with boxes, heatmap
+/// overlays) cached on disk. Rendering uses the stored score maps and managed decoding only: no ONNX Runtime and no
+/// native decoder in the web process.
+/// </summary>
+public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths)
+{
+    private static readonly (byte, byte, byte) Truth = (40, 220, 60);
+    private static readonly (byte, byte, byte)[] MethodColours = [(255, 60, 60), (255, 200, 0), (0, 200, 255)];
+    private readonly ConcurrentDictionary<int, Lazy<Dataset>> _datasets = new();
+    private readonly ImageDecoder _decoder = new(jpeg: JpegDecoderKind.ImageSharp);
+
+    public static (byte R, byte G, byte B) ColourOf(int method) => MethodColours[method % MethodColours.Length];
+
+    public async Task<ImagePage?> QueryAsync(int runId, ImageQuery q, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.Runs.AsNoTracking().Include(r => r.Dataset).FirstOrDefaultAsync(r => r.Id == runId, ct);
+        if (run is null) return null;
+        var methods = CamMethods.ParseList(run.Methods);
+        var dataset = DatasetOf(run.Dataset!);
+        var images = db.RunImages.AsNoTracking().Where(i => i.RunId == runId);
+        if (q.ClassIndex is int c) images = images.Where(i => i.TrueClass == c);
+        int m = Math.Clamp(q.Method, 0, methods.Count - 1);
+        images = (q.Outcome, m) switch
+        {
+            ("hit", 0) => images.Where(i => i.IoU0 >= 0.5),
+            ("hit", 1) => images.Where(i => i.IoU1 >= 0.5),
+            ("hit", _) => images.Where(i => i.IoU2 >= 0.5),
+            ("miss", 0) => images.Where(i => i.IoU0 < 0.5),
+            ("miss", 1) => images.Where(i => i.IoU1 < 0.5),
+            ("miss", _) => images.Where(i => i.IoU2 < 0.5),
+            _ => images,
+        };
+        int cam = methods.ToList().IndexOf(CamMethod.Cam), info = methods.ToList().IndexOf(CamMethod.InfoCam);
+        if (q.Disagree && cam >= 0 && info >= 0)
+        {
+            images = (cam, info) == (0, 1)
+                ? images.Where(i => (i.IoU0 >= 0.5) != (i.IoU1 >= 0.5))
+                : images.Where(i => (i.IoU0 >= 0.5) != (i.IoU2 >= 0.5) || (i.IoU1 >= 0.5) != (i.IoU2 >= 0.5));
+        }
+        var ordered = m switch
+        {
+            0 => images.OrderBy(i => i.IoU0),
+            1 => images.OrderBy(i => i.IoU1),
+            _ => images.OrderBy(i => i.IoU2),
+        };
+        int total = await images.CountAsync(ct);
+        var rows = await ordered.ThenBy(i => i.Index).Skip(q.Page * q.PageSize).Take(q.PageSize)
+            .Select(i => new { i.Index, i.ImageId, i.TrueClass, i.PredictedClass, i.IoU0, i.IoU1, i.IoU2 }).ToListAsync(ct);
+        return new ImagePage(
+            rows.Select(r => new ImageRow(r.Index, r.ImageId, dataset.ClassNames[r.TrueClass], dataset.ClassNames[r.PredictedClass],
+                r.TrueClass == r.PredictedClass, new[] { r.IoU0, r.IoU1, r.IoU2 }.Take(methods.Count).ToArray())).ToList(),
+            total, methods.Select(x => x.DisplayName()).ToList(), dataset.ClassNames);
+    }
+
+    /// <summary>
+    /// PNG of one image: <paramref name="kind"/> "photo" (ground truth in green, each method's box at the fixed threshold)
+    /// or a method key (its heatmap over the image, with its box and the ground truth). Null when there is no such image.
+    /// </summary>
+    public async Task<byte[]?> RenderAsync(int runId, int index, string kind, CancellationToken ct = default)
+    {
+        var cache = Path.Combine(paths.CacheFolder, "runs", runId.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{index}-{Safe(kind)}.png");
+        if (File.Exists(cache))
+        {
+            return await File.ReadAllBytesAsync(cache, ct);
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.Runs.AsNoTracking().Include(r => r.Dataset).Include(r => r.Model).FirstOrDefaultAsync(r => r.Id == runId, ct);
+        var stored = await db.RunImages.AsNoTracking().FirstOrDefaultAsync(i => i.RunId == runId && i.Index == index, ct);
+        if (run is null || stored is null) return null;
+        var methods = CamMethods.ParseList(run.Methods);
+        int methodIndex = -1;
+        if (kind != "photo")
+        {
+            if (!CamMethods.TryParse(kind, out var method) || (methodIndex = methods.ToList().IndexOf(method)) < 0) return null;
+        }
+        var outcome = OutcomeCodec.Decode(stored.Outcome);
+        var dataset = DatasetOf(run.Dataset!);
+        var record = dataset.Images.FirstOrDefault(i => i.Id == stored.ImageId);
+        if (record is null) return null;
+        var protocol = Preprocessor.ParseProtocol(run.Protocol);
+        int frame = run.Model?.InputSize ?? 224;
+        byte[] png = await Task.Run(() =>
+        {
+            RgbImage view;
+            try
+            {
+                view = Preprocessor.ToFrame(_decoder.Decode(dataset.ImagePath(record)), frame * 2, protocol);
+            }
+            catch (ImageDecodeException)
+            {
+                view = new RgbImage(frame * 2, frame * 2, Enumerable.Repeat((byte)128, frame * frame * 12).ToArray());
+            }
+            if (methodIndex >= 0 && stored.Maps is not null)
+            {
+                var raw = ScoreMapCodec.Decode(stored.Maps)[methodIndex];
+                var up = new double[frame * frame];
+                CubicUpsampler.Resize(Array.ConvertAll(raw.Values, v => (double)v), raw.Height, raw.Width, up, frame, frame);
+                var q = new byte[frame * frame];
+                ScoreMaps.NormalizeAndQuantize(up, q);
+                Overlay.BlendHeatmap(view, q, frame);
+            }
+            foreach (var t in outcome.TruthBoxes) Overlay.DrawBox(view, t, frame, Truth, 3);
+            for (int m = 0; m < outcome.Methods.Length; m++)
+            {
+                if (methodIndex < 0 || m == methodIndex)
+                {
+                    Overlay.DrawBox(view, outcome.Methods[m].FixedBox, frame, ColourOf(m), 2);
+                }
+            }
+            return Overlay.EncodePng(view);
+        }, ct);
+        Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
+        var tmp = cache + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        await File.WriteAllBytesAsync(tmp, png, ct);
+        File.Move(tmp, cache, overwrite: true);
+        return png;
+    }
+
+    private Dataset DatasetOf(DatasetRecord record) =>
+        _datasets.GetOrAdd(record.Id, _ => new Lazy<Dataset>(() => DatasetLoader.Load(record.Folder, new DatasetLoadOptions { VerifyImageFiles = false }))).Value;
+
+    private static string Safe(string kind) => kind is "infocam+" or "infocam-plus" ? "infocam-plus" : new string(kind.Where(char.IsLetterOrDigit).ToArray());
+
+    /// <summary>The URL segment of a method ("infocam+" becomes "infocam-plus").</summary>
+    public static string UrlKind(CamMethod m) => m == CamMethod.InfoCamPlus ? "infocam-plus" : m.Key();
+}

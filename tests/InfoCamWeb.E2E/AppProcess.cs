@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace InfoCamWeb.E2E;
+
+/// <summary>The real app (InfoCamWeb.Web.dll from the build output) on a loopback port, with a temporary data folder.</summary>
+public sealed class AppProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private AppProcess(Process process, string url, string root)
+    {
+        _process = process;
+        Url = url;
+        Root = root;
+    }
+
+    public string Url { get; }
+
+    public string Root { get; }
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public static async Task<AppProcess> StartAsync()
+    {
+        int port = FreePort();
+        var root = Path.Combine(Path.GetTempPath(), "infocam-e2e-" + Guid.NewGuid().ToString("N"));
+        var url = $"http://127.0.0.1:{port}";
+        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "InfoCamWeb.Web.dll"));
+        psi.ArgumentList.Add("--urls");
+        psi.ArgumentList.Add(url);
+        psi.ArgumentList.Add("--contentRoot");
+        psi.ArgumentList.Add(RepoRoot);
+        psi.Environment["InfoCam__DataFolder"] = Path.Combine(root, "data");
+        psi.Environment["InfoCam__Database"] = Path.Combine(root, "data", "infocam.db");
+        psi.Environment["InfoCam__JobsDatabase"] = Path.Combine(root, "data", "jobs.db");
+        psi.Environment["InfoCam__Demo__RunOnFirstStart"] = "false";
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The app exited with code {process.ExitCode}.");
+            try
+            {
+                var response = await http.GetAsync(url + "/models");
+                if (response.StatusCode == HttpStatusCode.OK && (await response.Content.ReadAsStringAsync()).Contains("Demo CNN"))
+                {
+                    return new AppProcess(process, url, root);
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(500);
+        }
+        process.Kill(entireProcessTree: true);
+        throw new TimeoutException("The app did not start within 90 s.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        _process.Dispose();
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "InfoCamWeb.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("InfoCamWeb.sln not found.");
+    }
+}

@@ -35,10 +35,14 @@ public static class Overlay
         }
     }
 
-    /// <summary>Draws the outline of <paramref name="box"/> (inclusive corners in a <paramref name="frameSize"/> frame) scaled to the image.</summary>
-    public static void DrawBox(RgbImage image, Box box, int frameSize, (byte R, byte G, byte B) colour, int thickness = 2)
+    /// <summary>Draws the outline of <paramref name="box"/> (inclusive corners in a <paramref name="frameSize"/> square frame) scaled to the image.</summary>
+    public static void DrawBox(RgbImage image, Box box, int frameSize, (byte R, byte G, byte B) colour, int thickness = 2) =>
+        DrawBox(image, box, frameSize, frameSize, colour, thickness);
+
+    /// <summary>Draws the outline of <paramref name="box"/> given in a <paramref name="frameWidth"/> x <paramref name="frameHeight"/> frame, scaled to the image.</summary>
+    public static void DrawBox(RgbImage image, Box box, int frameWidth, int frameHeight, (byte R, byte G, byte B) colour, int thickness = 2)
     {
-        double sx = image.Width / (double)frameSize, sy = image.Height / (double)frameSize;
+        double sx = image.Width / (double)frameWidth, sy = image.Height / (double)frameHeight;
         int x0 = (int)(box.X0 * sx), y0 = (int)(box.Y0 * sy);
         int x1 = Math.Min(image.Width - 1, (int)((box.X1 + 1) * sx) - 1), y1 = Math.Min(image.Height - 1, (int)((box.Y1 + 1) * sy) - 1);
         for (int t = 0; t < thickness; t++)

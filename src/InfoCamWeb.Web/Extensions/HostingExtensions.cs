@@ -45,6 +45,7 @@ public static class HostingExtensions
         builder.Services.AddSingleton<ModelInspector>();
         builder.Services.AddSingleton<ModelService>();
         builder.Services.AddSingleton<DatasetService>();
+        builder.Services.AddSingleton<DatasetGallery>();
         builder.Services.AddSingleton<RunService>();
         builder.Services.AddSingleton<DemoSetup>();
         builder.Services.AddSingleton<Features.Images.ImageBrowserService>();

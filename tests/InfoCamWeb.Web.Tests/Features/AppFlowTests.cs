@@ -270,3 +270,40 @@ public class ImageBrowserTests(WebAppFixture app)
         Assert.Equal(160 - (int)Math.Round(ResultFiles.FromJson((await app.WaitForRunAsync(first.Id)).ResultJson!).Methods["cam"].GtKnownLoc * 1.6), misses.Total);
     }
 }
+
+[Collection(WebAppCollection.Name)]
+public class FailedRunTests(WebAppFixture app)
+{
+    [Fact]
+    public async Task A_run_that_cannot_load_its_model_fails_with_the_engines_message_and_the_page_shows_it()
+    {
+        var models = app.Get<ModelService>();
+        int modelId;
+        await using (var file = File.OpenRead(Path.Combine(WebAppFixture.RepoRoot, "datasets", "demo-model", "demo-cnn.onnx")))
+        {
+            modelId = (await models.UploadAsync(file, "copy.onnx", "copy", "", "tester", 1L << 30)).ModelId!.Value;
+        }
+        var record = await models.GetAsync(modelId);
+        File.Delete(app.Get<InfoCamWeb.Data.InfoCamPaths>().Resolve(record!.StoredPath));
+        var dataset = (await app.Get<DatasetService>().ListAsync()).First(d => d.IsDemo);
+        var created = await app.Get<RunService>().CreateAsync(new RunRequest { ModelId = modelId, DatasetId = dataset.Id }, "tester");
+        var run = await app.WaitForRunAsync(created.RunId!.Value);
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.EndsWith("the model file does not exist.", run.Error);
+        var html = await app.CreateClient().GetStringAsync($"/runs/{run.Id}");
+        Assert.Contains("The run failed:", html);
+        Assert.DoesNotContain("   at ", html);
+    }
+
+    [Fact]
+    public async Task The_dataset_page_shows_a_gallery_with_ground_truth_boxes()
+    {
+        var dataset = (await app.Get<DatasetService>().ListAsync()).First(d => d.IsDemo);
+        var client = app.CreateClient();
+        var html = await client.GetStringAsync($"/datasets/{dataset.Id}");
+        Assert.Contains($"/datasets/{dataset.Id}/images/0.png", html);
+        var png = await client.GetByteArrayAsync($"/datasets/{dataset.Id}/images/0.png");
+        Assert.Equal((byte)'P', png[1]);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/datasets/{dataset.Id}/images/100000.png")).StatusCode);
+    }
+}

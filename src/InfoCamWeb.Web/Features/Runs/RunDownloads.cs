@@ -5,6 +5,11 @@ public static class RunDownloads
 {
     public static void Map(WebApplication app)
     {
+        app.MapGet("/datasets/{id:int}/images/{index:int}.png", async (int id, int index, Datasets.DatasetGallery gallery, CancellationToken ct) =>
+        {
+            var png = await gallery.RenderAsync(id, index, ct);
+            return png is null ? Results.NotFound() : Results.File(png, "image/png");
+        });
         app.MapGet("/runs/{id:int}/images/{index:int}/{kind}.png", async (int id, int index, string kind, Images.ImageBrowserService images, CancellationToken ct) =>
         {
             var png = await images.RenderAsync(id, index, kind, ct);

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using InfoCamWeb.Core.Datasets;
+using InfoCamWeb.Core.Imaging;
+using InfoCamWeb.Core.Localization;
+using InfoCamWeb.Data;
+using InfoCamWeb.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace InfoCamWeb.Web.Features.Datasets;
+
+public sealed record GalleryItem(int Index, string ImageId, string ClassName, int Boxes);
+
+/// <summary>Thumbnails of a dataset's images with their ground-truth boxes drawn (managed decoding, cached PNGs).</summary>
+public sealed class DatasetGallery(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths)
+{
+    public const int ThumbnailWidth = 240;
+    private readonly ConcurrentDictionary<int, Lazy<Dataset>> _datasets = new();
+    private readonly ImageDecoder _decoder = new(jpeg: JpegDecoderKind.ImageSharp);
+
+    public async Task<(IReadOnlyList<GalleryItem> Items, int Total)?> PageAsync(int datasetId, int page, int pageSize, CancellationToken ct = default)
+    {
+        var dataset = await DatasetAsync(datasetId, ct);
+        if (dataset is null) return null;
+        var items = dataset.Images.Select((img, i) => new GalleryItem(i, img.Id, dataset.ClassNames[img.ClassIndex], img.Boxes.Count))
+            .Skip(page * pageSize).Take(pageSize).ToList();
+        return (items, dataset.Images.Count);
+    }
+
+    public async Task<byte[]?> RenderAsync(int datasetId, int index, CancellationToken ct = default)
+    {
+        var cache = Path.Combine(paths.CacheFolder, "datasets", datasetId.ToString(CultureInfo.InvariantCulture), $"{index}.png");
+        if (File.Exists(cache)) return await File.ReadAllBytesAsync(cache, ct);
+        var dataset = await DatasetAsync(datasetId, ct);
+        if (dataset is null || index < 0 || index >= dataset.Images.Count) return null;
+        var record = dataset.Images[index];
+        var png = await Task.Run(() =>
+        {
+            RgbImage image;
+            try
+            {
+                image = _decoder.Decode(dataset.ImagePath(record));
+            }
+            catch (ImageDecodeException)
+            {
+                return null;
+            }
+            int w = ThumbnailWidth, h = Math.Max(1, (int)Math.Round(image.Height * (double)ThumbnailWidth / image.Width));
+            var thumb = PilResize.Resize(image, w, h);
+            foreach (var b in record.Boxes)
+            {
+                var box = new Box((int)b.X0, (int)b.Y0, Math.Min(image.Width - 1, (int)b.X1), Math.Min(image.Height - 1, (int)b.Y1));
+                Overlay.DrawBox(thumb, box, image.Width, image.Height, (40, 220, 60), 2);
+            }
+            return Overlay.EncodePng(thumb);
+        }, ct);
+        if (png is null) return null;
+        Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
+        var tmp = cache + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        await File.WriteAllBytesAsync(tmp, png, ct);
+        File.Move(tmp, cache, overwrite: true);
+        return png;
+    }
+
+    private async Task<Dataset?> DatasetAsync(int id, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var record = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct);
+        if (record is null) return null;
+        return _datasets.GetOrAdd(id, _ => new Lazy<Dataset>(() => DatasetLoader.Load(record.Folder, new DatasetLoadOptions { VerifyImageFiles = false }))).Value;
+    }
+}

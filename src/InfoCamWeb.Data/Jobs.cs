@@ -6,6 +6,9 @@ namespace InfoCamWeb.Data;
 /// <summary>Hangfire storage settings shared by the web app (client) and the worker (server).</summary>
 public static class Jobs
 {
+    /// <summary>The queue of runs that were interrupted on <paramref name="device"/>; the worker takes it first.</summary>
+    public static string ResumeQueue(string device) => device + "_resume";
+
     public static IGlobalConfiguration UseInfoCamStorage(this IGlobalConfiguration configuration, InfoCamPaths paths)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(paths.JobsDatabase)!);

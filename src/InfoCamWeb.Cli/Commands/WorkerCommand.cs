@@ -37,7 +37,8 @@ internal static class WorkerCommand
         builder.Services.AddHangfireServer(o =>
         {
             o.ServerName = $"worker-{device}-{Environment.ProcessId}";
-            o.Queues = [device];
+            // Interrupted runs resume before new ones start.
+            o.Queues = [Jobs.ResumeQueue(device), device];
             o.WorkerCount = 1;
             o.ShutdownTimeout = TimeSpan.FromSeconds(5);
             o.SchedulePollingInterval = TimeSpan.FromSeconds(1);

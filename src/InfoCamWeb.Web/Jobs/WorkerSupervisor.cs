@@ -110,7 +110,7 @@ public sealed class WorkerSupervisor(
             {
                 queue.Delete(run.JobId);
             }
-            run.JobId = queue.Enqueue(run.Id, device);
+            run.JobId = queue.Enqueue(run.Id, InfoCamWeb.Data.Jobs.ResumeQueue(device));
             log.LogInformation("Run {RunId} was interrupted; queued again to resume.", run.Id);
         }
         await db.SaveChangesAsync(ct);

@@ -307,3 +307,30 @@ public class FailedRunTests(WebAppFixture app)
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/datasets/{dataset.Id}/images/100000.png")).StatusCode);
     }
 }
+
+[Collection(WebAppCollection.Name)]
+public class QueueOrderTests(WebAppFixture app)
+{
+    [Fact]
+    public async Task Runs_execute_one_at_a_time_in_order_and_an_interrupted_run_resumes_before_the_next_starts()
+    {
+        await using (var db0 = await app.Db.CreateDbContextAsync())
+        {
+            await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        }
+        var dataset = (await app.Get<DatasetService>().ListAsync()).First(d => d.IsDemo);
+        var model = (await app.Get<ModelService>().ListAsync()).First(m => m.IsDemo);
+        var runs = app.Get<RunService>();
+        var a = (await runs.CreateAsync(new RunRequest { ModelId = model.Id, DatasetId = dataset.Id, BatchSize = 4 }, "tester")).RunId!.Value;
+        var b = (await runs.CreateAsync(new RunRequest { ModelId = model.Id, DatasetId = dataset.Id, BatchSize = 4 }, "tester")).RunId!.Value;
+        var c = (await runs.CreateAsync(new RunRequest { ModelId = model.Id, DatasetId = dataset.Id, BatchSize = 4 }, "tester")).RunId!.Value;
+        await app.WaitForRunAsync(a, r => r.ImagesDone >= 8 || r.Status == RunStatus.Succeeded);
+        app.Get<WorkerSupervisor>().Kill();
+        var ra = await app.WaitForRunAsync(a);
+        var rb = await app.WaitForRunAsync(b);
+        var rc = await app.WaitForRunAsync(c);
+        Assert.All(new[] { ra, rb, rc }, r => Assert.Equal(RunStatus.Succeeded, r.Status));
+        Assert.True(ra.FinishedAt <= rb.StartedAt, "the interrupted run must finish before the next one starts");
+        Assert.True(rb.FinishedAt <= rc.StartedAt, "runs must not overlap and must keep their order");
+    }
+}

@@ -1,11 +1,14 @@
 using InfoCamWeb.Data.Entities;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
 namespace InfoCamWeb.Data;
 
-public sealed class InfoCamDbContext(DbContextOptions<InfoCamDbContext> options) : DbContext(options)
+public sealed class InfoCamDbContext(DbContextOptions<InfoCamDbContext> options) : IdentityDbContext<AppUser>(options)
 {
+    public DbSet<Team> Teams => Set<Team>();
+    public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
     public DbSet<ModelRecord> Models => Set<ModelRecord>();
     public DbSet<DatasetRecord> Datasets => Set<DatasetRecord>();
     public DbSet<RunRecord> Runs => Set<RunRecord>();
@@ -13,6 +16,7 @@ public sealed class InfoCamDbContext(DbContextOptions<InfoCamDbContext> options)
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(InfoCamDbContext).Assembly);
         // SQLite cannot order by DateTimeOffset: store it as UTC ticks.
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

@@ -9,6 +9,7 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.AddInfoCamOptions();   // InfoCam section of appsettings.json, paths resolved against the content root
 builder.AddInfoCamData();      // SQLite via AddDbContextFactory, migrated on start
+builder.AddInfoCamIdentity();  // accounts (ASP.NET Core Identity, same database), teams, the acting user
 builder.AddInfoCamJobs();      // Hangfire client, worker supervision, run progress notifier
 builder.AddInfoCamFeatures();  // models, datasets, runs
 
@@ -18,6 +19,8 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapInfoCamEndpoints();     // downloads: result JSON, per-image CSV

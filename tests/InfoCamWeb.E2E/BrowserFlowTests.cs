@@ -11,9 +11,9 @@ namespace InfoCamWeb.E2E;
 /// </summary>
 public class BrowserFlowTests
 {
-    private const string Chromium = "/usr/bin/chromium";
+    internal const string Chromium = "/usr/bin/chromium";
 
-    private static async Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+    internal static async Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
         await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = Chromium,
@@ -21,8 +21,24 @@ public class BrowserFlowTests
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
 
+    /// <summary>Registers through the real form, then creates a team on the Teams page (the user then acts for it).</summary>
+    internal static async Task RegisterWithTeamAsync(IPage page, string url, string name)
+    {
+        await page.GotoAsync(url + "/account/register");
+        await page.FillAsync("#name", name);
+        await page.FillAsync("#email", $"{name}@example.org");
+        await page.FillAsync("#password", "correct horse battery");
+        await page.ClickAsync("#register-submit");
+        await page.WaitForURLAsync(new Regex("/teams$"));
+        await LiveAsync(page);
+        await page.Locator("#team-name").FillAsync($"Team {name}");
+        await page.Keyboard.PressAsync("Tab");
+        await page.ClickAsync("#create-team");
+        await Assertions.Expect(page.GetByText("acting for this team")).ToBeVisibleAsync();
+    }
+
     /// <summary>Waits until the Blazor circuit is connected, so clicks and file inputs reach the server.</summary>
-    private static Task LiveAsync(IPage page) => page.Locator("#interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+    internal static Task LiveAsync(IPage page) => page.Locator("#interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
 
     [SkippableFact]
     public async Task Upload_model_and_dataset_run_watch_progress_and_read_results_in_a_real_browser()
@@ -33,6 +49,7 @@ public class BrowserFlowTests
         await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
         page.SetDefaultTimeout(60_000);
+        await RegisterWithTeamAsync(page, app.Url, "ada");
 
         // Model upload through the real file input.
         await page.GotoAsync(app.Url + "/models");
@@ -95,6 +112,7 @@ public class BrowserFlowTests
         await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         page.SetDefaultTimeout(60_000);
+        await RegisterWithTeamAsync(page, app.Url, "grace");
         // A slower run (all images, fine threshold step, small batches) so the page shows it in progress.
         await page.GotoAsync(app.Url + "/runs/new");
         await LiveAsync(page);

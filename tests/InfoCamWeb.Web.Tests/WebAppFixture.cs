@@ -33,6 +33,55 @@ public sealed class WebAppFixture : WebApplicationFactory<Program>, IAsyncLifeti
 
     public IDbContextFactory<InfoCamDbContext> Db => Services.GetRequiredService<IDbContextFactory<InfoCamDbContext>>();
 
+    public const string Password = "correct horse battery";
+
+    /// <summary>Registers a user who owns a new team (named after them) and returns them as an actor.</summary>
+    public async Task<Actor> NewTeamMemberAsync(string? name = null)
+    {
+        name ??= "user" + Guid.NewGuid().ToString("N")[..8];
+        using var scope = Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<AppUser>>();
+        var user = new AppUser { UserName = $"{name}@example.org", Email = $"{name}@example.org", DisplayName = name };
+        var created = await users.CreateAsync(user, Password);
+        if (!created.Succeeded) throw new InvalidOperationException(string.Join(" ", created.Errors.Select(e => e.Description)));
+        var teams = Get<InfoCamWeb.Web.Features.Teams.TeamService>();
+        var (_, error) = await teams.CreateAsync(await ActorAsync(user.Id), "team " + name);
+        if (error is not null) throw new InvalidOperationException(error);
+        return await ActorAsync(user.Id);
+    }
+
+    public async Task<Actor> ActorAsync(string userId)
+    {
+        await using var db = await Db.CreateDbContextAsync();
+        return await Actor.LoadAsync(db, userId);
+    }
+
+    public async Task<string> EmailOfAsync(Actor actor)
+    {
+        await using var db = await Db.CreateDbContextAsync();
+        return (await db.Users.FirstAsync(u => u.Id == actor.UserId)).Email!;
+    }
+
+    /// <summary>An HTTP client signed in through the real login form (antiforgery token included).</summary>
+    public async Task<HttpClient> SignedInClientAsync(Actor actor)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var form = await client.GetStringAsync("/account/login");
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["_handler"] = "login",
+            ["Input.Email"] = await EmailOfAsync(actor),
+            ["Input.Password"] = Password,
+        }));
+        if (response.StatusCode != System.Net.HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"Login failed: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        return client;
+    }
+
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
     /// <summary>Waits until the run reaches a final state (or the condition holds), reading the database.</summary>

@@ -13,6 +13,7 @@ internal sealed class ModelRecordConfiguration : IEntityTypeConfiguration<ModelR
         b.Property(m => m.Description).HasMaxLength(4000);
         b.Property(m => m.Sha256).HasMaxLength(64);
         b.HasIndex(m => m.Sha256);
+        b.HasOne(m => m.Team).WithMany().HasForeignKey(m => m.TeamId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 
@@ -23,6 +24,7 @@ internal sealed class DatasetRecordConfiguration : IEntityTypeConfiguration<Data
         b.ToTable("Datasets");
         b.Property(d => d.Name).HasMaxLength(200);
         b.Property(d => d.Description).HasMaxLength(4000);
+        b.HasOne(d => d.Team).WithMany().HasForeignKey(d => d.TeamId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 
@@ -35,6 +37,7 @@ internal sealed class RunRecordConfiguration : IEntityTypeConfiguration<RunRecor
         b.HasOne(r => r.Dataset).WithMany(d => d.Runs).HasForeignKey(r => r.DatasetId).OnDelete(DeleteBehavior.Restrict);
         b.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         b.HasIndex(r => new { r.Status, r.QueuedAt });
+        b.HasOne(r => r.Team).WithMany().HasForeignKey(r => r.TeamId).OnDelete(DeleteBehavior.Restrict);
         b.Ignore(r => r.IsActive);
     }
 }
@@ -46,5 +49,29 @@ internal sealed class RunImageRecordConfiguration : IEntityTypeConfiguration<Run
         b.ToTable("RunImages");
         b.HasKey(i => new { i.RunId, i.Index });
         b.HasOne<RunRecord>().WithMany().HasForeignKey(i => i.RunId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class TeamConfiguration : IEntityTypeConfiguration<Team>
+{
+    public void Configure(EntityTypeBuilder<Team> b)
+    {
+        b.ToTable("Teams");
+        b.Property(t => t.Name).HasMaxLength(100);
+        b.HasIndex(t => t.Name).IsUnique();
+        b.Property(t => t.InviteCode).HasMaxLength(64);
+        b.HasIndex(t => t.InviteCode).IsUnique();
+    }
+}
+
+internal sealed class TeamMemberConfiguration : IEntityTypeConfiguration<TeamMember>
+{
+    public void Configure(EntityTypeBuilder<TeamMember> b)
+    {
+        b.ToTable("TeamMembers");
+        b.HasKey(m => new { m.TeamId, m.UserId });
+        b.HasOne(m => m.Team).WithMany(t => t.Members).HasForeignKey(m => m.TeamId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(m => m.Role).HasConversion<string>().HasMaxLength(16);
     }
 }

@@ -6,7 +6,9 @@ public sealed class DatasetRecord
     public int Id { get; set; }
     public required string Name { get; set; }
     public string Description { get; set; } = "";
-    public string Owner { get; set; } = "";
+    /// <summary>The owning team: only its members see a private item; the built-in Baselines team's items are public.</summary>
+    public int TeamId { get; set; }
+    public Team? Team { get; set; }
     public bool IsDemo { get; set; }
 
     /// <summary>Absolute folder of the dataset root.</summary>

@@ -17,7 +17,11 @@ public sealed class RunRecord
     public ModelRecord? Model { get; set; }
     public int DatasetId { get; set; }
     public DatasetRecord? Dataset { get; set; }
-    public string Owner { get; set; } = "";
+    public int TeamId { get; set; }
+    public Team? Team { get; set; }
+
+    /// <summary>Who started it (null for the demo run).</summary>
+    public string? CreatedByUserId { get; set; }
 
     public string Split { get; set; } = "test";
     public string Methods { get; set; } = "cam,infocam,infocam+";

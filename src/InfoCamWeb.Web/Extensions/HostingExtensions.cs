@@ -4,6 +4,8 @@ using InfoCamWeb.Web.Features.Datasets;
 using InfoCamWeb.Web.Features.Models;
 using InfoCamWeb.Web.Features.Runs;
 using InfoCamWeb.Web.Jobs;
+using Microsoft.AspNetCore.Identity;
+using InfoCamWeb.Data.Entities;
 using Microsoft.Extensions.Options;
 
 namespace InfoCamWeb.Web.Extensions;
@@ -30,6 +32,36 @@ public static class HostingExtensions
         builder.Services.AddHostedService<StartupTasks>();
     }
 
+    public static void AddInfoCamIdentity(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        builder.Services.AddAuthorization();
+        builder.Services.AddIdentityCore<AppUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 8;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireDigit = false;
+                o.Password.RequireLowercase = false;
+                o.SignIn.RequireConfirmedAccount = false;
+                o.Lockout.MaxFailedAccessAttempts = 10;
+            })
+            .AddEntityFrameworkStores<InfoCamDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+        builder.Services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+        });
+        builder.Services.AddSingleton<ActorProvider>();
+        builder.Services.AddSingleton<Features.Teams.TeamService>();
+    }
+
     public static void AddInfoCamJobs(this WebApplicationBuilder builder)
     {
         builder.Services.AddHangfire((sp, c) => c.UseInfoCamStorage(sp.GetRequiredService<InfoCamPaths>()));
@@ -53,6 +85,7 @@ public static class HostingExtensions
 
     public static void MapInfoCamEndpoints(this WebApplication app)
     {
+        Features.Account.AccountEndpoints.Map(app);
         RunDownloads.Map(app);
     }
 }

@@ -64,12 +64,13 @@ public class AppFlowTests(WebAppFixture app)
     [Fact]
     public async Task An_uploaded_model_is_inspected_and_a_file_that_is_not_a_model_is_refused_leaving_nothing_behind()
     {
+        var actor = await app.NewTeamMemberAsync();
         var models = app.Get<ModelService>();
         await using (var file = File.OpenRead(Demo("demo-model", "bench-200.onnx")))
         {
-            var ok = await models.UploadAsync(file, "bench-200.onnx", "", "", "tester", 1L << 30);
+            var ok = await models.UploadAsync(actor, file, "bench-200.onnx", "", "", 1L << 30);
             Assert.Null(ok.Error);
-            var record = await models.GetAsync(ok.ModelId!.Value);
+            var record = await models.GetAsync(actor, ok.ModelId!.Value);
             Assert.Equal(200, record!.Classes);
             Assert.Equal("GlobalAveragePool -> Flatten -> Gemm(transB=1)", record.HeadPattern);
             Assert.Equal("bench-200", record.Name);
@@ -77,14 +78,14 @@ public class AppFlowTests(WebAppFixture app)
         var paths = app.Get<InfoCamWeb.Data.InfoCamPaths>();
         int storedBefore = Directory.GetDirectories(paths.ModelsFolder).Length;
         using var garbage = new MemoryStream([0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10, 0, 0, 0]);
-        var refused = await models.UploadAsync(garbage, "photo.onnx", "", "", "tester", 1L << 30);
+        var refused = await models.UploadAsync(actor, garbage, "photo.onnx", "", "", 1L << 30);
         Assert.Null(refused.ModelId);
         Assert.Equal("The file is a PNG image, not an ONNX model.", refused.Error);
         Assert.Equal(storedBefore, Directory.GetDirectories(paths.ModelsFolder).Length);
         Assert.Empty(Directory.GetFiles(paths.UploadsFolder));
 
         using var big = new MemoryStream(new byte[5000]);
-        var tooBig = await models.UploadAsync(big, "big.onnx", "", "", "tester", 4096);
+        var tooBig = await models.UploadAsync(actor, big, "big.onnx", "", "", 4096);
         Assert.Contains("larger than the model size limit", tooBig.Error);
         Assert.Empty(Directory.GetFiles(paths.UploadsFolder));
     }
@@ -92,16 +93,17 @@ public class AppFlowTests(WebAppFixture app)
     [Fact]
     public async Task A_run_whose_model_and_dataset_disagree_on_the_class_count_is_refused_before_it_is_queued()
     {
+        var actor = await app.NewTeamMemberAsync();
         var models = app.Get<ModelService>();
         int modelId;
         await using (var file = File.OpenRead(Demo("demo-model", "bench-200.onnx")))
         {
-            modelId = (await models.UploadAsync(file, "bench-200.onnx", "bench", "", "tester", 1L << 30)).ModelId!.Value;
+            modelId = (await models.UploadAsync(actor, file, "bench-200.onnx", "bench", "", 1L << 30)).ModelId!.Value;
         }
-        var dataset = (await app.Get<DatasetService>().ListAsync()).First(d => d.IsDemo);
+        var dataset = (await app.Get<DatasetService>().ListAsync(actor)).First(d => d.IsDemo);
         await using var db = await app.Db.CreateDbContextAsync();
         int before = await db.Runs.CountAsync();
-        var created = await app.Get<RunService>().CreateAsync(new RunRequest { ModelId = modelId, DatasetId = dataset.Id }, "tester");
+        var created = await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = modelId, DatasetId = dataset.Id });
         Assert.Null(created.RunId);
         Assert.Equal("The model has 200 classes but the dataset has 8; model output i must be the dataset's i-th class.", created.Error);
         Assert.Equal(before, await db.Runs.CountAsync());
@@ -110,8 +112,9 @@ public class AppFlowTests(WebAppFixture app)
     [Fact]
     public async Task A_dataset_folder_outside_the_allowed_roots_is_refused_and_a_broken_one_lists_its_problems()
     {
+        var actor = await app.NewTeamMemberAsync();
         var datasets = app.Get<DatasetService>();
-        var outside = await datasets.RegisterServerFolderAsync("/etc", "etc", "", "tester");
+        var outside = await datasets.RegisterServerFolderAsync(actor, "/etc", "etc", "");
         Assert.False(outside.Ok);
         Assert.Contains("is not under a folder the server allows", outside.Error);
 
@@ -124,7 +127,7 @@ public class AppFlowTests(WebAppFixture app)
             File.WriteAllText(Path.Combine(broken, "image_class_labels.txt"), "1 3\n");
             File.WriteAllText(Path.Combine(broken, "bounding_boxes.txt"), "1 0 0 1 1\n");
             File.WriteAllText(Path.Combine(broken, "train_test_split.txt"), "1 0\n");
-            var result = await datasets.RegisterServerFolderAsync(broken, "broken", "", "tester");
+            var result = await datasets.RegisterServerFolderAsync(actor, broken, "broken", "");
             Assert.False(result.Ok);
             Assert.Contains(result.Problems, p => p.ToString() == "images.txt, line 1, path: images/a.jpg does not exist.");
             Assert.Contains(result.Problems, p => p.ToString() == "image_class_labels.txt, line 1, class id: 3 is not in classes.txt (classes 1..2).");
@@ -138,9 +141,10 @@ public class AppFlowTests(WebAppFixture app)
     [Fact]
     public async Task Killing_the_worker_mid_run_resumes_the_run_without_counting_an_image_twice()
     {
+        var actor = await app.NewTeamMemberAsync();
         var demo = await DemoRunAsync();
-        var created = await app.Get<RunService>().CreateAsync(
-            new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, BatchSize = 4 }, "tester");
+        var created = await app.Get<RunService>().CreateAsync(actor,
+            new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, BatchSize = 4 });
         Assert.NotNull(created.RunId);
         int id = created.RunId!.Value;
         var supervisor = app.Get<WorkerSupervisor>();
@@ -160,15 +164,16 @@ public class AppFlowTests(WebAppFixture app)
     [Fact]
     public async Task A_queued_run_can_be_cancelled()
     {
+        var actor = await app.NewTeamMemberAsync();
         var demo = await DemoRunAsync();
         var runs = app.Get<RunService>();
         // Two runs: the second waits behind the first, so it is still queued when cancelled.
-        var first = await runs.CreateAsync(new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, Split = "all" }, "tester");
-        var second = await runs.CreateAsync(new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId }, "tester");
-        Assert.Null(await runs.CancelAsync(second.RunId!.Value));
+        var first = await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, Split = "all" });
+        var second = await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId });
+        Assert.Null(await runs.CancelAsync(actor, second.RunId!.Value));
         var cancelled = await app.WaitForRunAsync(second.RunId!.Value);
         Assert.Equal(RunStatus.Cancelled, cancelled.Status);
-        Assert.Null(await runs.CancelAsync(first.RunId!.Value));
+        Assert.Null(await runs.CancelAsync(actor, first.RunId!.Value));
         var stopped = await app.WaitForRunAsync(first.RunId!.Value);
         Assert.Equal(RunStatus.Cancelled, stopped.Status);
     }
@@ -180,12 +185,13 @@ public class DatasetUploadTests(WebAppFixture app)
     [Fact]
     public async Task The_demo_dataset_uploaded_as_a_zip_is_extracted_validated_and_registered()
     {
+        var actor = await app.NewTeamMemberAsync();
         var zip = Path.Combine(app.Root, "demo.zip");
         System.IO.Compression.ZipFile.CreateFromDirectory(Path.Combine(WebAppFixture.RepoRoot, "datasets", "demo-cub"), zip, System.IO.Compression.CompressionLevel.Fastest, includeBaseDirectory: true);
         await using var stream = File.OpenRead(zip);
-        var result = await app.Get<DatasetService>().UploadArchiveAsync(stream, "demo-cub.zip", "", "", "tester", 1L << 30);
+        var result = await app.Get<DatasetService>().UploadArchiveAsync(actor, stream, "demo-cub.zip", "", "", 1L << 30);
         Assert.True(result.Ok, result.Error ?? result.Problems.FirstOrDefault()?.ToString());
-        var record = await app.Get<DatasetService>().GetAsync(result.DatasetId!.Value);
+        var record = await app.Get<DatasetService>().GetAsync(actor, result.DatasetId!.Value);
         Assert.Equal("demo-cub", record!.Name);
         Assert.Equal(320, record.Images);
         Assert.Equal(8, record.Classes);
@@ -195,9 +201,10 @@ public class DatasetUploadTests(WebAppFixture app)
     [Fact]
     public async Task A_hostile_or_invalid_archive_is_refused_and_leaves_no_files_and_no_record()
     {
+        var actor = await app.NewTeamMemberAsync();
         var paths = app.Get<InfoCamWeb.Data.InfoCamPaths>();
         var datasets = app.Get<DatasetService>();
-        int recordsBefore = (await datasets.ListAsync()).Count;
+        int recordsBefore = (await datasets.ListAsync(actor)).Count;
         int foldersBefore = Directory.Exists(paths.DatasetsFolder) ? Directory.GetDirectories(paths.DatasetsFolder).Length : 0;
 
         using var evil = new MemoryStream();
@@ -207,7 +214,7 @@ public class DatasetUploadTests(WebAppFixture app)
             s.Write("x"u8);
         }
         evil.Position = 0;
-        var refused = await datasets.UploadArchiveAsync(evil, "evil.zip", "", "", "tester", 1L << 30);
+        var refused = await datasets.UploadArchiveAsync(actor, evil, "evil.zip", "", "", 1L << 30);
         Assert.Equal("Entry '../evil.txt' has an empty, '.' or '..' path segment.", refused.Error);
 
         using var notCub = new MemoryStream();
@@ -217,11 +224,11 @@ public class DatasetUploadTests(WebAppFixture app)
             s.Write("hello"u8);
         }
         notCub.Position = 0;
-        var invalid = await datasets.UploadArchiveAsync(notCub, "x.zip", "", "", "tester", 1L << 30);
+        var invalid = await datasets.UploadArchiveAsync(actor, notCub, "x.zip", "", "", 1L << 30);
         Assert.False(invalid.Ok);
         Assert.Contains("is neither a CUB_200_2011 folder", invalid.Problems.Single().Message);
 
-        Assert.Equal(recordsBefore, (await datasets.ListAsync()).Count);
+        Assert.Equal(recordsBefore, (await datasets.ListAsync(actor)).Count);
         Assert.Equal(foldersBefore, Directory.GetDirectories(paths.DatasetsFolder).Length);
         Assert.Empty(Directory.GetFiles(paths.UploadsFolder));
         Assert.False(File.Exists(Path.Combine(paths.DatasetsFolder, "evil.txt")));
@@ -259,13 +266,13 @@ public class ImageBrowserTests(WebAppFixture app)
         var first = await db.Runs.OrderBy(r => r.Id).FirstAsync();
         await app.WaitForRunAsync(first.Id);
         var images = app.Get<InfoCamWeb.Web.Features.Images.ImageBrowserService>();
-        var page = await images.QueryAsync(first.Id, new InfoCamWeb.Web.Features.Images.ImageQuery { Method = 1, PageSize = 200 });
+        var page = await images.QueryAsync(InfoCamWeb.Data.Actor.Anonymous, first.Id, new InfoCamWeb.Web.Features.Images.ImageQuery { Method = 1, PageSize = 200 });
         Assert.Equal(160, page!.Total);
         var ious = page.Rows.Select(r => r.IoU[1]).ToList();
         Assert.Equal(ious.Order().ToList(), ious);
-        var disagree = await images.QueryAsync(first.Id, new InfoCamWeb.Web.Features.Images.ImageQuery { Disagree = true, PageSize = 200 });
+        var disagree = await images.QueryAsync(InfoCamWeb.Data.Actor.Anonymous, first.Id, new InfoCamWeb.Web.Features.Images.ImageQuery { Disagree = true, PageSize = 200 });
         Assert.All(disagree!.Rows, r => Assert.NotEqual(r.IoU[0] >= 0.5, r.IoU[1] >= 0.5));
-        var misses = await images.QueryAsync(first.Id, new InfoCamWeb.Web.Features.Images.ImageQuery { Outcome = "miss", Method = 0, PageSize = 200 });
+        var misses = await images.QueryAsync(InfoCamWeb.Data.Actor.Anonymous, first.Id, new InfoCamWeb.Web.Features.Images.ImageQuery { Outcome = "miss", Method = 0, PageSize = 200 });
         Assert.All(misses!.Rows, r => Assert.True(r.IoU[0] < 0.5));
         Assert.Equal(160 - (int)Math.Round(ResultFiles.FromJson((await app.WaitForRunAsync(first.Id)).ResultJson!).Methods["cam"].GtKnownLoc * 1.6), misses.Total);
     }
@@ -277,20 +284,21 @@ public class FailedRunTests(WebAppFixture app)
     [Fact]
     public async Task A_run_that_cannot_load_its_model_fails_with_the_engines_message_and_the_page_shows_it()
     {
+        var actor = await app.NewTeamMemberAsync();
         var models = app.Get<ModelService>();
         int modelId;
         await using (var file = File.OpenRead(Path.Combine(WebAppFixture.RepoRoot, "datasets", "demo-model", "demo-cnn.onnx")))
         {
-            modelId = (await models.UploadAsync(file, "copy.onnx", "copy", "", "tester", 1L << 30)).ModelId!.Value;
+            modelId = (await models.UploadAsync(actor, file, "copy.onnx", "copy", "", 1L << 30)).ModelId!.Value;
         }
-        var record = await models.GetAsync(modelId);
+        var record = await models.GetAsync(actor, modelId);
         File.Delete(app.Get<InfoCamWeb.Data.InfoCamPaths>().Resolve(record!.StoredPath));
-        var dataset = (await app.Get<DatasetService>().ListAsync()).First(d => d.IsDemo);
-        var created = await app.Get<RunService>().CreateAsync(new RunRequest { ModelId = modelId, DatasetId = dataset.Id }, "tester");
+        var dataset = (await app.Get<DatasetService>().ListAsync(actor)).First(d => d.IsDemo);
+        var created = await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = modelId, DatasetId = dataset.Id });
         var run = await app.WaitForRunAsync(created.RunId!.Value);
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.EndsWith("the model file does not exist.", run.Error);
-        var html = await app.CreateClient().GetStringAsync($"/runs/{run.Id}");
+        var html = await (await app.SignedInClientAsync(actor)).GetStringAsync($"/runs/{run.Id}");
         Assert.Contains("The run failed:", html);
         Assert.DoesNotContain("   at ", html);
     }
@@ -298,7 +306,7 @@ public class FailedRunTests(WebAppFixture app)
     [Fact]
     public async Task The_dataset_page_shows_a_gallery_with_ground_truth_boxes()
     {
-        var dataset = (await app.Get<DatasetService>().ListAsync()).First(d => d.IsDemo);
+        var dataset = (await app.Get<DatasetService>().ListAsync(InfoCamWeb.Data.Actor.Anonymous)).First(d => d.IsDemo);
         var client = app.CreateClient();
         var html = await client.GetStringAsync($"/datasets/{dataset.Id}");
         Assert.Contains($"/datasets/{dataset.Id}/images/0.png", html);
@@ -318,12 +326,13 @@ public class QueueOrderTests(WebAppFixture app)
         {
             await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
         }
-        var dataset = (await app.Get<DatasetService>().ListAsync()).First(d => d.IsDemo);
-        var model = (await app.Get<ModelService>().ListAsync()).First(m => m.IsDemo);
+        var actor = await app.NewTeamMemberAsync();
+        var dataset = (await app.Get<DatasetService>().ListAsync(actor)).First(d => d.IsDemo);
+        var model = (await app.Get<ModelService>().ListAsync(actor)).First(m => m.IsDemo);
         var runs = app.Get<RunService>();
-        var a = (await runs.CreateAsync(new RunRequest { ModelId = model.Id, DatasetId = dataset.Id, BatchSize = 4 }, "tester")).RunId!.Value;
-        var b = (await runs.CreateAsync(new RunRequest { ModelId = model.Id, DatasetId = dataset.Id, BatchSize = 4 }, "tester")).RunId!.Value;
-        var c = (await runs.CreateAsync(new RunRequest { ModelId = model.Id, DatasetId = dataset.Id, BatchSize = 4 }, "tester")).RunId!.Value;
+        var a = (await runs.CreateAsync(actor, new RunRequest { ModelId = model.Id, DatasetId = dataset.Id, BatchSize = 4 })).RunId!.Value;
+        var b = (await runs.CreateAsync(actor, new RunRequest { ModelId = model.Id, DatasetId = dataset.Id, BatchSize = 4 })).RunId!.Value;
+        var c = (await runs.CreateAsync(actor, new RunRequest { ModelId = model.Id, DatasetId = dataset.Id, BatchSize = 4 })).RunId!.Value;
         await app.WaitForRunAsync(a, r => r.ImagesDone >= 8 || r.Status == RunStatus.Succeeded);
         app.Get<WorkerSupervisor>().Kill();
         var ra = await app.WaitForRunAsync(a);

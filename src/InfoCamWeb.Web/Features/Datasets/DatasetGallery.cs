@@ -18,20 +18,21 @@ public sealed class DatasetGallery(IDbContextFactory<InfoCamDbContext> dbFactory
     private readonly ConcurrentDictionary<int, Lazy<Dataset>> _datasets = new();
     private readonly ImageDecoder _decoder = new(jpeg: JpegDecoderKind.ImageSharp);
 
-    public async Task<(IReadOnlyList<GalleryItem> Items, int Total)?> PageAsync(int datasetId, int page, int pageSize, CancellationToken ct = default)
+    public async Task<(IReadOnlyList<GalleryItem> Items, int Total)?> PageAsync(Actor actor, int datasetId, int page, int pageSize, CancellationToken ct = default)
     {
-        var dataset = await DatasetAsync(datasetId, ct);
+        var dataset = await DatasetAsync(actor, datasetId, ct);
         if (dataset is null) return null;
         var items = dataset.Images.Select((img, i) => new GalleryItem(i, img.Id, dataset.ClassNames[img.ClassIndex], img.Boxes.Count))
             .Skip(page * pageSize).Take(pageSize).ToList();
         return (items, dataset.Images.Count);
     }
 
-    public async Task<byte[]?> RenderAsync(int datasetId, int index, CancellationToken ct = default)
+    public async Task<byte[]?> RenderAsync(Actor actor, int datasetId, int index, CancellationToken ct = default)
     {
+        var dataset = await DatasetAsync(actor, datasetId, ct);
+        if (dataset is null) return null;
         var cache = Path.Combine(paths.CacheFolder, "datasets", datasetId.ToString(CultureInfo.InvariantCulture), $"{index}.png");
         if (File.Exists(cache)) return await File.ReadAllBytesAsync(cache, ct);
-        var dataset = await DatasetAsync(datasetId, ct);
         if (dataset is null || index < 0 || index >= dataset.Images.Count) return null;
         var record = dataset.Images[index];
         var png = await Task.Run(() =>
@@ -62,11 +63,11 @@ public sealed class DatasetGallery(IDbContextFactory<InfoCamDbContext> dbFactory
         return png;
     }
 
-    private async Task<Dataset?> DatasetAsync(int id, CancellationToken ct)
+    private async Task<Dataset?> DatasetAsync(Actor actor, int id, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var record = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct);
-        if (record is null) return null;
+        var record = await db.Datasets.AsNoTracking().Include(d => d.Team).FirstOrDefaultAsync(d => d.Id == id, ct);
+        if (record is null || !AccessRules.CanRead(actor, record.TeamId, record.Team!.IsBuiltIn)) return null;
         return _datasets.GetOrAdd(id, _ => new Lazy<Dataset>(() => DatasetLoader.Load(record.Folder, new DatasetLoadOptions { VerifyImageFiles = false }))).Value;
     }
 }

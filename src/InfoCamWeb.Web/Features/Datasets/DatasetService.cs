@@ -19,9 +19,11 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
     /// Streams an uploaded .zip / .tar.gz to a temporary file (size counted while copying), extracts it safely into a
     /// folder of its own, validates it, and registers it. On any failure nothing is kept: no files, no record.
     /// </summary>
-    public async Task<DatasetRegistration> UploadArchiveAsync(Stream content, string fileName, string name, string description, string owner,
+    public async Task<DatasetRegistration> UploadArchiveAsync(Actor actor, Stream content, string fileName, string name, string description,
         long maxBytes, IProgress<long>? progress = null, CancellationToken ct = default)
     {
+        if (NoTeam(actor) is { } why) return new DatasetRegistration(null, [], 0, why);
+        int teamId = actor.ActiveTeamId!.Value;
         if (!ArchiveExtractor.IsSupported(fileName))
         {
             return new DatasetRegistration(null, [], 0, $"'{Path.GetFileName(fileName)}' is not a .zip, .tar, .tar.gz or .tgz archive.");
@@ -56,7 +58,7 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
             {
                 return new DatasetRegistration(null, [], 0, ex.Message);
             }
-            var result = await RegisterAsync(folder, name.Length > 0 ? name : StripExtension(fileName), description, owner, "upload", ct);
+            var result = await RegisterAsync(folder, name.Length > 0 ? name : StripExtension(fileName), description, teamId, "upload", ct);
             keep = result.Ok;
             return result;
         }
@@ -80,17 +82,52 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
         return n;
     }
 
-    public async Task<List<DatasetRecord>> ListAsync(CancellationToken ct = default)
+    private static string? NoTeam(Actor actor) =>
+        !actor.IsSignedIn ? "Sign in to add a dataset." : actor.ActiveTeamId is null ? "Create or join a team first: datasets belong to a team." : null;
+
+    public async Task<List<DatasetRecord>> ListAsync(Actor actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await db.Datasets.AsNoTracking().ToListAsync(ct);
+        var rows = await db.Datasets.AsNoTracking().Include(d => d.Team).Visible(actor).ToListAsync(ct);
         return rows.OrderByDescending(d => d.CreatedAt).ToList();
     }
 
-    public async Task<DatasetRecord?> GetAsync(int id, CancellationToken ct = default)
+    /// <summary>The dataset when the actor may see it; null otherwise.</summary>
+    public async Task<DatasetRecord?> GetAsync(Actor actor, int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Datasets.AsNoTracking().Include(d => d.Runs).FirstOrDefaultAsync(d => d.Id == id, ct);
+        var d = await db.Datasets.AsNoTracking().Include(x => x.Team).FirstOrDefaultAsync(x => x.Id == id, ct);
+        return d is not null && AccessRules.CanRead(actor, d.TeamId, d.Team!.IsBuiltIn) ? d : null;
+    }
+
+    public async Task<string?> RenameAsync(Actor actor, int id, string name, string description, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var d = await db.Datasets.FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (d is null || !AccessRules.CanModify(actor, d.TeamId)) return "The dataset does not exist or belongs to another team.";
+        name = (name ?? "").Trim();
+        if (name.Length is < 1 or > 200) return "A name has 1 to 200 characters.";
+        d.Name = name;
+        d.Description = (description ?? "").Trim();
+        await db.SaveChangesAsync(ct);
+        return null;
+    }
+
+    /// <summary>Deletes a dataset record (and its files when they were uploaded); refused while runs refer to it.</summary>
+    public async Task<string?> DeleteAsync(Actor actor, int id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var d = await db.Datasets.FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (d is null || !AccessRules.CanModify(actor, d.TeamId)) return "The dataset does not exist or belongs to another team.";
+        if (await db.Runs.AnyAsync(r => r.DatasetId == id, ct)) return "Runs use this dataset; it cannot be deleted.";
+        db.Datasets.Remove(d);
+        await db.SaveChangesAsync(ct);
+        if (d.Source == "upload" && d.Folder.StartsWith(paths.DatasetsFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            var top = Path.Combine(paths.DatasetsFolder, Path.GetRelativePath(paths.DatasetsFolder, d.Folder).Split(Path.DirectorySeparatorChar)[0]);
+            try { Directory.Delete(top, recursive: true); } catch (IOException) { }
+        }
+        return null;
     }
 
     /// <summary>The folders under which server datasets may be registered, as full paths.</summary>
@@ -98,7 +135,12 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
         options.Value.ServerDatasetRoots.Select(r => Path.GetFullPath(Path.IsPathRooted(r) ? r : Path.Combine(env.ContentRootPath, r))).ToList();
 
     /// <summary>Registers a dataset folder on the server (only under a configured root), validating it first.</summary>
-    public async Task<DatasetRegistration> RegisterServerFolderAsync(string folder, string name, string description, string owner, string source = "server folder", CancellationToken ct = default)
+    public Task<DatasetRegistration> RegisterServerFolderAsync(Actor actor, string folder, string name, string description, CancellationToken ct = default) =>
+        NoTeam(actor) is { } why
+            ? Task.FromResult(new DatasetRegistration(null, [], 0, why))
+            : RegisterServerFolderAsync(actor.ActiveTeamId!.Value, folder, name, description, "server folder", ct);
+
+    internal async Task<DatasetRegistration> RegisterServerFolderAsync(int teamId, string folder, string name, string description, string source, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(folder))
         {
@@ -111,10 +153,10 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
             return new DatasetRegistration(null, [], 0,
                 $"'{folder}' is not under a folder the server allows ({string.Join(", ", roots)}; see InfoCam:ServerDatasetRoots).");
         }
-        return await RegisterAsync(full, name, description, owner, source, ct);
+        return await RegisterAsync(full, name, description, teamId, source, ct);
     }
 
-    private async Task<DatasetRegistration> RegisterAsync(string full, string name, string description, string owner, string source, CancellationToken ct)
+    private async Task<DatasetRegistration> RegisterAsync(string full, string name, string description, int teamId, string source, CancellationToken ct)
     {
         Dataset dataset;
         try
@@ -129,7 +171,7 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
         {
             Name = string.IsNullOrWhiteSpace(name) ? Path.GetFileName(dataset.Root) : name.Trim(),
             Description = description.Trim(),
-            Owner = owner,
+            TeamId = teamId,
             Folder = dataset.Root,
             Source = source,
             IsDemo = source == "demo",

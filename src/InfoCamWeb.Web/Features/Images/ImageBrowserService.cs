@@ -46,11 +46,11 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
 
     public static (byte R, byte G, byte B) ColourOf(int method) => MethodColours[method % MethodColours.Length];
 
-    public async Task<ImagePage?> QueryAsync(int runId, ImageQuery q, CancellationToken ct = default)
+    public async Task<ImagePage?> QueryAsync(Actor actor, int runId, ImageQuery q, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var run = await db.Runs.AsNoTracking().Include(r => r.Dataset).FirstOrDefaultAsync(r => r.Id == runId, ct);
-        if (run is null) return null;
+        var run = await db.Runs.AsNoTracking().Include(r => r.Dataset).Include(r => r.Team).FirstOrDefaultAsync(r => r.Id == runId, ct);
+        if (run is null || !AccessRules.CanRead(actor, run.TeamId, run.Team!.IsBuiltIn)) return null;
         var methods = CamMethods.ParseList(run.Methods);
         var dataset = DatasetOf(run.Dataset!);
         var images = db.RunImages.AsNoTracking().Where(i => i.RunId == runId);
@@ -92,8 +92,13 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
     /// PNG of one image: <paramref name="kind"/> "photo" (ground truth in green, each method's box at the fixed threshold)
     /// or a method key (its heatmap over the image, with its box and the ground truth). Null when there is no such image.
     /// </summary>
-    public async Task<byte[]?> RenderAsync(int runId, int index, string kind, CancellationToken ct = default)
+    public async Task<byte[]?> RenderAsync(Actor actor, int runId, int index, string kind, CancellationToken ct = default)
     {
+        await using (var check = await dbFactory.CreateDbContextAsync(ct))
+        {
+            var owner = await check.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => new { r.TeamId, r.Team!.IsBuiltIn }).FirstOrDefaultAsync(ct);
+            if (owner is null || !AccessRules.CanRead(actor, owner.TeamId, owner.IsBuiltIn)) return null;
+        }
         var cache = Path.Combine(paths.CacheFolder, "runs", runId.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{index}-{Safe(kind)}.png");
         if (File.Exists(cache))
         {

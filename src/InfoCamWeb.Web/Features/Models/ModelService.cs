@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace InfoCamWeb.Web.Features.Models;
 
-public sealed record ModelListItem(int Id, string Name, string Owner, bool IsDemo, string HeadPattern, int Classes, long SizeBytes, DateTimeOffset UploadedAt, int Runs);
+public sealed record ModelListItem(int Id, string Name, string Team, bool IsDemo, string HeadPattern, int Classes, long SizeBytes, DateTimeOffset UploadedAt, int Runs);
 
 /// <summary>The outcome of an upload: the new model's id, or the reason it was refused.</summary>
 public sealed record ModelUploadResult(int? ModelId, string? Error);
@@ -16,26 +16,71 @@ public sealed record ModelUploadResult(int? ModelId, string? Error);
 /// <summary>Models: upload (streamed to disk, inspected, stored alone under a server-chosen name), list, detail, preprocessing.</summary>
 public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, ModelInspector inspector, ILogger<ModelService> log)
 {
-    public async Task<List<ModelListItem>> ListAsync(CancellationToken ct = default)
+    public async Task<List<ModelListItem>> ListAsync(Actor actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await db.Models.AsNoTracking()
-            .Select(m => new ModelListItem(m.Id, m.Name, m.Owner, m.IsDemo, m.HeadPattern, m.Classes, m.SizeBytes, m.UploadedAt, m.Runs.Count))
+        var rows = await db.Models.AsNoTracking().Visible(actor)
+            .Select(m => new ModelListItem(m.Id, m.Name, m.Team!.Name, m.IsDemo, m.HeadPattern, m.Classes, m.SizeBytes, m.UploadedAt, m.Runs.Count))
             .ToListAsync(ct);
         return rows.OrderByDescending(m => m.UploadedAt).ToList();
     }
 
-    public async Task<ModelRecord?> GetAsync(int id, CancellationToken ct = default)
+    /// <summary>The model when the actor may see it; null otherwise (a private model of another team looks absent).</summary>
+    public async Task<ModelRecord?> GetAsync(Actor actor, int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Models.AsNoTracking().Include(m => m.Runs).FirstOrDefaultAsync(m => m.Id == id, ct);
+        var model = await db.Models.AsNoTracking().Include(m => m.Team).Include(m => m.Runs).FirstOrDefaultAsync(m => m.Id == id, ct);
+        if (model is null || !AccessRules.CanRead(actor, model.TeamId, model.Team!.IsBuiltIn)) return null;
+        model.Runs = model.Runs.Where(r => AccessRules.CanRead(actor, r.TeamId, model.Team.IsBuiltIn && r.TeamId == model.TeamId)).ToList();
+        return model;
+    }
+
+    /// <summary>Uploads a model for the actor's active team.</summary>
+    public Task<ModelUploadResult> UploadAsync(Actor actor, Stream content, string originalName, string name, string description,
+        long maxBytes, HeadOverrides? overrides = null, IProgress<long>? progress = null, CancellationToken ct = default)
+    {
+        if (!actor.IsSignedIn || actor.ActiveTeamId is null)
+        {
+            return Task.FromResult(new ModelUploadResult(null, actor.IsSignedIn ? "Create or join a team first: uploads belong to a team." : "Sign in to upload a model."));
+        }
+        return UploadForTeamAsync(actor.ActiveTeamId.Value, content, originalName, name, description, maxBytes, overrides, progress, ct);
+    }
+
+    public async Task<string?> RenameAsync(Actor actor, int id, string name, string description, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var m = await db.Models.FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (m is null || !AccessRules.CanModify(actor, m.TeamId)) return "The model does not exist or belongs to another team.";
+        name = (name ?? "").Trim();
+        if (name.Length is < 1 or > 200) return "A name has 1 to 200 characters.";
+        m.Name = name;
+        m.Description = (description ?? "").Trim();
+        await db.SaveChangesAsync(ct);
+        return null;
+    }
+
+    /// <summary>Deletes a model and its file; refused while runs refer to it (their results must stay readable).</summary>
+    public async Task<string?> DeleteAsync(Actor actor, int id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var m = await db.Models.FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (m is null || !AccessRules.CanModify(actor, m.TeamId)) return "The model does not exist or belongs to another team.";
+        if (await db.Runs.AnyAsync(r => r.ModelId == id, ct)) return "Runs use this model; it cannot be deleted.";
+        db.Models.Remove(m);
+        await db.SaveChangesAsync(ct);
+        var folder = Path.GetDirectoryName(paths.Resolve(m.StoredPath));
+        if (folder is not null && folder.StartsWith(paths.ModelsFolder, StringComparison.Ordinal))
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        }
+        return null;
     }
 
     /// <summary>
     /// Streams <paramref name="content"/> to a temporary file (at most <paramref name="maxBytes"/>, counted while copying,
     /// whatever the browser declared), inspects it, and stores it. Nothing is left behind when it is refused.
     /// </summary>
-    public async Task<ModelUploadResult> UploadAsync(Stream content, string originalName, string name, string description, string owner,
+    internal async Task<ModelUploadResult> UploadForTeamAsync(int teamId, Stream content, string originalName, string name, string description,
         long maxBytes, HeadOverrides? overrides = null, IProgress<long>? progress = null, CancellationToken ct = default)
     {
         Directory.CreateDirectory(paths.UploadsFolder);
@@ -83,7 +128,7 @@ public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, 
             storedFolder = Path.Combine(paths.ModelsFolder, folderName);
             Directory.CreateDirectory(storedFolder);
             File.Move(temp, Path.Combine(storedFolder, "model.onnx"));
-            var record = NewRecord(summary, Path.Combine("models", folderName, "model.onnx"), originalName, name, description, owner, size);
+            var record = NewRecord(summary, Path.Combine("models", folderName, "model.onnx"), originalName, name, description, teamId, size);
             record.FeatureOverride = overrides?.FeatureTensor;
             record.WeightOverride = overrides?.WeightInitializer;
             record.BiasOverride = overrides?.BiasInitializer;
@@ -104,11 +149,11 @@ public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, 
         }
     }
 
-    internal static ModelRecord NewRecord(ModelSummary s, string storedPath, string originalName, string name, string description, string owner, long size) => new()
+    internal static ModelRecord NewRecord(ModelSummary s, string storedPath, string originalName, string name, string description, int teamId, long size) => new()
     {
         Name = string.IsNullOrWhiteSpace(name) ? Path.GetFileNameWithoutExtension(originalName) : name.Trim(),
         Description = description.Trim(),
-        Owner = owner,
+        TeamId = teamId,
         StoredPath = storedPath,
         OriginalFileName = Path.GetFileName(originalName),
         Sha256 = s.Sha256,
@@ -132,7 +177,7 @@ public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, 
     };
 
     /// <summary>Changes the preprocessing used by future runs of a model.</summary>
-    public async Task<string?> UpdatePreprocessingAsync(int id, int inputSize, string mean, string std, bool bgr, CancellationToken ct = default)
+    public async Task<string?> UpdatePreprocessingAsync(Actor actor, int id, int inputSize, string mean, string std, bool bgr, CancellationToken ct = default)
     {
         try
         {
@@ -145,7 +190,7 @@ public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, 
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var m = await db.Models.FirstOrDefaultAsync(x => x.Id == id, ct);
-        if (m is null) return "The model does not exist.";
+        if (m is null || !AccessRules.CanModify(actor, m.TeamId)) return "The model does not exist or belongs to another team.";
         if (m.InputSizeFixed && m.InputSize != inputSize)
         {
             return $"The model's input is fixed at {m.InputSize}x{m.InputSize}.";

@@ -11,10 +11,8 @@ namespace InfoCamWeb.Web.Features.Runs;
 /// <summary>The embedded default: the demo model and dataset from datasets/, and a demo run queued on first start.</summary>
 public sealed class DemoSetup(
     IDbContextFactory<InfoCamDbContext> dbFactory, IOptions<InfoCamOptions> options, IWebHostEnvironment env,
-    ModelService models, DatasetService datasets, RunService runs, ILogger<DemoSetup> log)
+    ModelService models, DatasetService datasets, RunService runs, Teams.TeamService teams, ILogger<DemoSetup> log)
 {
-    public const string Owner = "Baselines";
-
     public async Task EnsureAsync(CancellationToken ct)
     {
         var demo = options.Value.Demo;
@@ -23,13 +21,14 @@ public sealed class DemoSetup(
             return;
         }
         string Full(string p) => Path.GetFullPath(Path.IsPathRooted(p) ? p : Path.Combine(env.ContentRootPath, p));
+        var baselines = await teams.EnsureBaselinesAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var model = await db.Models.FirstOrDefaultAsync(m => m.IsDemo, ct);
         if (model is null)
         {
             await using var file = File.OpenRead(Full(demo.ModelPath));
-            var result = await models.UploadAsync(file, Path.GetFileName(demo.ModelPath), "Demo CNN",
-                "A small CNN (6 conv layers, GAP + linear) trained on the demo finches by tools/train_demo.py.", Owner, long.MaxValue, ct: ct);
+            var result = await models.UploadForTeamAsync(baselines.Id, file, Path.GetFileName(demo.ModelPath), "Demo CNN",
+                "A small CNN (6 conv layers, GAP + linear) trained on the demo finches by tools/train_demo.py.", long.MaxValue, ct: ct);
             if (result.ModelId is null)
             {
                 log.LogError("The demo model was refused: {Error}", result.Error);
@@ -42,8 +41,8 @@ public sealed class DemoSetup(
         var dataset = await db.Datasets.FirstOrDefaultAsync(d => d.IsDemo, ct);
         if (dataset is null)
         {
-            var reg = await datasets.RegisterServerFolderAsync(Full(demo.DatasetFolder), "Demo finches (CUB format)",
-                "8 classes of synthetic birds that differ only in a small head mark; written by infocam make-demo.", Owner, "demo", ct);
+            var reg = await datasets.RegisterServerFolderAsync(baselines.Id, Full(demo.DatasetFolder), "Demo finches (CUB format)",
+                "8 classes of synthetic birds that differ only in a small head mark; written by infocam make-demo.", "demo", ct);
             if (!reg.Ok)
             {
                 log.LogError("The demo dataset was refused: {Error}", reg.Error ?? reg.Problems.FirstOrDefault()?.ToString());
@@ -53,7 +52,7 @@ public sealed class DemoSetup(
         }
         if (demo.RunOnFirstStart && !await db.Runs.AnyAsync(ct))
         {
-            var created = await runs.CreateAsync(new RunRequest { ModelId = model.Id, DatasetId = dataset.Id }, Owner, ct);
+            var created = await runs.CreateForTeamAsync(null, baselines.Id, new RunRequest { ModelId = model.Id, DatasetId = dataset.Id }, ct);
             log.LogInformation("Queued the demo run {RunId}.", created.RunId);
         }
     }

@@ -32,26 +32,36 @@ public sealed record RunCreation(int? RunId, string? Error);
 /// <summary>Runs: create (validated before anything is queued), list, cancel, results.</summary>
 public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, RunQueue queue, RunNotifier notifier, IOptions<InfoCamOptions> options)
 {
-    public async Task<List<RunRecord>> ListAsync(int take = 200, CancellationToken ct = default)
+    public async Task<List<RunRecord>> ListAsync(Actor actor, int take = 200, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var runs = await db.Runs.AsNoTracking().Include(r => r.Model).Include(r => r.Dataset).ToListAsync(ct);
+        var runs = await db.Runs.AsNoTracking().Include(r => r.Model).Include(r => r.Dataset).Include(r => r.Team).Visible(actor).ToListAsync(ct);
         return runs.OrderByDescending(r => r.QueuedAt).Take(take).ToList();
     }
 
-    public async Task<RunRecord?> GetAsync(int id, CancellationToken ct = default)
+    /// <summary>The run when the actor may see it; null otherwise.</summary>
+    public async Task<RunRecord?> GetAsync(Actor actor, int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Runs.AsNoTracking().Include(r => r.Model).Include(r => r.Dataset).FirstOrDefaultAsync(r => r.Id == id, ct);
+        var run = await db.Runs.AsNoTracking().Include(r => r.Model).Include(r => r.Dataset).Include(r => r.Team).FirstOrDefaultAsync(r => r.Id == id, ct);
+        return run is not null && AccessRules.CanRead(actor, run.TeamId, run.Team!.IsBuiltIn) ? run : null;
     }
 
-    public async Task<RunCreation> CreateAsync(RunRequest request, string owner, CancellationToken ct = default)
+    /// <summary>Starts a run for the actor's active team with a model and a dataset the actor may use.</summary>
+    public Task<RunCreation> CreateAsync(Actor actor, RunRequest request, CancellationToken ct = default)
+    {
+        if (!actor.IsSignedIn) return Task.FromResult(new RunCreation(null, "Sign in to start a run."));
+        if (actor.ActiveTeamId is null) return Task.FromResult(new RunCreation(null, "Create or join a team first: runs belong to a team."));
+        return CreateForTeamAsync(actor, actor.ActiveTeamId.Value, request, ct);
+    }
+
+    internal async Task<RunCreation> CreateForTeamAsync(Actor? actor, int teamId, RunRequest request, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var model = await db.Models.FirstOrDefaultAsync(m => m.Id == request.ModelId, ct);
-        var dataset = await db.Datasets.FirstOrDefaultAsync(d => d.Id == request.DatasetId, ct);
-        if (model is null) return new RunCreation(null, "Choose a model.");
-        if (dataset is null) return new RunCreation(null, "Choose a dataset.");
+        var model = await db.Models.Include(m => m.Team).FirstOrDefaultAsync(m => m.Id == request.ModelId, ct);
+        var dataset = await db.Datasets.Include(d => d.Team).FirstOrDefaultAsync(d => d.Id == request.DatasetId, ct);
+        if (model is null || (actor is not null && !AccessRules.CanRead(actor, model.TeamId, model.Team!.IsBuiltIn))) return new RunCreation(null, "Choose a model.");
+        if (dataset is null || (actor is not null && !AccessRules.CanRead(actor, dataset.TeamId, dataset.Team!.IsBuiltIn))) return new RunCreation(null, "Choose a dataset.");
         if (model.Classes != dataset.Classes)
         {
             return new RunCreation(null, $"The model has {model.Classes} classes but the dataset has {dataset.Classes}; model output i must be the dataset's i-th class.");
@@ -85,7 +95,8 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         {
             ModelId = model.Id,
             DatasetId = dataset.Id,
-            Owner = owner,
+            TeamId = teamId,
+            CreatedByUserId = actor?.UserId,
             Split = request.Split,
             Methods = methods,
             Protocol = request.Protocol,
@@ -108,11 +119,11 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
     }
 
     /// <summary>Cancels a queued run at once, or asks the worker to stop a running one after its current batch.</summary>
-    public async Task<string?> CancelAsync(int id, CancellationToken ct = default)
+    public async Task<string?> CancelAsync(Actor actor, int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == id, ct);
-        if (run is null) return "The run does not exist.";
+        if (run is null || !AccessRules.CanModify(actor, run.TeamId)) return "The run does not exist or belongs to another team.";
         if (!run.IsActive) return $"The run is already {run.Status.ToString().ToLowerInvariant()}.";
         run.CancelRequested = true;
         if (run.Status == RunStatus.Queued)

@@ -1,0 +1,60 @@
+using InfoCamWeb.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace InfoCamWeb.Data;
+
+/// <summary>Who is acting: the signed-in user (or nobody), the teams they belong to and the one they act for.</summary>
+public sealed record Actor(string? UserId, IReadOnlySet<int> TeamIds, int? ActiveTeamId, IReadOnlySet<int> OwnedTeamIds)
+{
+    public static readonly Actor Anonymous = new(null, new HashSet<int>(), null, new HashSet<int>());
+
+    public bool IsSignedIn => UserId is not null;
+
+    public bool IsMember(int teamId) => TeamIds.Contains(teamId);
+
+    /// <summary>Reads the user's memberships from the database.</summary>
+    public static async Task<Actor> LoadAsync(InfoCamDbContext db, string? userId, CancellationToken ct = default)
+    {
+        if (userId is null) return Anonymous;
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, ct);
+        if (user is null) return Anonymous;
+        var memberships = await db.TeamMembers.AsNoTracking().Where(m => m.UserId == userId).ToListAsync(ct);
+        var teams = memberships.Select(m => m.TeamId).ToHashSet();
+        var owned = memberships.Where(m => m.Role == TeamRole.Owner).Select(m => m.TeamId).ToHashSet();
+        int? active = user.ActiveTeamId is int a && teams.Contains(a) ? a : teams.Count > 0 ? teams.Min() : null;
+        return new Actor(userId, teams, active, owned);
+    }
+}
+
+/// <summary>
+/// Resource-based rules, checked by the services for every action (never only by hiding buttons): a private item is
+/// visible to and usable by its team's members only; the built-in Baselines team's items are visible to all.
+/// </summary>
+public static class AccessRules
+{
+    public static bool CanRead(Actor actor, int teamId, bool teamIsBuiltIn) => teamIsBuiltIn || actor.IsMember(teamId);
+
+    public static bool CanModify(Actor actor, int teamId) => actor.IsMember(teamId);
+
+    /// <summary>Query filter: items the actor may see.</summary>
+    public static IQueryable<ModelRecord> Visible(this IQueryable<ModelRecord> q, Actor a)
+    {
+        var teams = a.TeamIds.ToList();
+        return q.Where(m => m.Team!.IsBuiltIn || teams.Contains(m.TeamId));
+    }
+
+    public static IQueryable<DatasetRecord> Visible(this IQueryable<DatasetRecord> q, Actor a)
+    {
+        var teams = a.TeamIds.ToList();
+        return q.Where(d => d.Team!.IsBuiltIn || teams.Contains(d.TeamId));
+    }
+
+    public static IQueryable<RunRecord> Visible(this IQueryable<RunRecord> q, Actor a)
+    {
+        var teams = a.TeamIds.ToList();
+        return q.Where(r => r.Team!.IsBuiltIn || teams.Contains(r.TeamId));
+    }
+}
+
+/// <summary>An action the actor may not take on that item (reported as "not found or not yours": nothing leaks).</summary>
+public sealed class AccessDeniedException(string message) : Exception(message);

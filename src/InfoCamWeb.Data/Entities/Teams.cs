@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace InfoCamWeb.Data.Entities;
+
+/// <summary>A signed-in person. <see cref="ActiveTeamId"/> is the team they act for (uploads and runs belong to it).</summary>
+public sealed class AppUser : IdentityUser
+{
+    public string DisplayName { get; set; } = "";
+    public int? ActiveTeamId { get; set; }
+}
+
+public enum TeamRole
+{
+    Member = 0,
+    Owner = 1,
+}
+
+/// <summary>A research team: it owns models, datasets and runs. The built-in "Baselines" team owns the demo.</summary>
+public sealed class Team
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary>Random invite code (joining needs it); changing it invalidates old invites.</summary>
+    public required string InviteCode { get; set; }
+    public bool IsBuiltIn { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public List<TeamMember> Members { get; set; } = new();
+}
+
+public sealed class TeamMember
+{
+    public int TeamId { get; set; }
+    public Team? Team { get; set; }
+    public required string UserId { get; set; }
+    public AppUser? User { get; set; }
+    public TeamRole Role { get; set; }
+    public DateTimeOffset JoinedAt { get; set; }
+}

@@ -39,7 +39,7 @@ public sealed class TeamService(IDbContextFactory<InfoCamDbContext> dbFactory)
         return teams.OrderBy(t => t.Name).Select(t =>
         {
             var role = t.Members.First(m => m.UserId == actor.UserId).Role;
-            return new TeamView(t.Id, t.Name, t.IsBuiltIn, role, t.InviteCode,
+            return new TeamView(t.Id, t.Name, t.IsBuiltIn, role, role == TeamRole.Owner ? t.InviteCode : null,
                 t.Members.OrderBy(m => m.User?.DisplayName).Select(m => new MemberView(m.UserId, m.User?.DisplayName ?? "", m.User?.Email ?? "", m.Role)).ToList());
         }).ToList();
     }

@@ -49,11 +49,14 @@ public static class AccessRules
         return q.Where(d => d.Team!.IsBuiltIn || teams.Contains(d.TeamId));
     }
 
+    /// <summary>Runs the actor may see: their teams', the Baselines', and every run published to a leaderboard.</summary>
     public static IQueryable<RunRecord> Visible(this IQueryable<RunRecord> q, Actor a)
     {
         var teams = a.TeamIds.ToList();
-        return q.Where(r => r.Team!.IsBuiltIn || teams.Contains(r.TeamId));
+        return q.Where(r => r.Team!.IsBuiltIn || r.Published || teams.Contains(r.TeamId));
     }
+
+    public static bool CanReadRun(Actor actor, RunRecord run, bool teamIsBuiltIn) => run.Published || CanRead(actor, run.TeamId, teamIsBuiltIn);
 }
 
 /// <summary>An action the actor may not take on that item (reported as "not found or not yours": nothing leaks).</summary>

@@ -9,6 +9,8 @@ public sealed class InfoCamDbContext(DbContextOptions<InfoCamDbContext> options)
 {
     public DbSet<Team> Teams => Set<Team>();
     public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
+    public DbSet<ShareLink> ShareLinks => Set<ShareLink>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<ModelRecord> Models => Set<ModelRecord>();
     public DbSet<DatasetRecord> Datasets => Set<DatasetRecord>();
     public DbSet<RunRecord> Runs => Set<RunRecord>();

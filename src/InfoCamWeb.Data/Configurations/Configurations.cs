@@ -75,3 +75,24 @@ internal sealed class TeamMemberConfiguration : IEntityTypeConfiguration<TeamMem
         b.Property(m => m.Role).HasConversion<string>().HasMaxLength(16);
     }
 }
+
+internal sealed class ShareLinkConfiguration : IEntityTypeConfiguration<ShareLink>
+{
+    public void Configure(EntityTypeBuilder<ShareLink> b)
+    {
+        b.ToTable("ShareLinks");
+        b.HasIndex(l => l.TokenHash).IsUnique();
+        b.HasOne(l => l.Run).WithMany().HasForeignKey(l => l.RunId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
+{
+    public void Configure(EntityTypeBuilder<ApiToken> b)
+    {
+        b.ToTable("ApiTokens");
+        b.HasIndex(t => t.TokenHash).IsUnique();
+        b.HasOne<AppUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(t => t.Name).HasMaxLength(100);
+    }
+}

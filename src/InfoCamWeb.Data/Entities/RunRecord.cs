@@ -55,6 +55,10 @@ public sealed class RunRecord
     /// <summary>The final result (same JSON as the CLI's --output).</summary>
     public string? ResultJson { get; set; }
 
+    /// <summary>Published to the leaderboard of its (dataset, split, protocol).</summary>
+    public bool Published { get; set; }
+    public DateTimeOffset? PublishedAt { get; set; }
+
     public bool IsActive => Status is RunStatus.Queued or RunStatus.Running;
 }
 

@@ -37,3 +37,30 @@ public sealed class TeamMember
     public TeamRole Role { get; set; }
     public DateTimeOffset JoinedAt { get; set; }
 }
+
+/// <summary>A read-only link to a run's result page; only the SHA-256 of its 128-bit token is stored.</summary>
+public sealed class ShareLink
+{
+    public int Id { get; set; }
+    public int RunId { get; set; }
+    public RunRecord? Run { get; set; }
+    public required string TokenHash { get; set; }
+    public string? CreatedByUserId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+}
+
+/// <summary>A personal access token for the API; only its hash is stored, the token is shown once.</summary>
+public sealed class ApiToken
+{
+    public int Id { get; set; }
+    public required string UserId { get; set; }
+    public required string Name { get; set; }
+    public required string TokenHash { get; set; }
+
+    /// <summary>The first characters of the token, to recognise it in the list.</summary>
+    public required string Prefix { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? LastUsedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+}

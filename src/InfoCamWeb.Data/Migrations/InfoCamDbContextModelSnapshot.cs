@@ -16,6 +16,48 @@ namespace InfoCamWeb.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.ApiToken", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("ApiTokens", (string)null);
+                });
+
             modelBuilder.Entity("InfoCamWeb.Data.Entities.AppUser", b =>
                 {
                     b.Property<string>("Id")
@@ -368,6 +410,12 @@ namespace InfoCamWeb.Data.Migrations
                     b.Property<string>("ProviderUsed")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Published")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PublishedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("QueuedAt")
                         .HasColumnType("INTEGER");
 
@@ -409,6 +457,38 @@ namespace InfoCamWeb.Data.Migrations
                     b.HasIndex("Status", "QueuedAt");
 
                     b.ToTable("Runs", (string)null);
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.ShareLink", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("ShareLinks", (string)null);
                 });
 
             modelBuilder.Entity("InfoCamWeb.Data.Entities.Team", b =>
@@ -595,6 +675,15 @@ namespace InfoCamWeb.Data.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.ApiToken", b =>
+                {
+                    b.HasOne("InfoCamWeb.Data.Entities.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("InfoCamWeb.Data.Entities.DatasetRecord", b =>
                 {
                     b.HasOne("InfoCamWeb.Data.Entities.Team", "Team")
@@ -651,6 +740,17 @@ namespace InfoCamWeb.Data.Migrations
                     b.Navigation("Model");
 
                     b.Navigation("Team");
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.ShareLink", b =>
+                {
+                    b.HasOne("InfoCamWeb.Data.Entities.RunRecord", "Run")
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Run");
                 });
 
             modelBuilder.Entity("InfoCamWeb.Data.Entities.TeamMember", b =>

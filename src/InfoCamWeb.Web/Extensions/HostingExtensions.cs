@@ -81,11 +81,13 @@ public static class HostingExtensions
         builder.Services.AddSingleton<RunService>();
         builder.Services.AddSingleton<DemoSetup>();
         builder.Services.AddSingleton<Features.Images.ImageBrowserService>();
+        builder.Services.AddSingleton<Features.Leaderboard.LeaderboardService>();
     }
 
     public static void MapInfoCamEndpoints(this WebApplication app)
     {
         Features.Account.AccountEndpoints.Map(app);
         RunDownloads.Map(app);
+        Features.Leaderboard.LeaderboardEndpoints.Map(app);
     }
 }

@@ -50,7 +50,7 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = await db.Runs.AsNoTracking().Include(r => r.Dataset).Include(r => r.Team).FirstOrDefaultAsync(r => r.Id == runId, ct);
-        if (run is null || !AccessRules.CanRead(actor, run.TeamId, run.Team!.IsBuiltIn)) return null;
+        if (run is null || !AccessRules.CanReadRun(actor, run, run.Team!.IsBuiltIn)) return null;
         var methods = CamMethods.ParseList(run.Methods);
         var dataset = DatasetOf(run.Dataset!);
         var images = db.RunImages.AsNoTracking().Where(i => i.RunId == runId);
@@ -96,8 +96,8 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
     {
         await using (var check = await dbFactory.CreateDbContextAsync(ct))
         {
-            var owner = await check.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => new { r.TeamId, r.Team!.IsBuiltIn }).FirstOrDefaultAsync(ct);
-            if (owner is null || !AccessRules.CanRead(actor, owner.TeamId, owner.IsBuiltIn)) return null;
+            var owner = await check.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => new { r.TeamId, r.Team!.IsBuiltIn, r.Published }).FirstOrDefaultAsync(ct);
+            if (owner is null || !(owner.Published || AccessRules.CanRead(actor, owner.TeamId, owner.IsBuiltIn))) return null;
         }
         var cache = Path.Combine(paths.CacheFolder, "runs", runId.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{index}-{Safe(kind)}.png");
         if (File.Exists(cache))

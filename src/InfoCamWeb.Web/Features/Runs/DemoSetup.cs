@@ -53,6 +53,14 @@ public sealed class DemoSetup(
         if (demo.RunOnFirstStart && !await db.Runs.AnyAsync(ct))
         {
             var created = await runs.CreateForTeamAsync(null, baselines.Id, new RunRequest { ModelId = model.Id, DatasetId = dataset.Id }, ct);
+            if (created.RunId is int runId)
+            {
+                // The baseline rows of the demo leaderboard.
+                var run = await db.Runs.FirstAsync(r => r.Id == runId, ct);
+                run.Published = true;
+                run.PublishedAt = DateTimeOffset.UtcNow;
+                await db.SaveChangesAsync(ct);
+            }
             log.LogInformation("Queued the demo run {RunId}.", created.RunId);
         }
     }

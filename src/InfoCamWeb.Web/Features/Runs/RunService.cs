@@ -44,7 +44,21 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = await db.Runs.AsNoTracking().Include(r => r.Model).Include(r => r.Dataset).Include(r => r.Team).FirstOrDefaultAsync(r => r.Id == id, ct);
-        return run is not null && AccessRules.CanRead(actor, run.TeamId, run.Team!.IsBuiltIn) ? run : null;
+        return run is not null && AccessRules.CanReadRun(actor, run, run.Team!.IsBuiltIn) ? run : null;
+    }
+
+    /// <summary>Publishes a finished run to its leaderboard (or takes it off); members of its team only.</summary>
+    public async Task<string?> PublishAsync(Actor actor, int id, bool publish, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == id, ct);
+        if (run is null || !AccessRules.CanModify(actor, run.TeamId)) return "The run does not exist or belongs to another team.";
+        if (publish && run.Status != RunStatus.Succeeded) return "Only a finished run can be published.";
+        run.Published = publish;
+        run.PublishedAt = publish ? DateTimeOffset.UtcNow : null;
+        await db.SaveChangesAsync(ct);
+        notifier.Notify(id);
+        return null;
     }
 
     /// <summary>Starts a run for the actor's active team with a model and a dataset the actor may use.</summary>

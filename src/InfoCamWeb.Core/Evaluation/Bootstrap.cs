@@ -1,0 +1,106 @@
+using InfoCamWeb.Core.Localization;
+
+namespace InfoCamWeb.Core.Evaluation;
+
+public enum RankingMetric
+{
+    Top1Loc,
+    GtKnownLoc,
+    MaxBoxAcc,
+    MaxBoxAccV2,
+    Top1Cls,
+}
+
+/// <summary>
+/// Percentile bootstrap over images: resample the images of a run with replacement, recompute the metric exactly as
+/// <see cref="MetricsAccumulator"/> does (MaxBoxAcc takes its maximum over thresholds inside every resample), and
+/// report the 2.5 % and 97.5 % quantiles. Seeded, so the same run always gets the same interval.
+/// </summary>
+public static class Bootstrap
+{
+    public static (double Low, double High) Interval(IReadOnlyList<ImageOutcome> images, int method, RankingMetric metric, int resamples = 1000, int seed = 12345)
+    {
+        int n = images.Count;
+        if (n == 0) return (0, 0);
+        var rng = new Random(seed);
+        var counts = new int[n];
+        var values = new double[resamples];
+        int thresholds = method >= 0 && images[0].Methods.Length > method ? images[0].Methods[method].Hits.Length : 0;
+        var acc = new long[4, Math.Max(1, thresholds)];
+        for (int r = 0; r < resamples; r++)
+        {
+            Array.Clear(counts);
+            for (int k = 0; k < n; k++) counts[rng.Next(n)]++;
+            values[r] = Statistic(images, method, metric, counts, acc, thresholds);
+        }
+        Array.Sort(values);
+        return (Quantile(values, 0.025), Quantile(values, 0.975));
+    }
+
+    /// <summary>The metric itself (all counts 1), for checks.</summary>
+    public static double PointEstimate(IReadOnlyList<ImageOutcome> images, int method, RankingMetric metric)
+    {
+        int thresholds = method >= 0 && images.Count > 0 ? images[0].Methods[method].Hits.Length : 0;
+        return Statistic(images, method, metric, Enumerable.Repeat(1, images.Count).ToArray(), new long[4, Math.Max(1, thresholds)], thresholds);
+    }
+
+    private static double Statistic(IReadOnlyList<ImageOutcome> images, int method, RankingMetric metric, int[] counts, long[,] acc, int thresholds)
+    {
+        int n = images.Count;
+        switch (metric)
+        {
+            case RankingMetric.Top1Cls:
+            case RankingMetric.Top1Loc:
+            case RankingMetric.GtKnownLoc:
+            {
+                long hits = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    if (counts[i] == 0) continue;
+                    var o = images[i];
+                    bool correct = o.PredictedClass == o.TrueClass;
+                    bool hit = metric switch
+                    {
+                        RankingMetric.Top1Cls => correct,
+                        RankingMetric.GtKnownLoc => o.Methods[method].FixedIoU >= 0.5,
+                        _ => correct && o.Methods[method].FixedIoU >= 0.5,
+                    };
+                    if (hit) hits += counts[i];
+                }
+                return 100.0 * hits / n;
+            }
+            default:
+            {
+                Array.Clear(acc);
+                for (int i = 0; i < n; i++)
+                {
+                    int c = counts[i];
+                    if (c == 0) continue;
+                    var h = images[i].Methods[method].Hits;
+                    for (int t = 0; t < thresholds; t++)
+                    {
+                        var f = (HitFlags)h[t];
+                        if ((f & HitFlags.Largest50) != 0) acc[0, t] += c;
+                        if ((f & HitFlags.Any30) != 0) acc[1, t] += c;
+                        if ((f & HitFlags.Any50) != 0) acc[2, t] += c;
+                        if ((f & HitFlags.Any70) != 0) acc[3, t] += c;
+                    }
+                }
+                double Max(int row)
+                {
+                    long best = 0;
+                    for (int t = 0; t < thresholds; t++) best = Math.Max(best, acc[row, t]);
+                    return 100.0 * best / n;
+                }
+                return metric == RankingMetric.MaxBoxAcc ? Max(0) : (Max(1) + Max(2) + Max(3)) / 3.0;
+            }
+        }
+    }
+
+    private static double Quantile(double[] sorted, double q)
+    {
+        double pos = q * (sorted.Length - 1);
+        int lo = (int)Math.Floor(pos), hi = (int)Math.Ceiling(pos);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+    }
+}

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using InfoCamWeb.Core.Cams;
+using InfoCamWeb.Core.Evaluation;
+using InfoCamWeb.Data;
+using InfoCamWeb.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace InfoCamWeb.Web.Features.Leaderboard;
+
+public sealed record BoardKey(int DatasetId, string Split, string Protocol);
+
+public sealed record BoardSummary(BoardKey Key, string DatasetName, int Runs, int Teams);
+
+public sealed record BoardRow(
+    int Rank, int RunId, string Team, bool IsBaseline, string Model, string Method,
+    double Top1Loc, double GtKnownLoc, double MaxBoxAcc, double MaxBoxAccV2, double Top1Cls,
+    double Score, double CiLow, double CiHigh, DateTimeOffset Date);
+
+/// <summary>
+/// Leaderboards, one per (dataset, split, protocol), of the runs teams published: ranked by a chosen metric for a
+/// chosen method (or the best of the three), one row per team by default, each with a 95 % bootstrap interval.
+/// </summary>
+public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFactory)
+{
+    public static readonly string[] Methods = ["best", "cam", "infocam", "infocam+"];
+    private readonly ConcurrentDictionary<(int Run, int Method, RankingMetric Metric), (double, double)> _intervals = new();
+
+    public async Task<List<BoardSummary>> BoardsAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var runs = await db.Runs.AsNoTracking().Include(r => r.Dataset)
+            .Where(r => r.Published && r.Status == RunStatus.Succeeded).ToListAsync(ct);
+        return runs.GroupBy(r => new BoardKey(r.DatasetId, r.Split, r.Protocol))
+            .Select(g => new BoardSummary(g.Key, g.First().Dataset!.Name, g.Count(), g.Select(r => r.TeamId).Distinct().Count()))
+            .OrderBy(b => b.DatasetName).ThenBy(b => b.Key.Split).ToList();
+    }
+
+    public async Task<(string DatasetName, List<BoardRow> Rows)?> BoardAsync(BoardKey key, RankingMetric metric, string method, bool allRuns, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var dataset = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == key.DatasetId, ct);
+        if (dataset is null) return null;
+        var runs = await db.Runs.AsNoTracking().Include(r => r.Team).Include(r => r.Model)
+            .Where(r => r.Published && r.Status == RunStatus.Succeeded && r.DatasetId == key.DatasetId && r.Split == key.Split && r.Protocol == key.Protocol)
+            .ToListAsync(ct);
+        var candidates = new List<(RunRecord Run, string Method, int MethodIndex, MethodScores Scores, EvaluationResult Result, double Score)>();
+        foreach (var run in runs)
+        {
+            var result = ResultFiles.FromJson(run.ResultJson!);
+            var keys = result.Methods.Keys.ToList();
+            var options = method == "best" ? keys : keys.Where(k => k == method).ToList();
+            var best = options.Select(k => (Key: k, Score: Score(result, result.Methods[k], metric)))
+                .OrderByDescending(x => x.Score).FirstOrDefault();
+            if (best.Key is null) continue;
+            candidates.Add((run, best.Key, keys.IndexOf(best.Key), result.Methods[best.Key], result, best.Score));
+        }
+        var chosen = allRuns
+            ? candidates
+            : candidates.GroupBy(c => c.Run.TeamId).Select(g => g.OrderByDescending(c => c.Score).ThenBy(c => c.Run.FinishedAt).First()).ToList();
+        var ordered = chosen.OrderByDescending(c => c.Score).ThenBy(c => c.Run.FinishedAt).ToList();
+        var rows = new List<BoardRow>();
+        for (int i = 0; i < ordered.Count; i++)
+        {
+            var c = ordered[i];
+            var (lo, hi) = await IntervalAsync(c.Run.Id, c.MethodIndex, metric, ct);
+            rows.Add(new BoardRow(i + 1, c.Run.Id, c.Run.Team!.Name, c.Run.Team.IsBuiltIn, c.Run.Model!.Name,
+                CamMethods.TryParse(c.Method, out var m) ? m.DisplayName() : c.Method,
+                c.Scores.Top1Loc, c.Scores.GtKnownLoc, c.Scores.MaxBoxAcc, c.Scores.MaxBoxAccV2, c.Result.Classification.Top1,
+                c.Score, lo, hi, c.Run.PublishedAt ?? c.Run.FinishedAt ?? c.Run.QueuedAt));
+        }
+        return (dataset.Name, rows);
+    }
+
+    private static double Score(EvaluationResult r, MethodScores m, RankingMetric metric) => metric switch
+    {
+        RankingMetric.Top1Loc => m.Top1Loc,
+        RankingMetric.GtKnownLoc => m.GtKnownLoc,
+        RankingMetric.MaxBoxAcc => m.MaxBoxAcc,
+        RankingMetric.MaxBoxAccV2 => m.MaxBoxAccV2,
+        _ => r.Classification.Top1,
+    };
+
+    private async Task<(double, double)> IntervalAsync(int runId, int method, RankingMetric metric, CancellationToken ct)
+    {
+        if (_intervals.TryGetValue((runId, method, metric), out var cached)) return cached;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var blobs = await db.RunImages.AsNoTracking().Where(i => i.RunId == runId).Select(i => i.Outcome).ToListAsync(ct);
+        var outcomes = blobs.Select(OutcomeCodec.Decode).ToList();
+        var interval = await Task.Run(() => Bootstrap.Interval(outcomes, method, metric, seed: runId), ct);
+        _intervals[(runId, method, metric)] = interval;
+        return interval;
+    }
+
+    public static string ToCsv(IEnumerable<BoardRow> rows)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder("rank,run,team,baseline,model,method,top1_loc,gt_known_loc,maxboxacc,maxboxacc_v2,top1_cls,score,ci95_low,ci95_high,date\n");
+        static string Q(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+        foreach (var r in rows)
+        {
+            sb.Append(inv, $"{r.Rank},{r.RunId},{Q(r.Team)},{(r.IsBaseline ? "true" : "false")},{Q(r.Model)},{Q(r.Method)},");
+            sb.Append(inv, $"{r.Top1Loc:R},{r.GtKnownLoc:R},{r.MaxBoxAcc:R},{r.MaxBoxAccV2:R},{r.Top1Cls:R},{r.Score:R},{r.CiLow:R},{r.CiHigh:R},{r.Date:O}\n");
+        }
+        return sb.ToString();
+    }
+
+    public static RankingMetric ParseMetric(string? text) => text?.ToLowerInvariant() switch
+    {
+        "gtknownloc" or "gt-known" => RankingMetric.GtKnownLoc,
+        "maxboxacc" => RankingMetric.MaxBoxAcc,
+        "maxboxaccv2" => RankingMetric.MaxBoxAccV2,
+        "top1cls" => RankingMetric.Top1Cls,
+        _ => RankingMetric.Top1Loc,
+    };
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using InfoCamWeb.Core.Evaluation;
+using InfoCamWeb.Data.Entities;
+using InfoCamWeb.Web.Features.Datasets;
+using InfoCamWeb.Web.Features.Leaderboard;
+using InfoCamWeb.Web.Features.Models;
+using InfoCamWeb.Web.Features.Runs;
+using Microsoft.EntityFrameworkCore;
+
+namespace InfoCamWeb.Web.Tests.Features;
+
+[Collection(WebAppCollection.Name)]
+public class LeaderboardTests(WebAppFixture app)
+{
+    private async Task<RunRecord> DemoRunAsync()
+    {
+        await using var db = await app.Db.CreateDbContextAsync();
+        return await app.WaitForRunAsync((await db.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+    }
+
+    [Fact]
+    public async Task A_published_run_appears_ranked_with_an_interval_and_the_baseline_is_marked()
+    {
+        var demo = await DemoRunAsync();
+        var actor = await app.NewTeamMemberAsync();
+        var runs = app.Get<RunService>();
+        var id = (await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, Window = 1 })).RunId!.Value;
+        await app.WaitForRunAsync(id);
+        var b = await app.NewTeamMemberAsync();
+        Assert.NotNull(await runs.PublishAsync(b, id, true));
+        Assert.Null(await runs.PublishAsync(actor, id, true));
+
+        var boards = app.Get<LeaderboardService>();
+        var key = new BoardKey(demo.DatasetId, "test", "resize224");
+        var board = await boards.BoardAsync(key, RankingMetric.GtKnownLoc, "best", allRuns: false);
+        var rows = board!.Value.Rows;
+        var mine = rows.Single(r => r.RunId == id);
+        var baseline = rows.Single(r => r.RunId == demo.Id);
+        Assert.True(baseline.IsBaseline);
+        Assert.False(mine.IsBaseline);
+        Assert.Equal(Enumerable.Range(1, rows.Count), rows.Select(r => r.Rank));
+        Assert.True(rows.Zip(rows.Skip(1)).All(p => p.First.Score >= p.Second.Score));
+        Assert.InRange(mine.Score, mine.CiLow, mine.CiHigh);
+        Assert.True(mine.CiHigh > mine.CiLow);
+        // The team B member can now read the published run (and nothing else of the team).
+        Assert.NotNull(await runs.GetAsync(b, id));
+
+        var csv = await app.CreateClient().GetStringAsync($"/leaderboards/{demo.DatasetId}/test/resize224.csv?metric=gtknownloc");
+        Assert.StartsWith("rank,run,team,baseline,model,method,top1_loc", csv);
+        Assert.Contains($",{id},", csv);
+        var json = await app.CreateClient().GetStringAsync($"/leaderboards/{demo.DatasetId}/test/resize224.json?metric=gtknownloc");
+        Assert.Contains("\"ciLow\"", json);
+
+        Assert.Null(await runs.PublishAsync(actor, id, false));
+        var after = await boards.BoardAsync(key, RankingMetric.GtKnownLoc, "best", allRuns: true);
+        Assert.DoesNotContain(after!.Value.Rows, r => r.RunId == id);
+        Assert.Null(await runs.GetAsync(b, id));
+    }
+
+    [Fact]
+    public async Task One_row_per_team_shows_its_best_run_and_all_runs_shows_every_run()
+    {
+        var demo = await DemoRunAsync();
+        var actor = await app.NewTeamMemberAsync();
+        var runs = app.Get<RunService>();
+        var ids = new List<int>();
+        foreach (var window in new[] { 1, 4 })
+        {
+            var id = (await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, Window = window, CamThreshold = 0.3 })).RunId!.Value;
+            await app.WaitForRunAsync(id);
+            Assert.Null(await runs.PublishAsync(actor, id, true));
+            ids.Add(id);
+        }
+        var key = new BoardKey(demo.DatasetId, "test", "resize224");
+        var boards = app.Get<LeaderboardService>();
+        var best = (await boards.BoardAsync(key, RankingMetric.MaxBoxAcc, "infocam", false))!.Value.Rows;
+        Assert.Single(best, r => ids.Contains(r.RunId));
+        var all = (await boards.BoardAsync(key, RankingMetric.MaxBoxAcc, "infocam", true))!.Value.Rows;
+        Assert.Equal(2, all.Count(r => ids.Contains(r.RunId)));
+        Assert.All(all, r => Assert.Equal("infoCAM", r.Method));
+        var kept = best.Single(r => ids.Contains(r.RunId));
+        Assert.Equal(all.Where(r => ids.Contains(r.RunId)).Max(r => r.Score), kept.Score);
+    }
+}

@@ -1,5 +1,6 @@
 using InfoCamWeb.Web.Components;
 using InfoCamWeb.Web.Extensions;
+using InfoCamWeb.Web.Features.Sharing;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,6 +20,7 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
+app.UseInfoCamShareHeaders(); // noindex + no-referrer on shared pages
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

@@ -82,11 +82,13 @@ public static class HostingExtensions
         builder.Services.AddSingleton<DemoSetup>();
         builder.Services.AddSingleton<Features.Images.ImageBrowserService>();
         builder.Services.AddSingleton<Features.Leaderboard.LeaderboardService>();
+        builder.Services.AddSingleton<Features.Sharing.ShareService>();
     }
 
     public static void MapInfoCamEndpoints(this WebApplication app)
     {
         Features.Account.AccountEndpoints.Map(app);
+        Features.Sharing.ShareEndpoints.Map(app);
         RunDownloads.Map(app);
         Features.Leaderboard.LeaderboardEndpoints.Map(app);
     }

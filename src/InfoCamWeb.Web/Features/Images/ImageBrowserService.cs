@@ -46,11 +46,18 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
 
     public static (byte R, byte G, byte B) ColourOf(int method) => MethodColours[method % MethodColours.Length];
 
-    public async Task<ImagePage?> QueryAsync(Actor actor, int runId, ImageQuery q, CancellationToken ct = default)
+    public Task<ImagePage?> QueryAsync(Actor actor, int runId, ImageQuery q, CancellationToken ct = default) => QueryCoreAsync(actor, runId, q, ct);
+
+    /// <summary>For a valid share link: the link itself is the permission.</summary>
+    internal Task<ImagePage?> QuerySharedAsync(int runId, ImageQuery q, CancellationToken ct = default) => QueryCoreAsync(null, runId, q, ct);
+
+    internal Task<byte[]?> RenderSharedAsync(int runId, int index, string kind, CancellationToken ct = default) => RenderCoreAsync(runId, index, kind, ct);
+
+    private async Task<ImagePage?> QueryCoreAsync(Actor? actor, int runId, ImageQuery q, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = await db.Runs.AsNoTracking().Include(r => r.Dataset).Include(r => r.Team).FirstOrDefaultAsync(r => r.Id == runId, ct);
-        if (run is null || !AccessRules.CanReadRun(actor, run, run.Team!.IsBuiltIn)) return null;
+        if (run is null || (actor is not null && !AccessRules.CanReadRun(actor, run, run.Team!.IsBuiltIn))) return null;
         var methods = CamMethods.ParseList(run.Methods);
         var dataset = DatasetOf(run.Dataset!);
         var images = db.RunImages.AsNoTracking().Where(i => i.RunId == runId);
@@ -99,6 +106,11 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
             var owner = await check.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => new { r.TeamId, r.Team!.IsBuiltIn, r.Published }).FirstOrDefaultAsync(ct);
             if (owner is null || !(owner.Published || AccessRules.CanRead(actor, owner.TeamId, owner.IsBuiltIn))) return null;
         }
+        return await RenderCoreAsync(runId, index, kind, ct);
+    }
+
+    private async Task<byte[]?> RenderCoreAsync(int runId, int index, string kind, CancellationToken ct)
+    {
         var cache = Path.Combine(paths.CacheFolder, "runs", runId.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{index}-{Safe(kind)}.png");
         if (File.Exists(cache))
         {

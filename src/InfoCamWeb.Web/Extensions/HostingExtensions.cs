@@ -35,7 +35,16 @@ public static class HostingExtensions
     public static void AddInfoCamIdentity(this WebApplicationBuilder builder)
     {
         builder.Services.AddCascadingAuthenticationState();
-        builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, Features.Api.ApiTokenAuthentication>(Features.Api.ApiTokenAuthentication.SchemeName, null)
+            .AddIdentityCookies();
+        builder.Services.AddSingleton<Features.Api.ApiTokenService>();
+        builder.Services.AddSingleton<Features.Api.UploadQuota>();
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info = new() { Title = "InfoCamWeb API", Version = "v1", Description = "Scripted submissions: upload a model, list datasets, start a run, poll it, fetch its result, publish it. Authenticate with a personal access token: Authorization: Bearer icw_…" };
+            return Task.CompletedTask;
+        }));
         builder.Services.AddAuthorization();
         builder.Services.AddIdentityCore<AppUser>(o =>
             {
@@ -91,5 +100,13 @@ public static class HostingExtensions
         Features.Sharing.ShareEndpoints.Map(app);
         RunDownloads.Map(app);
         Features.Leaderboard.LeaderboardEndpoints.Map(app);
+        Features.Api.ApiEndpoints.Map(app);
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseSwaggerUI(o =>
+        {
+            o.SwaggerEndpoint("/openapi/v1.json", "InfoCamWeb API v1");
+            o.RoutePrefix = "api/docs";
+            o.DocumentTitle = "InfoCamWeb API";
+        });
     }
 }

@@ -14,6 +14,15 @@ public sealed class InfoCamOptions
     /// <summary>Server folders under which existing datasets may be registered by path.</summary>
     public List<string> ServerDatasetRoots { get; set; } = new();
     public WorkerOptions Worker { get; set; } = new();
+    public QuotaOptions Quotas { get; set; } = new();
+}
+
+/// <summary>Per-team limits, enforced by the services for the UI and the API alike.</summary>
+public sealed class QuotaOptions
+{
+    public int ConcurrentRunsPerTeam { get; set; } = 3;
+    public int RunsPerTeamPerDay { get; set; } = 100;
+    public int UploadsPerTeamPerDay { get; set; } = 50;
 }
 
 public sealed class DemoOptions

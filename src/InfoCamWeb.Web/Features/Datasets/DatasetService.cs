@@ -1,5 +1,6 @@
 using InfoCamWeb.Core.Datasets;
 using InfoCamWeb.Data;
+using InfoCamWeb.Web.Features.Api;
 using InfoCamWeb.Data.Entities;
 using InfoCamWeb.Web.Extensions;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,7 @@ public sealed record DatasetRegistration(int? DatasetId, IReadOnlyList<DatasetPr
 }
 
 /// <summary>Datasets: register a folder that already sits on the server, list, detail and statistics.</summary>
-public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory, IOptions<InfoCamOptions> options, IWebHostEnvironment env, InfoCamPaths paths)
+public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory, IOptions<InfoCamOptions> options, IWebHostEnvironment env, InfoCamPaths paths, UploadQuota quota)
 {
     /// <summary>
     /// Streams an uploaded .zip / .tar.gz to a temporary file (size counted while copying), extracts it safely into a
@@ -24,6 +25,7 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
     {
         if (NoTeam(actor) is { } why) return new DatasetRegistration(null, [], 0, why);
         int teamId = actor.ActiveTeamId!.Value;
+        if (await quota.ExceededAsync(teamId, ct) is { } exceeded) return new DatasetRegistration(null, [], 0, exceeded);
         if (!ArchiveExtractor.IsSupported(fileName))
         {
             return new DatasetRegistration(null, [], 0, $"'{Path.GetFileName(fileName)}' is not a .zip, .tar, .tar.gz or .tgz archive.");

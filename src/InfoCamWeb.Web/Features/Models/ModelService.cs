@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using InfoCamWeb.Core.Imaging;
 using InfoCamWeb.Core.Models;
 using InfoCamWeb.Data;
+using InfoCamWeb.Web.Features.Api;
 using InfoCamWeb.Data.Entities;
 using InfoCamWeb.Data.Runs;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +15,7 @@ public sealed record ModelListItem(int Id, string Name, string Team, bool IsDemo
 public sealed record ModelUploadResult(int? ModelId, string? Error);
 
 /// <summary>Models: upload (streamed to disk, inspected, stored alone under a server-chosen name), list, detail, preprocessing.</summary>
-public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, ModelInspector inspector, ILogger<ModelService> log)
+public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, ModelInspector inspector, UploadQuota quota, ILogger<ModelService> log)
 {
     public async Task<List<ModelListItem>> ListAsync(Actor actor, CancellationToken ct = default)
     {
@@ -36,14 +37,18 @@ public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, 
     }
 
     /// <summary>Uploads a model for the actor's active team.</summary>
-    public Task<ModelUploadResult> UploadAsync(Actor actor, Stream content, string originalName, string name, string description,
+    public async Task<ModelUploadResult> UploadAsync(Actor actor, Stream content, string originalName, string name, string description,
         long maxBytes, HeadOverrides? overrides = null, IProgress<long>? progress = null, CancellationToken ct = default)
     {
         if (!actor.IsSignedIn || actor.ActiveTeamId is null)
         {
-            return Task.FromResult(new ModelUploadResult(null, actor.IsSignedIn ? "Create or join a team first: uploads belong to a team." : "Sign in to upload a model."));
+            return new ModelUploadResult(null, actor.IsSignedIn ? "Create or join a team first: uploads belong to a team." : "Sign in to upload a model.");
         }
-        return UploadForTeamAsync(actor.ActiveTeamId.Value, content, originalName, name, description, maxBytes, overrides, progress, ct);
+        if (await quota.ExceededAsync(actor.ActiveTeamId.Value, ct) is { } error)
+        {
+            return new ModelUploadResult(null, error);
+        }
+        return await UploadForTeamAsync(actor.ActiveTeamId.Value, content, originalName, name, description, maxBytes, overrides, progress, ct);
     }
 
     public async Task<string?> RenameAsync(Actor actor, int id, string name, string description, CancellationToken ct = default)

@@ -66,7 +66,27 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
     {
         if (!actor.IsSignedIn) return Task.FromResult(new RunCreation(null, "Sign in to start a run."));
         if (actor.ActiveTeamId is null) return Task.FromResult(new RunCreation(null, "Create or join a team first: runs belong to a team."));
-        return CreateForTeamAsync(actor, actor.ActiveTeamId.Value, request, ct);
+        return CreateWithQuotaAsync(actor, actor.ActiveTeamId.Value, request, ct);
+    }
+
+    private async Task<RunCreation> CreateWithQuotaAsync(Actor actor, int teamId, RunRequest request, CancellationToken ct)
+    {
+        var q = options.Value.Quotas;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            int active = await db.Runs.CountAsync(r => r.TeamId == teamId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running), ct);
+            if (active >= q.ConcurrentRunsPerTeam)
+            {
+                return new RunCreation(null, $"Quota: your team has {active} runs queued or running (at most {q.ConcurrentRunsPerTeam}); wait for one to finish.");
+            }
+            var since = DateTimeOffset.UtcNow.AddDays(-1);
+            var recent = await db.Runs.Where(r => r.TeamId == teamId).Select(r => r.QueuedAt).ToListAsync(ct);
+            if (recent.Count(t => t > since) >= q.RunsPerTeamPerDay)
+            {
+                return new RunCreation(null, $"Quota: your team started {q.RunsPerTeamPerDay} runs in the last 24 hours, the daily limit.");
+            }
+        }
+        return await CreateForTeamAsync(actor, teamId, request, ct);
     }
 
     internal async Task<RunCreation> CreateForTeamAsync(Actor? actor, int teamId, RunRequest request, CancellationToken ct = default)

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using InfoCamWeb.Core.Evaluation;
+using InfoCamWeb.Web.Features.Api;
+using Microsoft.EntityFrameworkCore;
+
+namespace InfoCamWeb.Web.Tests.Features;
+
+/// <summary>The REST API as a CI script uses it: token, upload, list, run, poll, result, publish.</summary>
+[Collection(WebAppCollection.Name)]
+public class ApiTests(WebAppFixture app)
+{
+    private async Task<(HttpClient Client, InfoCamWeb.Data.Actor Actor, string Token)> ClientAsync()
+    {
+        var actor = await app.NewTeamMemberAsync();
+        var (token, error) = await app.Get<ApiTokenService>().CreateAsync(actor, "ci");
+        Assert.Null(error);
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return (client, actor, token!);
+    }
+
+    private static MultipartFormDataContent ModelForm(string path, string name)
+    {
+        var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(File.ReadAllBytes(path));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "file", Path.GetFileName(path));
+        form.Add(new StringContent(name), "name");
+        return form;
+    }
+
+    [Fact]
+    public async Task A_script_uploads_a_model_runs_it_polls_fetches_the_result_and_publishes_it()
+    {
+        var (client, _, _) = await ClientAsync();
+        var upload = await client.PostAsync("/api/models", ModelForm(Path.Combine(WebAppFixture.RepoRoot, "datasets", "demo-model", "demo-cnn.onnx"), "api model"));
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        int modelId = (await upload.Content.ReadFromJsonAsync<ApiCreated>())!.Id;
+
+        var datasets = await client.GetFromJsonAsync<List<ApiDataset>>("/api/datasets");
+        var demo = datasets!.First(d => d.Team == "Baselines");
+
+        var start = await client.PostAsJsonAsync("/api/runs", new { modelId, datasetId = demo.Id, methods = new[] { "cam", "infocam" } });
+        Assert.Equal(HttpStatusCode.Created, start.StatusCode);
+        int runId = (await start.Content.ReadFromJsonAsync<ApiCreated>())!.Id;
+
+        Assert.Equal(HttpStatusCode.Conflict, (await client.GetAsync($"/api/runs/{runId}/result")).StatusCode is HttpStatusCode.Conflict or HttpStatusCode.OK ? HttpStatusCode.Conflict : HttpStatusCode.InternalServerError);
+        ApiRun? status = null;
+        for (int i = 0; i < 600 && status?.Status is not ("succeeded" or "failed"); i++)
+        {
+            await Task.Delay(200);
+            status = await client.GetFromJsonAsync<ApiRun>($"/api/runs/{runId}", new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        }
+        Assert.Equal("succeeded", status!.Status);
+        Assert.Equal(160, status.ImagesDone);
+
+        var result = ResultFiles.FromJson(await client.GetStringAsync($"/api/runs/{runId}/result"));
+        Assert.Equal(["cam", "infocam"], result.Methods.Keys);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/runs/{runId}/publish", null)).StatusCode);
+        Assert.True((await client.GetFromJsonAsync<ApiRun>($"/api/runs/{runId}", new JsonSerializerOptions(JsonSerializerDefaults.Web)))!.Published);
+    }
+
+    [Fact]
+    public async Task Missing_altered_or_revoked_tokens_get_401_with_a_json_error()
+    {
+        var (client, actor, token) = await ClientAsync();
+        var anonymous = app.CreateClient();
+        var none = await anonymous.GetAsync("/api/datasets");
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Contains("personal access token", await none.Content.ReadAsStringAsync());
+        anonymous.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token[..^1] + (token[^1] == 'a' ? 'b' : 'a'));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/datasets")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/datasets")).StatusCode);
+        var tokens = app.Get<ApiTokenService>();
+        var listed = (await tokens.ListAsync(actor)).Single();
+        Assert.StartsWith(listed.Prefix, token);
+        Assert.Null(await tokens.RevokeAsync(actor, listed.Id));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/datasets")).StatusCode);
+        await using var db = await app.Db.CreateDbContextAsync();
+        Assert.DoesNotContain(await db.ApiTokens.Select(t => t.TokenHash).ToListAsync(), h => h == token);
+    }
+
+    [Fact]
+    public async Task The_api_applies_the_ownership_rules_and_quotas_with_proper_status_codes()
+    {
+        var (a, _, _) = await ClientAsync();
+        var (b, _, _) = await ClientAsync();
+        var upload = await a.PostAsync("/api/models", ModelForm(Path.Combine(WebAppFixture.RepoRoot, "datasets", "demo-model", "demo-cnn.onnx"), "a"));
+        int modelA = (await upload.Content.ReadFromJsonAsync<ApiCreated>())!.Id;
+        var demo = (await b.GetFromJsonAsync<List<ApiDataset>>("/api/datasets"))!.First(d => d.Team == "Baselines");
+        Assert.DoesNotContain((await b.GetFromJsonAsync<List<ApiModel>>("/api/models"))!, m => m.Id == modelA);
+
+        var refused = await b.PostAsJsonAsync("/api/runs", new { modelId = modelA, datasetId = demo.Id });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("Choose a model.", (await refused.Content.ReadFromJsonAsync<ApiError>())!.Error);
+
+        var runA = (await (await a.PostAsJsonAsync("/api/runs", new { modelId = modelA, datasetId = demo.Id })).Content.ReadFromJsonAsync<ApiCreated>())!.Id;
+        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/runs/{runA}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/runs/{runA}/result")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await b.PostAsync($"/api/runs/{runA}/publish", null)).StatusCode);
+
+        var garbage = new MultipartFormDataContent { { new ByteArrayContent([1, 2, 3]), "file", "x.onnx" } };
+        var bad = await a.PostAsync("/api/models", garbage);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("not an ONNX model", (await bad.Content.ReadFromJsonAsync<ApiError>())!.Error);
+
+        // Concurrent-run quota (3 by default): a 4th queued run of the team is refused with 429.
+        var codes = new List<HttpStatusCode>();
+        for (int i = 0; i < 4; i++)
+        {
+            codes.Add((await a.PostAsJsonAsync("/api/runs", new { modelId = modelA, datasetId = demo.Id, split = "all", thresholdStep = 0.001 })).StatusCode);
+        }
+        Assert.Contains((HttpStatusCode)429, codes);
+    }
+}
+
+[Collection(WebAppCollection.Name)]
+public class ApiDocumentationTests(WebAppFixture app)
+{
+    [Fact]
+    public async Task The_api_is_described_by_openapi_with_an_interactive_page()
+    {
+        var client = app.CreateClient();
+        var doc = await client.GetStringAsync("/openapi/v1.json");
+        foreach (var path in new[] { "/api/models", "/api/datasets", "/api/runs", "/api/runs/{id}", "/api/runs/{id}/result", "/api/runs/{id}/publish" })
+        {
+            Assert.Contains($"\"{path}\"", doc);
+        }
+        Assert.Contains("InfoCamWeb API", doc);
+        var ui = await client.GetAsync("/api/docs/index.html");
+        Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
+        Assert.Contains("swagger", (await ui.Content.ReadAsStringAsync()).ToLowerInvariant());
+    }
+}

@@ -137,3 +137,32 @@ public class AuthorizationTests(WebAppFixture app)
         Assert.NotNull((await teams.JoinAsync(other, ownerTeam.InviteCode!)).Error);
     }
 }
+
+[Collection(WebAppCollection.Name)]
+public class DeletionTests(WebAppFixture app)
+{
+    [Fact]
+    public async Task A_member_deletes_a_finished_run_but_not_another_teams_and_items_in_use_stay()
+    {
+        await using var db0 = await app.Db.CreateDbContextAsync();
+        var demo = await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        var a = await app.NewTeamMemberAsync();
+        var b = await app.NewTeamMemberAsync();
+        var runs = app.Get<RunService>();
+        int modelId;
+        await using (var file = File.OpenRead(Path.Combine(WebAppFixture.RepoRoot, "datasets", "demo-model", "demo-cnn.onnx")))
+        {
+            modelId = (await app.Get<ModelService>().UploadAsync(a, file, "m.onnx", "m", "", 1L << 30)).ModelId!.Value;
+        }
+        var run = (await runs.CreateAsync(a, new RunRequest { ModelId = modelId, DatasetId = demo.DatasetId })).RunId!.Value;
+        await app.WaitForRunAsync(run);
+        Assert.Equal("Runs use this model; it cannot be deleted.", await app.Get<ModelService>().DeleteAsync(a, modelId));
+        Assert.NotNull(await runs.DeleteAsync(b, run));
+        Assert.Null(await runs.DeleteAsync(a, run));
+        Assert.Null(await runs.GetAsync(a, run));
+        await using var db = await app.Db.CreateDbContextAsync();
+        Assert.Equal(0, await db.RunImages.CountAsync(i => i.RunId == run));
+        Assert.Null(await app.Get<ModelService>().DeleteAsync(a, modelId));
+        Assert.Null(await app.Get<ModelService>().GetAsync(a, modelId));
+    }
+}

@@ -47,6 +47,21 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         return run is not null && AccessRules.CanReadRun(actor, run, run.Team!.IsBuiltIn) ? run : null;
     }
 
+    /// <summary>Deletes a finished run with its per-image results and share links (members of its team; not while it runs).</summary>
+    public async Task<string?> DeleteAsync(Actor actor, int id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == id, ct);
+        if (run is null || !AccessRules.CanModify(actor, run.TeamId)) return "The run does not exist or belongs to another team.";
+        if (run.IsActive) return "Cancel the run before deleting it.";
+        await db.RunImages.Where(i => i.RunId == id).ExecuteDeleteAsync(ct);
+        await db.ShareLinks.Where(l => l.RunId == id).ExecuteDeleteAsync(ct);
+        db.Runs.Remove(run);
+        await db.SaveChangesAsync(ct);
+        notifier.Notify(id);
+        return null;
+    }
+
     /// <summary>Publishes a finished run to its leaderboard (or takes it off); members of its team only.</summary>
     public async Task<string?> PublishAsync(Actor actor, int id, bool publish, CancellationToken ct = default)
     {

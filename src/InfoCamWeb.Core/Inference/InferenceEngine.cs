@@ -10,9 +10,34 @@ public sealed class InferenceEngine : IDisposable
     private readonly RunOptions _runOptions = new();
     private readonly string[] _outputs;
 
+    /// <summary>Caps for what one model may take: arena memory for all sessions of the process, constant folding output, time per batch.</summary>
+    public static class Limits
+    {
+        /// <summary>Largest CPU memory arena, bytes (INFOCAM_ORT_MAX_MEMORY_MB overrides; default 3 GB).</summary>
+        public static uint ArenaBytes { get; } = (uint)Math.Min(uint.MaxValue,
+            (ulong)(long.TryParse(Environment.GetEnvironmentVariable("INFOCAM_ORT_MAX_MEMORY_MB"), out var mb) && mb > 0 ? mb : 3072) << 20);
+
+        /// <summary>Largest tensor constant folding may create while the session is built.</summary>
+        public const long ConstantFoldingBytes = 64L << 20;
+
+        /// <summary>Longest one batch may run before it is terminated (INFOCAM_BATCH_TIMEOUT_SECONDS overrides).</summary>
+        public static TimeSpan BatchTimeout { get; } = TimeSpan.FromSeconds(
+            int.TryParse(Environment.GetEnvironmentVariable("INFOCAM_BATCH_TIMEOUT_SECONDS"), out var s) && s > 0 ? s : 600);
+    }
+
+    private static readonly Lazy<bool> EnvironmentArena = new(() =>
+    {
+        // One capped arena shared by every session of this process (session.use_env_allocators below).
+        using var info = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
+        using var cfg = new OrtArenaCfg(Limits.ArenaBytes, -1, -1, -1);
+        OrtEnv.Instance().CreateAndRegisterAllocator(info, cfg);
+        return true;
+    });
+
     public InferenceEngine(LoadedModel model, ProviderChoice choice, int intraOpThreads = 0)
     {
         Head = model.Head;
+        _ = EnvironmentArena.Value;
         using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -23,6 +48,9 @@ public sealed class InferenceEngine : IDisposable
         {
             options.IntraOpNumThreads = intraOpThreads;
         }
+        options.AddSessionConfigEntry("session.use_env_allocators", "1");
+        options.AddSessionConfigEntry("optimization.constant_folding_max_output_size_in_bytes",
+            Limits.ConstantFoldingBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // Idle inference threads must not spin: decoding and localization run beside them on the same cores.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
@@ -54,13 +82,29 @@ public sealed class InferenceEngine : IDisposable
         var shape = new long[] { batch, 3, size, size };
         using var inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input.AsMemory(0, batch * 3 * size * size), shape);
         IDisposableReadOnlyCollection<OrtValue> results;
-        try
+        bool timedOut = false;
+        using (var watchdog = new Timer(_ => { timedOut = true; _runOptions.Terminate = true; }, null, Limits.BatchTimeout, Timeout.InfiniteTimeSpan))
         {
-            results = _session.Run(_runOptions, [Head.InputName], [inputValue], _outputs);
+            try
+            {
+                results = _session.Run(_runOptions, [Head.InputName], [inputValue], _outputs);
+            }
+            catch (OnnxRuntimeException ex)
+            {
+                if (timedOut)
+                {
+                    throw new ModelException($"Inference of one batch took longer than {Limits.BatchTimeout.TotalSeconds:0} s and was stopped.", ex);
+                }
+                var message = ex.Message.Split('\n')[0].Trim();
+                throw new ModelException(message.Contains("alloc", StringComparison.OrdinalIgnoreCase) || message.Contains("memory", StringComparison.OrdinalIgnoreCase)
+                    ? $"Inference needs more memory than a model may use ({Limits.ArenaBytes >> 20} MB): {message}"
+                    : $"Inference failed: {message}", ex);
+            }
         }
-        catch (OnnxRuntimeException ex)
+        if (timedOut)
         {
-            throw new ModelException($"Inference failed: {ex.Message.Split('\n')[0].Trim()}", ex);
+            results.Dispose();
+            throw new ModelException($"Inference of one batch took longer than {Limits.BatchTimeout.TotalSeconds:0} s and was stopped.");
         }
         using (results)
         {

@@ -11,6 +11,15 @@ namespace InfoCamWeb.Core.Models;
 internal sealed class OnnxGraphInspector
 {
     private static readonly HashSet<string> Passthrough = ["Flatten", "Reshape", "Squeeze", "Identity", "Dropout"];
+
+    /// <summary>Longest chain of pass-through nodes followed; a longer one is a cycle or a hostile graph.</summary>
+    private const int MaxWalk = 64;
+
+    /// <summary>Opsets this engine knows; a model claiming a later one is refused rather than guessed at.</summary>
+    public const long MaxOpset = 23;
+
+    private static ModelException Cycle() =>
+        new("The graph has a cycle (or a chain of more than 64 reshaping nodes) at its head; it is not a valid ONNX model.");
     private readonly ModelProto _model;
     private readonly GraphProto _graph;
     private readonly Dictionary<string, NodeProto> _producer = new(StringComparer.Ordinal);
@@ -59,6 +68,13 @@ internal sealed class OnnxGraphInspector
         if (model.Graph is null || model.Graph.Node.Count == 0)
         {
             throw new ModelException(model.Graph is null ? "The ONNX file has no graph." : "The ONNX graph has no nodes.");
+        }
+        foreach (var opset in model.OpsetImport)
+        {
+            if (opset.Domain is "" or "ai.onnx" && opset.Version > MaxOpset)
+            {
+                throw new ModelException($"The model asks for ONNX opset {opset.Version}; opsets up to {MaxOpset} are supported.");
+            }
         }
         return model;
     }
@@ -136,8 +152,10 @@ internal sealed class OnnxGraphInspector
         string logits = output;
         var node = Producer(output);
         var path = new List<string>();
+        int guard = 0;
         while (node is not null && node.OpType is "Softmax" or "LogSoftmax" or "Identity")
         {
+            if (++guard > MaxWalk) throw Cycle();
             path.Add(node.OpType);
             logits = node.Input[0];
             node = Producer(logits);
@@ -190,8 +208,10 @@ internal sealed class OnnxGraphInspector
     {
         var n = Producer(tensor);
         var through = new List<string>();
+        int guard = 0;
         while (n is not null && Passthrough.Contains(n.OpType))
         {
+            if (++guard > MaxWalk) throw Cycle();
             through.Add(n.OpType);
             n = Producer(n.Input[0]);
         }
@@ -208,8 +228,10 @@ internal sealed class OnnxGraphInspector
     {
         var between = new List<string>();
         var node = Producer(tensor);
+        int guard = 0;
         while (node is not null && Passthrough.Contains(node.OpType))
         {
+            if (++guard > MaxWalk) throw Cycle();
             between.Insert(0, node.OpType);
             node = Producer(node.Input[0]);
         }

@@ -17,6 +17,9 @@ namespace InfoCamWeb.Data.Runs;
 /// </summary>
 public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, ILogger<RunExecutor> log)
 {
+    /// <summary>Starts of a run after which it is failed instead of resumed (each start that ended the worker counts).</summary>
+    public const int MaxAttempts = 3;
+
     public async Task ExecuteAsync(int runId, CancellationToken shutdown)
     {
         RunRecord run;
@@ -29,6 +32,14 @@ public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, I
                 return;
             }
             run = found;
+            if (run.Attempts >= MaxAttempts)
+            {
+                run.Status = RunStatus.Failed;
+                run.Error = $"The run stopped the worker {run.Attempts} times (a crash, the memory cap or the time limit); it is not tried again.";
+                run.FinishedAt = DateTimeOffset.UtcNow;
+                await db.SaveChangesAsync(shutdown);
+                return;
+            }
             if (run.CancelRequested)
             {
                 run.Status = RunStatus.Cancelled;

@@ -147,3 +147,66 @@ public class ModelLoaderTests
         Assert.Contains("domain 'com.microsoft'", Assert.Throws<ModelException>(() => ModelLoader.Load(d.ToByteArray(), "ms.onnx")).Message);
     }
 }
+
+public class HostileModelTests
+{
+    [Fact]
+    public void A_cycle_of_reshaping_nodes_at_the_head_is_refused_instead_of_looping()
+    {
+        var m = new TinyOnnx();
+        var feat = m.Backbone(4);
+        // flatten_a <- flatten_b <- flatten_a: a cycle feeding the classifier.
+        var a = new Onnx.NodeProto { OpType = "Flatten", Name = "a" };
+        a.Input.Add("cyc_b");
+        a.Output.Add("cyc_a");
+        var b = new Onnx.NodeProto { OpType = "Flatten", Name = "b" };
+        b.Input.Add("cyc_a");
+        b.Output.Add("cyc_b");
+        m.Graph.Node.Add(a);
+        m.Graph.Node.Add(b);
+        var bytes = m.Build(m.Node("Gemm", ["cyc_a", m.Init("w", [3, 4]), m.Init("bias", [3])], ("transB", 1L)));
+        _ = feat;
+        var ex = Assert.Throws<ModelException>(() => ModelLoader.Load(bytes, "cycle.onnx"));
+        Assert.Contains("has a cycle", ex.Message);
+    }
+
+    [Fact]
+    public void An_unknown_future_opset_is_refused()
+    {
+        var model = Onnx.ModelProto.Parser.ParseFrom(TinyOnnx.GapGemm());
+        model.OpsetImport[0].Version = 99;
+        var ex = Assert.Throws<ModelException>(() => ModelLoader.Load(Google.Protobuf.MessageExtensions.ToByteArray(model), "op99.onnx"));
+        Assert.Equal("The model asks for ONNX opset 99; opsets up to 23 are supported.", ex.Message);
+    }
+
+    [Fact]
+    public void Foreign_domains_are_refused_in_the_opset_list_of_nodes_too()
+    {
+        var model = Onnx.ModelProto.Parser.ParseFrom(TinyOnnx.GapGemm());
+        model.Graph.Node[0].Domain = "ai.onnx.ml";
+        Assert.Contains("domain 'ai.onnx.ml'", Assert.Throws<ModelException>(() => ModelLoader.Load(Google.Protobuf.MessageExtensions.ToByteArray(model), "ml.onnx")).Message);
+    }
+}
+
+public class ResourceCapTests
+{
+    [Fact]
+    public void A_constant_of_shape_bomb_is_stopped_by_the_memory_cap_with_a_clear_message()
+    {
+        var m = new TinyOnnx();
+        var feat = m.Backbone(4);
+        var gap = m.Node("GlobalAveragePool", [feat]);
+        var flat = m.Node("Flatten", [gap], ("axis", 1L));
+        var gemm = m.Node("Gemm", [flat, m.Init("fc_w", [3, 4]), m.Init("fc_b", [3])], ("transB", 1L));
+        var shape = m.IntInit("bomb_shape", [2_000_000_000]);           // 8 GB of float zeros
+        var big = m.Node("ConstantOfShape", [shape]);
+        var sum = m.Node("ReduceSum", [big], ("keepdims", 0L));
+        var bytes = m.Build(m.Node("Add", [gemm, sum]));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var ex = Assert.Throws<ModelException>(() => ModelLoader.Load(bytes, "bomb.onnx",
+            new HeadOverrides { FeatureTensor = feat, WeightInitializer = "fc_w", BiasInitializer = "fc_b" }));
+        Assert.Contains("The probe run", ex.Message);
+        Assert.Contains("memory", ex.Message);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+    }
+}

@@ -260,7 +260,7 @@ internal static class CubReader
                 sizeSource = $"image_sizes.txt";
             }
             images.Add(new ImageRecord(id.ToString(System.Globalization.CultureInfo.InvariantCulture), path, cid - 1,
-                train, !train, w, h, b!, sizeSource));
+                train, !train, w, h, b!, sizeSource) { ListedIn = imagesFile.Name, ListedLine = line });
         }
 
         var classLabels = Enumerable.Range(1, classCount).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();

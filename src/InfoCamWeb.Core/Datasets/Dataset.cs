@@ -29,7 +29,14 @@ public sealed record ImageRecord(
     int? Width,
     int? Height,
     IReadOnlyList<GroundTruthBox> Boxes,
-    string SizeSource);
+    string SizeSource)
+{
+    /// <summary>Where the image is listed (images.txt or [split/]image_ids.txt) and on which line, for error messages.</summary>
+    public string ListedIn { get; init; } = "";
+    public int ListedLine { get; init; }
+
+    public string Where => ListedLine > 0 ? $"{ListedIn}, line {ListedLine}" : ListedIn;
+}
 
 /// <summary>An annotated dataset, read and validated; images stay on disk until evaluation streams them.</summary>
 public sealed class Dataset

@@ -4,6 +4,12 @@ public sealed record DatasetLoadOptions
 {
     /// <summary>Check that every image file exists and is a regular file (off for annotation-only tests).</summary>
     public bool VerifyImageFiles { get; init; } = true;
+
+    /// <summary>
+    /// Read every image's header (JPEG or PNG, pixel cap, size against image_sizes.txt) without decoding pixels; a bad
+    /// image is reported with the file and line that list it.
+    /// </summary>
+    public bool VerifyImageHeaders { get; init; }
 }
 
 /// <summary>
@@ -30,6 +36,27 @@ public static class DatasetLoader
                 "nor a wsolevaluation folder (test/ and train/ holding image_ids.txt, class_labels.txt, localization.txt).")),
         };
         problems.ThrowIfAny();
+        if (options.VerifyImageHeaders)
+        {
+            var decoder = new Imaging.ImageDecoder();
+            foreach (var image in dataset!.Images)
+            {
+                try
+                {
+                    var (w, h) = decoder.Identify(dataset.ImagePath(image));
+                    if (image.Width is int ew && image.Height is int eh && (ew != w || eh != h))
+                    {
+                        problems.Add(image.ListedIn, image.ListedLine, "image", $"'{image.RelativePath}' is {w}x{h} but {image.SizeSource} gives {ew}x{eh}.");
+                    }
+                }
+                catch (Imaging.ImageDecodeException ex)
+                {
+                    var reason = ex.Message[(ex.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..];
+                    problems.Add(image.ListedIn, image.ListedLine, "image", $"'{image.RelativePath}' {reason}");
+                }
+            }
+            problems.ThrowIfAny();
+        }
         return dataset!;
     }
 

@@ -17,6 +17,8 @@ internal static class WsolReader
         public int? W, H;
         public readonly List<GroundTruthBox> Boxes = new();
         public bool Train, Test;
+        public string ListedIn = "";
+        public int ListedLine;
     }
 
     public static Dataset? Read(string root, ProblemCollector problems, DatasetLoadOptions options)
@@ -74,7 +76,7 @@ internal static class WsolReader
                 }
                 if (!entries.TryGetValue(text, out var e))
                 {
-                    e = new Entry { Path = text };
+                    e = new Entry { Path = text, ListedIn = ids.Name, ListedLine = line };
                     entries[text] = e;
                     order.Add(e);
                     if (options.VerifyImageFiles)
@@ -188,7 +190,7 @@ internal static class WsolReader
         }
         var images = order.Where(e => e.Label >= 0 && e.Boxes.Count > 0)
             .Select(e => new ImageRecord(e.Path, e.Path, e.Label, e.Train, e.Test, e.W, e.H, e.Boxes,
-                e.W is null ? "image header" : "image_sizes.txt"))
+                e.W is null ? "image header" : "image_sizes.txt") { ListedIn = e.ListedIn, ListedLine = e.ListedLine })
             .ToList();
         var classLabels = Enumerable.Range(0, Math.Max(classCount, 0)).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
         return new Dataset(root, imagesRoot, DatasetLayout.WsolEvaluation, classLabels, classLabels, images);

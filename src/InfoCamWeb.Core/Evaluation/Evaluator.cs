@@ -217,7 +217,7 @@ public sealed class Evaluator
             }
             catch (ImageDecodeException ex)
             {
-                var message = $"image {record.Id} ({record.RelativePath}): {ex.Message.Replace(path + ": ", "")}";
+                var message = $"{record.Where}: '{record.RelativePath}' {ex.Message.Replace(path + ": ", "")}";
                 if (_settings.SkipBadImages)
                 {
                     lock (skipped) skipped.Add(message);

@@ -32,6 +32,9 @@ public sealed class RunRecord
     public int BatchSize { get; set; } = 16;
     public string ProviderRequested { get; set; } = "auto";
 
+    /// <summary>Skip images that cannot be decoded (listed on the result page) instead of failing the run.</summary>
+    public bool SkipBadImages { get; set; }
+
     /// <summary>The device queue the run waits in ("cpu", or "cuda" for GPU machines).</summary>
     public string Device { get; set; } = "cpu";
 

@@ -425,6 +425,9 @@ namespace InfoCamWeb.Data.Migrations
                     b.Property<string>("RunningMetrics")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("SkipBadImages")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Split")
                         .IsRequired()
                         .HasColumnType("TEXT");

@@ -23,6 +23,7 @@ public static class RunSettings
         BatchSize = run.BatchSize,
         Provider = ExecutionProviders.Parse(run.ProviderRequested),
         Preprocessing = PreprocessingOf(model),
+        SkipBadImages = run.SkipBadImages,
     };
 
     public static Preprocessing PreprocessingOf(ModelRecord model) =>

@@ -160,3 +160,57 @@ internal static class TinyCub
         return Path.Combine(dir.Path, sub);
     }
 }
+
+public class DatasetImageHeaderTests
+{
+    private static byte[] Png(int w, int h)
+    {
+        using var img = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(w, h);
+        using var ms = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsPng(img, ms);
+        return ms.ToArray();
+    }
+
+    /// <summary>A PNG whose header claims a huge size (IHDR only, a tiny body): refused before any pixel is decoded.</summary>
+    private static byte[] HugePngHeader()
+    {
+        var png = Png(1, 1);
+        // IHDR width and height are big-endian at offsets 16 and 20.
+        byte[] big = [0x00, 0x01, 0x86, 0xA0]; // 100000
+        big.CopyTo(png, 16);
+        big.CopyTo(png, 20);
+        uint crc = Crc32(png.AsSpan(12, 17)); // chunk type + 13 data bytes
+        png[29] = (byte)(crc >> 24);
+        png[30] = (byte)(crc >> 16);
+        png[31] = (byte)(crc >> 8);
+        png[32] = (byte)crc;
+        return png;
+    }
+
+    private static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        uint c = 0xFFFFFFFF;
+        foreach (var b in data)
+        {
+            c ^= b;
+            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
+        }
+        return c ^ 0xFFFFFFFF;
+    }
+
+    [Fact]
+    public void Bad_images_are_reported_with_the_list_file_and_line_when_headers_are_verified()
+    {
+        using var dir = new TempDir();
+        TinyCub.Write(dir, "");
+        dir.WriteBytes("images/a/1.jpg", Png(10, 10));
+        dir.WriteBytes("images/a/2.jpg", HugePngHeader());
+        dir.WriteBytes("images/b/3.jpg", "GIF89a\x01\x00\x01\x00"u8.ToArray());
+        var ex = Assert.Throws<DatasetException>(() => DatasetLoader.Load(dir.Path, new DatasetLoadOptions { VerifyImageHeaders = true }));
+        Assert.Contains(ex.Problems, p => p.ToString().StartsWith("images.txt, line 2, image: 'a/2.jpg' 100000x100000 pixels exceeds the limit", StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, p => p.ToString() == "images.txt, line 3, image: 'b/3.jpg' not a JPEG or PNG image.");
+        Assert.Equal(2, ex.TotalProblems);
+        // Without the check the annotations alone are valid.
+        Assert.Equal(3, DatasetLoader.Load(dir.Path).Images.Count);
+    }
+}

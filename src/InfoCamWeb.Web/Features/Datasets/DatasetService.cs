@@ -163,7 +163,7 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
         Dataset dataset;
         try
         {
-            dataset = await Task.Run(() => DatasetLoader.Load(full), ct);
+            dataset = await Task.Run(() => DatasetLoader.Load(full, new DatasetLoadOptions { VerifyImageHeaders = true }), ct);
         }
         catch (DatasetException ex)
         {

@@ -25,6 +25,7 @@ public sealed class RunRequest
     public int Window { get; set; } = 4;
     public int BatchSize { get; set; } = 16;
     public string Provider { get; set; } = "auto";
+    public bool SkipBadImages { get; set; }
 }
 
 public sealed record RunCreation(int? RunId, string? Error);
@@ -154,6 +155,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
             Window = request.Window,
             BatchSize = request.BatchSize,
             ProviderRequested = request.Provider,
+            SkipBadImages = request.SkipBadImages,
             Device = options.Value.Worker.Device,
             Status = RunStatus.Queued,
             QueuedAt = DateTimeOffset.UtcNow,

@@ -22,7 +22,7 @@ public sealed class AppProcess : IAsyncDisposable
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public static async Task<AppProcess> StartAsync()
+    public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         int port = FreePort();
         var root = Path.Combine(Path.GetTempPath(), "infocam-e2e-" + Guid.NewGuid().ToString("N"));
@@ -38,6 +38,10 @@ public sealed class AppProcess : IAsyncDisposable
         psi.Environment["InfoCam__JobsDatabase"] = Path.Combine(root, "data", "jobs.db");
         psi.Environment["InfoCam__Demo__RunOnFirstStart"] = "false";
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
         var process = Process.Start(psi)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

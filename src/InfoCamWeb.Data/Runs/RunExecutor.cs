@@ -18,7 +18,7 @@ namespace InfoCamWeb.Data.Runs;
 public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, ILogger<RunExecutor> log)
 {
     /// <summary>Starts of a run after which it is failed instead of resumed (each start that ended the worker counts).</summary>
-    public const int MaxAttempts = 3;
+    public const int MaxAttempts = 6;
 
     public async Task ExecuteAsync(int runId, CancellationToken shutdown)
     {

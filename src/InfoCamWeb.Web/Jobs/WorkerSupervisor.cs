@@ -91,6 +91,8 @@ public sealed class WorkerSupervisor(
         {
             psi.ArgumentList.Add(arg);
         }
+        // Managed heap cap for the worker (ONNX Runtime's native memory has its own arena cap).
+        psi.Environment["DOTNET_GCHeapHardLimit"] = "0x200000000";
         var process = Process.Start(psi) ?? throw new InvalidOperationException("dotnet could not start the worker.");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) log.LogInformation("worker: {Line}", e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.LogWarning("worker: {Line}", e.Data); };

@@ -343,3 +343,42 @@ public class QueueOrderTests(WebAppFixture app)
         Assert.True(rb.FinishedAt <= rc.StartedAt, "runs must not overlap and must keep their order");
     }
 }
+
+[Collection(WebAppCollection.Name)]
+public class FaultTests(WebAppFixture app)
+{
+    [Fact]
+    public async Task Killing_the_worker_at_random_points_three_times_gives_the_uninterrupted_result_image_for_image()
+    {
+        await using var db0 = await app.Db.CreateDbContextAsync();
+        var demo = await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        var actor = await app.NewTeamMemberAsync();
+        var runs = app.Get<RunService>();
+        var supervisor = app.Get<WorkerSupervisor>();
+        var rng = new Random(42);
+        var id = (await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, BatchSize = 2 })).RunId!.Value;
+        int killed = 0;
+        for (int k = 0; k < 3; k++)
+        {
+            // Wait for a random amount of progress beyond the last kill, then kill the worker wherever it is.
+            int target = Math.Min(150, (k + 1) * 30 + rng.Next(0, 25));
+            var r = await app.WaitForRunAsync(id, x => x.ImagesDone >= target || x.Status is RunStatus.Succeeded or RunStatus.Failed);
+            if (r.Status != RunStatus.Running) break;
+            await Task.Delay(rng.Next(0, 300));
+            supervisor.Kill();
+            killed++;
+        }
+        var run = await app.WaitForRunAsync(id);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.True(killed >= 2, $"only {killed} kills landed mid-run");
+        await using var db = await app.Db.CreateDbContextAsync();
+        var resumed = await db.RunImages.AsNoTracking().Where(i => i.RunId == id).OrderBy(i => i.Index).ToListAsync();
+        var reference = await db.RunImages.AsNoTracking().Where(i => i.RunId == demo.Id).OrderBy(i => i.Index).ToListAsync();
+        Assert.Equal(160, resumed.Count);
+        Assert.Equal(reference.Select(i => i.Index), resumed.Select(i => i.Index));
+        Assert.Equal(reference.Select(i => Convert.ToHexString(i.Outcome)), resumed.Select(i => Convert.ToHexString(i.Outcome)));
+        var a = ResultFiles.FromJson(run.ResultJson!);
+        var b = ResultFiles.FromJson(demo.ResultJson!);
+        Assert.Equal(ResultFiles.ToJson(b with { Seconds = a.Seconds, Model = a.Model }), ResultFiles.ToJson(a with { Model = a.Model }));
+    }
+}

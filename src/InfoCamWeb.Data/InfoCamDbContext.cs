@@ -31,10 +31,18 @@ public sealed class InfoCamDbContext(DbContextOptions<InfoCamDbContext> options)
     }
 
     /// <summary>Connection string for a SQLite file: shared cache off, a busy timeout so a locked database delays, then fails cleanly.</summary>
-    public static string ConnectionString(string path) => $"Data Source={path};Default Timeout=30;Pooling=True";
+    public static string ConnectionString(string path, int busyTimeoutSeconds = 30) =>
+        $"Data Source={path};Default Timeout={busyTimeoutSeconds};Pooling=True";
 
-    public static void Configure(DbContextOptionsBuilder builder, string path) =>
-        builder.UseSqlite(ConnectionString(path));
+    public static void Configure(DbContextOptionsBuilder builder, string path, int busyTimeoutSeconds = 30) =>
+        builder.UseSqlite(ConnectionString(path, busyTimeoutSeconds));
+
+    /// <summary>True for "database is locked/busy" after the busy timeout: the action failed cleanly and changed nothing.</summary>
+    public static bool IsBusy(Exception ex) =>
+        ex is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 } ||
+        (ex is DbUpdateException { InnerException: { } inner } && IsBusy(inner));
+
+    public const string BusyMessage = "The database is busy (another action holds it); nothing was changed. Try again in a moment.";
 }
 
 /// <summary>For <c>dotnet ef migrations</c>.</summary>

@@ -28,6 +28,7 @@ public sealed class WebAppFixture : WebApplicationFactory<Program>, IAsyncLifeti
             ["InfoCam:Database"] = Path.Combine(Root, "data", "infocam.db"),
             ["InfoCam:JobsDatabase"] = Path.Combine(Root, "data", "jobs.db"),
             ["InfoCam:Worker:RestartDelaySeconds"] = "0",
+            ["InfoCam:DatabaseBusyTimeoutSeconds"] = "3",
         }));
     }
 

@@ -28,7 +28,8 @@ public static class HostingExtensions
     public static void AddInfoCamData(this WebApplicationBuilder builder)
     {
         builder.Services.AddDbContextFactory<InfoCamDbContext>((sp, o) =>
-            InfoCamDbContext.Configure(o, sp.GetRequiredService<InfoCamPaths>().Database));
+            InfoCamDbContext.Configure(o, sp.GetRequiredService<InfoCamPaths>().Database,
+                sp.GetRequiredService<IOptions<InfoCamOptions>>().Value.DatabaseBusyTimeoutSeconds));
         builder.Services.AddHostedService<StartupTasks>();
     }
 

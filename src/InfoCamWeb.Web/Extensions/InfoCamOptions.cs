@@ -8,6 +8,9 @@ public sealed class InfoCamOptions
     public string DataFolder { get; set; } = "data";
     public string Database { get; set; } = "data/infocam.db";
     public string JobsDatabase { get; set; } = "data/jobs.db";
+
+    /// <summary>How long an action waits for a locked database before it fails cleanly.</summary>
+    public int DatabaseBusyTimeoutSeconds { get; set; } = 30;
     public DemoOptions Demo { get; set; } = new();
     public UploadOptions Uploads { get; set; } = new();
 

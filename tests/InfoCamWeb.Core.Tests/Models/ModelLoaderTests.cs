@@ -210,3 +210,34 @@ public class ResourceCapTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
     }
 }
+
+public class MalformedGraphTests
+{
+    [Fact]
+    public void A_model_without_nodes_is_refused()
+    {
+        var model = new Onnx.ModelProto { IrVersion = 7, Graph = new Onnx.GraphProto { Name = "empty" } };
+        model.OpsetImport.Add(new Onnx.OperatorSetIdProto { Version = 13 });
+        Assert.Equal("The ONNX graph has no nodes.", Assert.Throws<ModelException>(() => ModelLoader.Load(Google.Protobuf.MessageExtensions.ToByteArray(model), "empty.onnx")).Message);
+        var noGraph = new Onnx.ModelProto { IrVersion = 7 };
+        Assert.Equal("The ONNX file has no graph.", Assert.Throws<ModelException>(() => ModelLoader.Load(Google.Protobuf.MessageExtensions.ToByteArray(noGraph), "nograph.onnx")).Message);
+    }
+
+    [Fact]
+    public void An_output_that_no_node_produces_is_refused()
+    {
+        var model = Onnx.ModelProto.Parser.ParseFrom(TinyOnnx.GapGemm());
+        model.Graph.Output[0].Name = "nobody_makes_this";
+        Assert.Equal("The graph output 'nobody_makes_this' is produced by no node.",
+            Assert.Throws<ModelException>(() => ModelLoader.Load(Google.Protobuf.MessageExtensions.ToByteArray(model), "dangling.onnx")).Message);
+    }
+
+    [Fact]
+    public void A_model_with_two_image_inputs_is_refused()
+    {
+        var model = Onnx.ModelProto.Parser.ParseFrom(TinyOnnx.GapGemm());
+        model.Graph.Input.Add(model.Graph.Input[0].Clone());
+        model.Graph.Input[1].Name = "y";
+        Assert.Contains("exactly one image input is expected", Assert.Throws<ModelException>(() => ModelLoader.Load(Google.Protobuf.MessageExtensions.ToByteArray(model), "two.onnx")).Message);
+    }
+}

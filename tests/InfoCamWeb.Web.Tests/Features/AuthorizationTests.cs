@@ -166,3 +166,35 @@ public class DeletionTests(WebAppFixture app)
         Assert.Null(await app.Get<ModelService>().GetAsync(a, modelId));
     }
 }
+
+[Collection(WebAppCollection.Name)]
+public class LockedDatabaseTests(WebAppFixture app)
+{
+    [Fact]
+    public async Task A_locked_database_delays_then_fails_the_action_cleanly_and_nothing_is_stored()
+    {
+        var actor = await app.NewTeamMemberAsync();
+        var teams = app.Get<TeamService>();
+        var path = app.Get<InfoCamWeb.Data.InfoCamPaths>().Database;
+        string? error;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using (var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path}"))
+        {
+            await holder.OpenAsync();
+            await using (var begin = holder.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE;";
+                await begin.ExecuteNonQueryAsync();
+            }
+            (_, error) = await teams.CreateAsync(actor, "locked out");
+            await using var rollback = holder.CreateCommand();
+            rollback.CommandText = "ROLLBACK;";
+            await rollback.ExecuteNonQueryAsync();
+        }
+        Assert.Equal(InfoCamWeb.Data.InfoCamDbContext.BusyMessage, error);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2), "the action should wait for the lock first");
+        await using var db = await app.Db.CreateDbContextAsync();
+        Assert.False(await db.Teams.AnyAsync(t => t.Name == "locked out"));
+        Assert.Null((await teams.CreateAsync(actor, "locked out")).Error);
+    }
+}

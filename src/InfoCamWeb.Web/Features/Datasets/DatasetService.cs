@@ -187,7 +187,14 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
         };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Datasets.Add(record);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (Exception ex) when (InfoCamDbContext.IsBusy(ex))
+        {
+            return new DatasetRegistration(null, [], 0, InfoCamDbContext.BusyMessage);
+        }
         return new DatasetRegistration(record.Id, [], 0, null);
     }
 

@@ -139,7 +139,14 @@ public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, 
             record.BiasOverride = overrides?.BiasInitializer;
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             db.Models.Add(record);
-            await db.SaveChangesAsync(ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (Exception ex) when (InfoCamDbContext.IsBusy(ex))
+            {
+                return new ModelUploadResult(null, InfoCamDbContext.BusyMessage);
+            }
             storedFolder = null;
             log.LogInformation("Model {Id} '{Name}' stored ({Size} bytes).", record.Id, record.Name, size);
             return new ModelUploadResult(record.Id, null);

@@ -87,6 +87,18 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
 
     private async Task<RunCreation> CreateWithQuotaAsync(Actor actor, int teamId, RunRequest request, CancellationToken ct)
     {
+        try
+        {
+            return await CreateWithQuotaCoreAsync(actor, teamId, request, ct);
+        }
+        catch (Exception ex) when (InfoCamDbContext.IsBusy(ex))
+        {
+            return new RunCreation(null, InfoCamDbContext.BusyMessage);
+        }
+    }
+
+    private async Task<RunCreation> CreateWithQuotaCoreAsync(Actor actor, int teamId, RunRequest request, CancellationToken ct)
+    {
         var q = options.Value.Quotas;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {

@@ -46,6 +46,18 @@ public sealed class TeamService(IDbContextFactory<InfoCamDbContext> dbFactory)
 
     public async Task<(int? TeamId, string? Error)> CreateAsync(Actor actor, string name, CancellationToken ct = default)
     {
+        try
+        {
+            return await CreateCoreAsync(actor, name, ct);
+        }
+        catch (Exception ex) when (InfoCamDbContext.IsBusy(ex))
+        {
+            return (null, InfoCamDbContext.BusyMessage);
+        }
+    }
+
+    private async Task<(int? TeamId, string? Error)> CreateCoreAsync(Actor actor, string name, CancellationToken ct)
+    {
         if (!actor.IsSignedIn) return (null, "Sign in to create a team.");
         name = (name ?? "").Trim();
         if (name.Length is < 2 or > 100) return (null, "A team name has 2 to 100 characters.");

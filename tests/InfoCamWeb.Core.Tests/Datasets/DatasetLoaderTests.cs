@@ -214,3 +214,29 @@ public class DatasetImageHeaderTests
         Assert.Equal(3, DatasetLoader.Load(dir.Path).Images.Count);
     }
 }
+
+public class OversizedAnnotationTests
+{
+    [Fact]
+    public void A_one_megabyte_line_is_refused_with_its_line_number()
+    {
+        using var dir = new TempDir();
+        TinyCub.Write(dir, "");
+        File.AppendAllText(Path.Combine(dir.Path, "images.txt"), "4 " + new string('a', 1 << 20) + ".jpg\n");
+        var ex = Assert.Throws<DatasetException>(() => DatasetLoader.Load(dir.Path));
+        Assert.Contains("images.txt, line 4, line: is 1048582 bytes long; the limit is 4096.", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("1234567890 a/1.jpg", "images.txt, line 1, image id: '1234567890' is not a positive integer.")]
+    [InlineData("0 a/1.jpg", "images.txt, line 1, image id: '0' ids start at 1.")]
+    public void Zero_and_huge_ids_are_refused(string line, string expected)
+    {
+        using var dir = new TempDir();
+        TinyCub.Write(dir, "");
+        var lines = File.ReadAllLines(Path.Combine(dir.Path, "images.txt"));
+        lines[0] = line;
+        File.WriteAllLines(Path.Combine(dir.Path, "images.txt"), lines);
+        Assert.Contains(expected, Assert.Throws<DatasetException>(() => DatasetLoader.Load(dir.Path)).Message);
+    }
+}

@@ -241,3 +241,24 @@ public class MalformedGraphTests
         Assert.Contains("exactly one image input is expected", Assert.Throws<ModelException>(() => ModelLoader.Load(Google.Protobuf.MessageExtensions.ToByteArray(model), "two.onnx")).Message);
     }
 }
+
+public class ExternalDataTests
+{
+    [Theory]
+    [InlineData("/etc/passwd")]
+    [InlineData("../../etc/passwd")]
+    [InlineData("appsettings.json")]
+    public void External_data_inside_a_constant_node_is_refused_before_onnx_runtime_sees_it(string location)
+    {
+        var model = Onnx.ModelProto.Parser.ParseFrom(TinyOnnx.GapGemm());
+        var tensor = new Onnx.TensorProto { Name = "c", DataType = 1, DataLocation = Onnx.TensorProto.Types.DataLocation.External };
+        tensor.Dims.Add(4);
+        tensor.ExternalData.Add(new Onnx.StringStringEntryProto { Key = "location", Value = location });
+        var node = new Onnx.NodeProto { OpType = "Constant", Name = "sneaky" };
+        node.Output.Add("sneaky_out");
+        node.Attribute.Add(new Onnx.AttributeProto { Name = "value", Type = Onnx.AttributeProto.Types.AttributeType.Tensor, T = tensor });
+        model.Graph.Node.Insert(0, node);
+        var ex = Assert.Throws<ModelException>(() => ModelLoader.Load(Google.Protobuf.MessageExtensions.ToByteArray(model), "ext.onnx"));
+        Assert.Equal("The attribute 'value' of node 'sneaky' keeps its data in an external file; only single-file models are accepted (external data is refused).", ex.Message);
+    }
+}

@@ -382,3 +382,66 @@ public class FaultTests(WebAppFixture app)
         Assert.Equal(ResultFiles.ToJson(b with { Seconds = a.Seconds, Model = a.Model }), ResultFiles.ToJson(a with { Model = a.Model }));
     }
 }
+
+[Collection(WebAppCollection.Name)]
+public class WorkerIsolationTests(WebAppFixture app)
+{
+    /// <summary>A stream that delivers some bytes, then fails like a browser that went away.</summary>
+    private sealed class DroppingStream(int bytes) : Stream
+    {
+        private int _left = bytes;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => 0; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_left <= 0) throw new IOException("The client disconnected.");
+            int n = Math.Min(count, _left);
+            Array.Fill(buffer, (byte)7, offset, n);
+            _left -= n;
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public async Task An_upload_cut_off_midway_leaves_no_temporary_file()
+    {
+        var actor = await app.NewTeamMemberAsync();
+        var paths = app.Get<InfoCamWeb.Data.InfoCamPaths>();
+        await Assert.ThrowsAsync<IOException>(() => app.Get<ModelService>().UploadAsync(actor, new DroppingStream(200_000), "m.onnx", "", "", 1L << 30));
+        await Assert.ThrowsAsync<IOException>(() => app.Get<DatasetService>().UploadArchiveAsync(actor, new DroppingStream(200_000), "d.zip", "", "", 1L << 30));
+        Assert.Empty(Directory.GetFiles(paths.UploadsFolder));
+    }
+
+    [Fact]
+    public async Task A_run_that_keeps_ending_its_worker_is_failed_with_the_reason_and_the_next_run_works()
+    {
+        await using var db0 = await app.Db.CreateDbContextAsync();
+        var demo = await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        var actor = await app.NewTeamMemberAsync();
+        var runs = app.Get<RunService>();
+        var id = (await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, BatchSize = 2 })).RunId!.Value;
+        await app.WaitForRunAsync(id, r => r.ImagesDone >= 4 || r.Status is RunStatus.Succeeded or RunStatus.Failed);
+        // As if this run had already ended the worker as often as allowed: the next end is the last.
+        await using (var db = await app.Db.CreateDbContextAsync())
+        {
+            var run = await db.Runs.FirstAsync(r => r.Id == id);
+            run.Attempts = InfoCamWeb.Data.Runs.RunExecutor.MaxAttempts;
+            await db.SaveChangesAsync();
+        }
+        app.Get<WorkerSupervisor>().Kill();
+        var failed = await app.WaitForRunAsync(id);
+        Assert.Equal(RunStatus.Failed, failed.Status);
+        Assert.StartsWith("The run stopped the worker", failed.Error);
+        // The web app is still up and the next run works.
+        Assert.Equal(HttpStatusCode.OK, (await app.CreateClient().GetAsync("/runs")).StatusCode);
+        var next = (await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId })).RunId!.Value;
+        Assert.Equal(RunStatus.Succeeded, (await app.WaitForRunAsync(next)).Status);
+    }
+}

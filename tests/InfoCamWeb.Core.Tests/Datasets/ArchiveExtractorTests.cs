@@ -130,3 +130,39 @@ public class ArchiveExtractorTests
         Assert.False(Directory.Exists(dest));
     }
 }
+
+public class DiskFullTests
+{
+    [SkippableFact]
+    public void A_full_disk_during_extraction_gives_a_clean_error_and_leaves_nothing()
+    {
+        using var dir = new TempDir();
+        var small = Path.Combine(dir.Path, "small-disk");
+        Directory.CreateDirectory(small);
+        var mount = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mount", $"-t tmpfs -o size=1m tmpfs {small}")
+            { RedirectStandardError = true, UseShellExecute = false })!;
+        mount.WaitForExit();
+        Skip.If(mount.ExitCode != 0, "a 1 MB tmpfs cannot be mounted here (needs root); CI runs as root");
+        try
+        {
+            var rng = new Random(1);
+            var noise = new byte[3 << 20];
+            rng.NextBytes(noise); // incompressible: 3 MB do not fit on a 1 MB disk
+            var zip = Path.Combine(dir.Path, "big.zip");
+            using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create))
+            {
+                using var s = archive.CreateEntry("images/noise.bin").Open();
+                s.Write(noise);
+            }
+            var dest = Path.Combine(small, "dataset");
+            var ex = Assert.Throws<ArchiveException>(() => ArchiveExtractor.Extract(zip, "big.zip", dest, new ExtractionLimits()));
+            Assert.Equal("The server ran out of disk space while extracting; nothing was kept.", ex.Message);
+            Assert.False(Directory.Exists(dest));
+            Assert.Empty(Directory.GetFileSystemEntries(small));
+        }
+        finally
+        {
+            System.Diagnostics.Process.Start("umount", small)!.WaitForExit();
+        }
+    }
+}

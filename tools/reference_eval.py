@@ -114,6 +114,8 @@ def main():
     largest50 = {m: np.zeros(len(thresholds)) for m in METHODS}
     multi = {m: {d: np.zeros(len(thresholds)) for d in (30, 50, 70)} for m in METHODS}
     gt_known = {m: 0 for m in METHODS}
+    class_count = {}
+    class_known = {m: {} for m in METHODS}
     top1loc = {m: 0 for m in METHODS}
     rows = []
     for b in range(0, len(sel), args.batch_size):
@@ -138,6 +140,7 @@ def main():
             lp = zk + np.log(np.where(priors > 0, priors, 1)) + np.where(priors > 0, 0, -np.inf)
             pc_sum += zk[y] - (lp.max() + math.log(np.exp(lp - lp.max()).sum()))
             row = [item["id"], str(y + 1), str(pred + 1)]
+            class_count[y] = class_count.get(y, 0) + 1
             for m in METHODS:
                 cam = method_map(m, W, A[k], y, zk, args.window)
                 cam = cv2.resize(cam, (S, S), interpolation=cv2.INTER_CUBIC)
@@ -155,6 +158,7 @@ def main():
                 fi = iou(fb, gts)
                 if fi >= 0.5:
                     gt_known[m] += 1
+                    class_known[m][y] = class_known[m].get(y, 0) + 1
                     top1loc[m] += pred == y
                 row += [str(v) for v in fb] + [repr(fi)]
             rows.append(row)
@@ -171,7 +175,9 @@ def main():
         v2 = {str(d): float(100.0 * multi[m][d].max() / n) for d in (30, 50, 70)}
         result["methods"][m] = {"gtKnownLoc": 100.0 * gt_known[m] / n, "top1Loc": 100.0 * top1loc[m] / n,
                                 "maxBoxAcc": float(curve[best]), "maxBoxAccThreshold": float(thresholds[best]),
-                                "maxBoxAccV2": sum(v2.values()) / 3, "maxBoxAccV2ByIou": v2}
+                                "maxBoxAccV2": sum(v2.values()) / 3, "maxBoxAccV2ByIou": v2,
+                                "boxAccCurve": [float(v) for v in curve],
+                                "perClassGtKnownLoc": {str(c + 1): 100.0 * class_known[m].get(c, 0) / class_count[c] for c in sorted(class_count)}}
     if args.output:
         with open(args.output, "w") as f:
             json.dump(result, f, indent=1)

@@ -86,6 +86,7 @@ public static class HostingExtensions
     {
         builder.Services.AddSingleton<ModelInspector>();
         builder.Services.AddSingleton<ModelService>();
+        builder.Services.AddSingleton<DatasetAnnotations>();
         builder.Services.AddSingleton<DatasetService>();
         builder.Services.AddSingleton<DatasetGallery>();
         builder.Services.AddSingleton<RunService>();

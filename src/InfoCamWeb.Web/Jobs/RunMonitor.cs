@@ -19,7 +19,6 @@ internal sealed class RunMonitor(IDbContextFactory<InfoCamDbContext> dbFactory, 
             try
             {
                 await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
-                var since = DateTimeOffset.UtcNow.AddMinutes(-2);
                 var runs = await db.Runs.AsNoTracking()
                     .Where(r => r.Status == RunStatus.Queued || r.Status == RunStatus.Running || _seen.Keys.Contains(r.Id))
                     .Select(r => new { r.Id, r.Status, r.ImagesDone, r.HeartbeatAt })
@@ -37,7 +36,6 @@ internal sealed class RunMonitor(IDbContextFactory<InfoCamDbContext> dbFactory, 
                         _seen.Remove(r.Id);
                     }
                 }
-                _ = since;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -48,6 +48,18 @@ public class DemoReferenceTests
             {
                 Assert.Equal(r.GetProperty("maxBoxAccV2ByIou").GetProperty(d).GetDouble(), ours.MaxBoxAccV2ByIou[d], 9);
             }
+            var curve = r.GetProperty("boxAccCurve").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            Assert.Equal(curve.Length, ours.BoxAccCurve.Length);
+            for (int k = 0; k < curve.Length; k++)
+            {
+                Assert.Equal(curve[k], ours.BoxAccCurve[k], 9);
+            }
+            var perClass = r.GetProperty("perClassGtKnownLoc").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+            Assert.Equal(perClass.Keys.Order(), ours.PerClassGtKnownLoc.Keys.Order());
+            foreach (var (label, value) in perClass)
+            {
+                Assert.Equal(value, ours.PerClassGtKnownLoc[label], 9);
+            }
         }
         Assert.Equal(160, outcomes.Count);
     }

@@ -30,14 +30,7 @@ public static class ApiEndpoints
         api.MapGet("/models", async (HttpContext http, ActorProvider actors, ModelService models, CancellationToken ct) =>
         {
             var actor = await actors.GetAsync(http.User, ct);
-            var list = await models.ListAsync(actor, ct);
-            var details = new List<ApiModel>();
-            foreach (var m in list)
-            {
-                var r = await models.GetAsync(actor, m.Id, ct);
-                details.Add(new ApiModel(m.Id, m.Name, m.Team, m.Classes, m.HeadPattern, r?.Sha256 ?? ""));
-            }
-            return Results.Ok(details);
+            return Results.Ok((await models.ListAsync(actor, ct)).Select(m => new ApiModel(m.Id, m.Name, m.Team, m.Classes, m.HeadPattern, m.Sha256)));
         }).WithSummary("Models you can use (your teams' and the Baselines').");
 
         api.MapPost("/models", async (HttpContext http, ActorProvider actors, ModelService models, IOptions<InfoCamOptions> options, CancellationToken ct) =>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using InfoCamWeb.Core.Datasets;
 using InfoCamWeb.Core.Imaging;
@@ -12,10 +11,9 @@ namespace InfoCamWeb.Web.Features.Datasets;
 public sealed record GalleryItem(int Index, string ImageId, string ClassName, int Boxes);
 
 /// <summary>Thumbnails of a dataset's images with their ground-truth boxes drawn (managed decoding, cached PNGs).</summary>
-public sealed class DatasetGallery(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths)
+public sealed class DatasetGallery(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, DatasetAnnotations annotations)
 {
     public const int ThumbnailWidth = 240;
-    private readonly ConcurrentDictionary<int, Lazy<Dataset>> _datasets = new();
     private readonly ImageDecoder _decoder = new(jpeg: JpegDecoderKind.ImageSharp);
 
     public async Task<(IReadOnlyList<GalleryItem> Items, int Total)?> PageAsync(Actor actor, int datasetId, int page, int pageSize, CancellationToken ct = default)
@@ -31,16 +29,18 @@ public sealed class DatasetGallery(IDbContextFactory<InfoCamDbContext> dbFactory
     {
         var dataset = await DatasetAsync(actor, datasetId, ct);
         if (dataset is null) return null;
+        if (index < 0 || index >= dataset.Images.Count) return null;
         var cache = Path.Combine(paths.CacheFolder, "datasets", datasetId.ToString(CultureInfo.InvariantCulture), $"{index}.png");
-        if (File.Exists(cache)) return await File.ReadAllBytesAsync(cache, ct);
-        if (dataset is null || index < 0 || index >= dataset.Images.Count) return null;
-        var record = dataset.Images[index];
-        var png = await Task.Run(() =>
+        return await Images.PngCache.GetOrRenderAsync(cache, () => RenderPngAsync(dataset.ImagePath(dataset.Images[index]), dataset.Images[index], ct), ct);
+    }
+
+    private Task<byte[]?> RenderPngAsync(string path, ImageRecord record, CancellationToken ct) =>
+        Task.Run<byte[]?>(() =>
         {
             RgbImage image;
             try
             {
-                image = _decoder.Decode(dataset.ImagePath(record));
+                image = _decoder.Decode(path);
             }
             catch (ImageDecodeException)
             {
@@ -55,19 +55,12 @@ public sealed class DatasetGallery(IDbContextFactory<InfoCamDbContext> dbFactory
             }
             return Overlay.EncodePng(thumb);
         }, ct);
-        if (png is null) return null;
-        Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
-        var tmp = cache + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        await File.WriteAllBytesAsync(tmp, png, ct);
-        File.Move(tmp, cache, overwrite: true);
-        return png;
-    }
 
     private async Task<Dataset?> DatasetAsync(Actor actor, int id, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var record = await db.Datasets.AsNoTracking().Include(d => d.Team).FirstOrDefaultAsync(d => d.Id == id, ct);
         if (record is null || !AccessRules.CanRead(actor, record.TeamId, record.Team!.IsBuiltIn)) return null;
-        return _datasets.GetOrAdd(id, _ => new Lazy<Dataset>(() => DatasetLoader.Load(record.Folder, new DatasetLoadOptions { VerifyImageFiles = false }))).Value;
+        return await annotations.GetAsync(record, ct);
     }
 }

@@ -14,7 +14,7 @@ public sealed record DatasetRegistration(int? DatasetId, IReadOnlyList<DatasetPr
 }
 
 /// <summary>Datasets: register a folder that already sits on the server, list, detail and statistics.</summary>
-public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory, IOptions<InfoCamOptions> options, IWebHostEnvironment env, InfoCamPaths paths, UploadQuota quota)
+public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory, IOptions<InfoCamOptions> options, IWebHostEnvironment env, InfoCamPaths paths, UploadQuota quota, DatasetAnnotations annotations)
 {
     /// <summary>
     /// Streams an uploaded .zip / .tar.gz to a temporary file (size counted while copying), extracts it safely into a
@@ -124,6 +124,7 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
         if (await db.Runs.AnyAsync(r => r.DatasetId == id, ct)) return "Runs use this dataset; it cannot be deleted.";
         db.Datasets.Remove(d);
         await db.SaveChangesAsync(ct);
+        annotations.Forget(id);
         if (d.Source == "upload" && d.Folder.StartsWith(paths.DatasetsFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
             var top = Path.Combine(paths.DatasetsFolder, Path.GetRelativePath(paths.DatasetsFolder, d.Folder).Split(Path.DirectorySeparatorChar)[0]);
@@ -199,6 +200,5 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
     }
 
     /// <summary>Reads the dataset's annotations again (for the detail page's statistics and gallery).</summary>
-    public Task<Dataset> LoadAsync(DatasetRecord record, CancellationToken ct = default) =>
-        Task.Run(() => DatasetLoader.Load(record.Folder, new DatasetLoadOptions { VerifyImageFiles = false }), ct);
+    public Task<Dataset> LoadAsync(DatasetRecord record, CancellationToken ct = default) => annotations.GetAsync(record, ct);
 }

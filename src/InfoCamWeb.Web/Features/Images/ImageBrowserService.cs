@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using InfoCamWeb.Core.Cams;
 using InfoCamWeb.Core.Datasets;
 using InfoCamWeb.Core.Evaluation;
@@ -37,11 +36,10 @@ public sealed record ImagePage(IReadOnlyList<ImageRow> Rows, int Total, IReadOnl
 /// overlays) cached on disk. Rendering uses the stored score maps and managed decoding only: no ONNX Runtime and no
 /// native decoder in the web process.
 /// </summary>
-public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths)
+public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, Datasets.DatasetAnnotations annotations)
 {
     private static readonly (byte, byte, byte) Truth = (40, 220, 60);
     private static readonly (byte, byte, byte)[] MethodColours = [(255, 60, 60), (255, 200, 0), (0, 200, 255)];
-    private readonly ConcurrentDictionary<int, Lazy<Dataset>> _datasets = new();
     private readonly ImageDecoder _decoder = new(jpeg: JpegDecoderKind.ImageSharp);
 
     public static (byte R, byte G, byte B) ColourOf(int method) => MethodColours[method % MethodColours.Length];
@@ -59,7 +57,7 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
         var run = await db.Runs.AsNoTracking().Include(r => r.Dataset).Include(r => r.Team).FirstOrDefaultAsync(r => r.Id == runId, ct);
         if (run is null || (actor is not null && !AccessRules.CanReadRun(actor, run, run.Team!.IsBuiltIn))) return null;
         var methods = CamMethods.ParseList(run.Methods);
-        var dataset = DatasetOf(run.Dataset!);
+        var dataset = annotations.Get(run.Dataset!);
         var images = db.RunImages.AsNoTracking().Where(i => i.RunId == runId);
         if (q.ClassIndex is int c) images = images.Where(i => i.TrueClass == c);
         int m = Math.Clamp(q.Method, 0, methods.Count - 1);
@@ -112,10 +110,11 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
     private async Task<byte[]?> RenderCoreAsync(int runId, int index, string kind, CancellationToken ct)
     {
         var cache = Path.Combine(paths.CacheFolder, "runs", runId.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{index}-{Safe(kind)}.png");
-        if (File.Exists(cache))
-        {
-            return await File.ReadAllBytesAsync(cache, ct);
-        }
+        return await PngCache.GetOrRenderAsync(cache, () => RenderPngAsync(runId, index, kind, ct), ct);
+    }
+
+    private async Task<byte[]?> RenderPngAsync(int runId, int index, string kind, CancellationToken ct)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = await db.Runs.AsNoTracking().Include(r => r.Dataset).Include(r => r.Model).FirstOrDefaultAsync(r => r.Id == runId, ct);
         var stored = await db.RunImages.AsNoTracking().FirstOrDefaultAsync(i => i.RunId == runId && i.Index == index, ct);
@@ -127,7 +126,7 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
             if (!CamMethods.TryParse(kind, out var method) || (methodIndex = methods.ToList().IndexOf(method)) < 0) return null;
         }
         var outcome = OutcomeCodec.Decode(stored.Outcome);
-        var dataset = DatasetOf(run.Dataset!);
+        var dataset = annotations.Get(run.Dataset!);
         var record = dataset.Images.FirstOrDefault(i => i.Id == stored.ImageId);
         if (record is null) return null;
         var protocol = Preprocessor.ParseProtocol(run.Protocol);
@@ -162,15 +161,8 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
             }
             return Overlay.EncodePng(view);
         }, ct);
-        Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
-        var tmp = cache + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        await File.WriteAllBytesAsync(tmp, png, ct);
-        File.Move(tmp, cache, overwrite: true);
         return png;
     }
-
-    private Dataset DatasetOf(DatasetRecord record) =>
-        _datasets.GetOrAdd(record.Id, _ => new Lazy<Dataset>(() => DatasetLoader.Load(record.Folder, new DatasetLoadOptions { VerifyImageFiles = false }))).Value;
 
     private static string Safe(string kind) => kind is "infocam+" or "infocam-plus" ? "infocam-plus" : new string(kind.Where(char.IsLetterOrDigit).ToArray());
 

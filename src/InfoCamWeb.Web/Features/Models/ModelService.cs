@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace InfoCamWeb.Web.Features.Models;
 
-public sealed record ModelListItem(int Id, string Name, string Team, bool IsDemo, string HeadPattern, int Classes, long SizeBytes, DateTimeOffset UploadedAt, int Runs);
+public sealed record ModelListItem(int Id, string Name, string Team, bool IsDemo, string HeadPattern, int Classes, long SizeBytes, DateTimeOffset UploadedAt, int Runs, string Sha256);
 
 /// <summary>The outcome of an upload: the new model's id, or the reason it was refused.</summary>
 public sealed record ModelUploadResult(int? ModelId, string? Error);
@@ -21,7 +21,7 @@ public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, 
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await db.Models.AsNoTracking().Visible(actor)
-            .Select(m => new ModelListItem(m.Id, m.Name, m.Team!.Name, m.IsDemo, m.HeadPattern, m.Classes, m.SizeBytes, m.UploadedAt, m.Runs.Count))
+            .Select(m => new ModelListItem(m.Id, m.Name, m.Team!.Name, m.IsDemo, m.HeadPattern, m.Classes, m.SizeBytes, m.UploadedAt, m.Runs.Count, m.Sha256))
             .ToListAsync(ct);
         return rows.OrderByDescending(m => m.UploadedAt).ToList();
     }
@@ -30,9 +30,10 @@ public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, 
     public async Task<ModelRecord?> GetAsync(Actor actor, int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var model = await db.Models.AsNoTracking().Include(m => m.Team).Include(m => m.Runs).FirstOrDefaultAsync(m => m.Id == id, ct);
+        var model = await db.Models.AsNoTracking().Include(m => m.Team).FirstOrDefaultAsync(m => m.Id == id, ct);
         if (model is null || !AccessRules.CanRead(actor, model.TeamId, model.Team!.IsBuiltIn)) return null;
-        model.Runs = model.Runs.Where(r => AccessRules.CanRead(actor, r.TeamId, model.Team.IsBuiltIn && r.TeamId == model.TeamId)).ToList();
+        // Only the runs of this model that the actor may see (the same rule as the run list).
+        model.Runs = await db.Runs.AsNoTracking().Where(r => r.ModelId == id).Visible(actor).ToListAsync(ct);
         return model;
     }
 

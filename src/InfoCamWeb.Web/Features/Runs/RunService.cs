@@ -31,7 +31,7 @@ public sealed class RunRequest
 public sealed record RunCreation(int? RunId, string? Error);
 
 /// <summary>Runs: create (validated before anything is queued), list, cancel, results.</summary>
-public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, RunQueue queue, RunNotifier notifier, IOptions<InfoCamOptions> options)
+public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, RunQueue queue, RunNotifier notifier, IOptions<InfoCamOptions> options, Datasets.DatasetAnnotations annotations)
 {
     public async Task<List<RunRecord>> ListAsync(Actor actor, int take = 200, CancellationToken ct = default)
     {
@@ -210,7 +210,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
     public async Task WritePerImageCsvAsync(RunRecord run, TextWriter writer, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var dataset = await Task.Run(() => Core.Datasets.DatasetLoader.Load(run.Dataset!.Folder, new Core.Datasets.DatasetLoadOptions { VerifyImageFiles = false }), ct);
+        var dataset = await annotations.GetAsync(run.Dataset!, ct);
         await writer.WriteAsync(ResultFiles.CsvHeader(CamMethods.ParseList(run.Methods)) + "\n");
         await foreach (var blob in db.RunImages.AsNoTracking().Where(i => i.RunId == run.Id).OrderBy(i => i.Index).Select(i => i.Outcome).AsAsyncEnumerable().WithCancellation(ct))
         {

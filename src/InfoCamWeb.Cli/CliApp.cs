@@ -101,6 +101,7 @@ public static class CliApp
         bool bgr = a.Flag("bgr");
         if (mean is null && std is null && size is null && !bgr) return null;
         if (std is not null && std.Any(s => s <= 0)) throw new UsageException("--std values must be positive.");
+        if (size is < 1 or > ModelLoader.MaxInputSide) throw new UsageException($"--input-size must be between 1 and {ModelLoader.MaxInputSide}.");
         return new Preprocessing(size ?? model.Head.FixedInputSize ?? 224, mean ?? Preprocessing.ImageNetMean, std ?? Preprocessing.ImageNetStd, bgr);
     }
 

@@ -20,6 +20,7 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
+app.UseInfoCamErrorAnswers();  // locked database: 503 "nothing was changed"; API failures as JSON
 app.UseInfoCamShareHeaders(); // noindex + no-referrer on shared pages
 app.UseAuthentication();
 app.UseAuthorization();

@@ -63,6 +63,7 @@ internal sealed class TinyOnnx
                 case float f: a.Type = AttributeProto.Types.AttributeType.Float; a.F = f; break;
                 case long[] ints: a.Type = AttributeProto.Types.AttributeType.Ints; a.Ints.AddRange(ints); break;
                 case string s: a.Type = AttributeProto.Types.AttributeType.String; a.S = ByteString.CopyFromUtf8(s); break;
+                case GraphProto g: a.Type = AttributeProto.Types.AttributeType.Graph; a.G = g; break;
                 default: throw new ArgumentException(value.GetType().Name);
             }
             node.Attribute.Add(a);
@@ -99,6 +100,49 @@ internal sealed class TinyOnnx
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
         return model.ToByteArray();
     }
+
+    /// <summary>
+    /// A GAP + linear classifier whose feature map passes through a <c>Loop</c> that runs <paramref name="tripCount"/>
+    /// times when some input value exceeds <paramref name="threshold"/>, and not at all otherwise (the loop body is an
+    /// identity, so the model classifies normally when it does not loop). With threshold 2.1 the random probe input
+    /// (values in [-2, 2)) passes and any ImageNet-normalized image with a bright pixel loops: a model that hides an
+    /// endless loop from the upload check.
+    /// </summary>
+    public static byte[] LoopingOnBrightInput(int classes = 8, int size = 64, float threshold = 2.1f, long tripCount = 1L << 31, int k = 4)
+    {
+        var m = new TinyOnnx(3, dynamicBatch: true, size);
+        var thr = m.Init("thr", [], [threshold]);
+        var big = m.IntInit("big", [tripCount]);
+        m._graph.Initializer.Add(new TensorProto { Name = "cond", DataType = 9, Int32Data = { 1 } });
+        var max = m.Node("ReduceMax", ["x"], ("keepdims", 0L));
+        var bright = m.Node("Greater", [max, thr]);
+        var asInt = m.Node("Cast", [bright], ("to", 7L));
+        var tripTensor = m.Node("Mul", [asInt, big]);
+        var trip = m.Node("ReduceMax", [tripTensor], ("keepdims", 0L));
+        var w = m.Init("conv_w", [k, 3, 3, 3]);
+        var b = m.Init("conv_b", [k]);
+        var conv = m.Node("Conv", ["x", w, b], ("kernel_shape", new long[] { 3, 3 }), ("pads", new long[] { 1, 1, 1, 1 }));
+        var body = new GraphProto { Name = "body" };
+        body.Input.Add(new ValueInfoProto { Name = "i", Type = Scalar(7) });
+        body.Input.Add(new ValueInfoProto { Name = "c_in", Type = Scalar(9) });
+        body.Input.Add(new ValueInfoProto { Name = "v_in", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1 } } });
+        body.Node.Add(new NodeProto { OpType = "Identity", Name = "c", Input = { "c_in" }, Output = { "c_out" } });
+        body.Node.Add(new NodeProto { OpType = "Identity", Name = "v", Input = { "v_in" }, Output = { "v_out" } });
+        body.Output.Add(new ValueInfoProto { Name = "c_out", Type = Scalar(9) });
+        body.Output.Add(new ValueInfoProto { Name = "v_out", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1 } } });
+        var looped = m.Node("Loop", [trip, "cond", conv], ("body", body));
+        var feat = m.Node("Relu", [looped]);
+        var gap = m.Node("GlobalAveragePool", [feat]);
+        var flat = m.Node("Flatten", [gap], ("axis", 1L));
+        var fw = m.Init("fc_w", [classes, k]);
+        var fb = m.Init("fc_b", [classes]);
+        return m.Build(m.Node("Gemm", [flat, fw, fb], ("transB", 1L)), outputName: "logits");
+    }
+
+    private static TypeProto Scalar(int elemType) => new()
+    {
+        TensorType = new TypeProto.Types.Tensor { ElemType = elemType, Shape = new TensorShapeProto() },
+    };
 
     /// <summary>The standard torchvision-like head: GlobalAveragePool -> Flatten -> Gemm(transB=1).</summary>
     public static byte[] GapGemm(int classes = 5, int k = 4, bool dynamicBatch = true, int size = 8, int seed = 1)

@@ -29,8 +29,16 @@ public sealed class WebAppFixture : WebApplicationFactory<Program>, IAsyncLifeti
             ["InfoCam:JobsDatabase"] = Path.Combine(Root, "data", "jobs.db"),
             ["InfoCam:Worker:RestartDelaySeconds"] = "0",
             ["InfoCam:DatabaseBusyTimeoutSeconds"] = "3",
+            // Short limits so the hostile-model tests end quickly; a demo batch takes well under a second.
+            ["InfoCam:Worker:StallSeconds"] = StallSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["InfoCam:Worker:MaxWorkerEnds"] = MaxWorkerEnds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["InfoCam:Worker:InspectTimeoutSeconds"] = "20",
+            ["InfoCam:Uploads:StallSeconds"] = "2",
         }));
     }
+
+    public const int StallSeconds = 20;
+    public const int MaxWorkerEnds = 2;
 
     public IDbContextFactory<InfoCamDbContext> Db => Services.GetRequiredService<IDbContextFactory<InfoCamDbContext>>();
 

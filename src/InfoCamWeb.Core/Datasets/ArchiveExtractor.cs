@@ -41,24 +41,35 @@ public static class ArchiveExtractor
         var state = new State(destination, limits, new FileInfo(archive).Length);
         try
         {
-            if (fileName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+            // The bytes decide the format, not the uploader's file name (a plain tar named .tar.gz is still a tar).
+            var format = Sniff(archive);
+            if (format == ArchiveFormat.Unknown)
             {
-                ExtractZip(archive, state, ct);
+                format = fileName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? ArchiveFormat.Zip
+                    : fileName.EndsWith(".tar", StringComparison.OrdinalIgnoreCase) ? ArchiveFormat.Tar
+                    : IsSupported(fileName) ? ArchiveFormat.Gzip
+                    : throw new ArchiveException($"'{Show(Path.GetFileName(fileName))}' is not a .zip, .tar, .tar.gz or .tgz archive.");
             }
-            else if (fileName.EndsWith(".tar", StringComparison.OrdinalIgnoreCase))
+            switch (format)
             {
-                using var file = File.OpenRead(archive);
-                ExtractTar(file, state, ct);
-            }
-            else if (IsSupported(fileName))
-            {
-                using var file = File.OpenRead(archive);
-                using var gzip = new GZipStream(file, CompressionMode.Decompress);
-                ExtractTar(gzip, state, ct);
-            }
-            else
-            {
-                throw new ArchiveException($"'{fileName}' is not a .zip, .tar, .tar.gz or .tgz archive.");
+                case ArchiveFormat.Zip:
+                    ExtractZip(archive, state, ct);
+                    break;
+                case ArchiveFormat.Tar:
+                {
+                    using var file = File.OpenRead(archive);
+                    ExtractTar(file, state, ct);
+                    break;
+                }
+                case ArchiveFormat.Gzip:
+                {
+                    using var file = File.OpenRead(archive);
+                    using var gzip = new GZipStream(file, CompressionMode.Decompress);
+                    ExtractTar(gzip, state, ct);
+                    break;
+                }
+                default:
+                    throw new ArchiveException($"'{Show(Path.GetFileName(fileName))}' is a {Describe(format)}; accepted are .zip, .tar and .tar.gz / .tgz.");
             }
             if (state.Entries == 0)
             {
@@ -74,7 +85,8 @@ public static class ArchiveExtractor
                 InvalidDataException or EndOfStreamException or FormatException => new ArchiveException($"The archive is damaged or truncated ({ex.Message.TrimEnd('.')}).", ex),
                 IOException io when io.HResult == 28 || io.Message.Contains("space", StringComparison.OrdinalIgnoreCase) =>
                     new ArchiveException("The server ran out of disk space while extracting; nothing was kept.", ex),
-                _ => new ArchiveException($"The archive cannot be extracted ({ex.GetType().Name}: {ex.Message.TrimEnd('.')}).", ex),
+                NotSupportedException => new ArchiveException($"The archive uses a feature that is not supported ({Hide(ex.Message, state)}).", ex),
+                _ => new ArchiveException($"The archive cannot be extracted ({ex.GetType().Name}: {Hide(ex.Message, state)}).", ex),
             };
         }
         catch
@@ -83,6 +95,46 @@ public static class ArchiveExtractor
             throw;
         }
     }
+
+    private enum ArchiveFormat { Unknown, Zip, Tar, Gzip, Bzip2, Xz, SevenZip, Rar, Zstd }
+
+    private static ArchiveFormat Sniff(string archive)
+    {
+        var head = new byte[512];
+        int n;
+        using (var file = File.OpenRead(archive))
+        {
+            n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        bool Starts(params byte[] magic) => n >= magic.Length && head.AsSpan(0, magic.Length).SequenceEqual(magic);
+        if (Starts(0x50, 0x4B, 0x03, 0x04) || Starts(0x50, 0x4B, 0x05, 0x06)) return ArchiveFormat.Zip;
+        if (Starts(0x1F, 0x8B)) return ArchiveFormat.Gzip;
+        if (n >= 262 && head.AsSpan(257, 5).SequenceEqual("ustar"u8)) return ArchiveFormat.Tar;
+        if (Starts(0x42, 0x5A, 0x68)) return ArchiveFormat.Bzip2;
+        if (Starts(0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00)) return ArchiveFormat.Xz;
+        if (Starts(0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C)) return ArchiveFormat.SevenZip;
+        if (Starts(0x52, 0x61, 0x72, 0x21)) return ArchiveFormat.Rar;
+        if (Starts(0x28, 0xB5, 0x2F, 0xFD)) return ArchiveFormat.Zstd;
+        return ArchiveFormat.Unknown;
+    }
+
+    private static string Describe(ArchiveFormat f) => f switch
+    {
+        ArchiveFormat.Bzip2 => "bzip2-compressed file",
+        ArchiveFormat.Xz => "xz-compressed file",
+        ArchiveFormat.SevenZip => "7-Zip archive",
+        ArchiveFormat.Rar => "RAR archive",
+        ArchiveFormat.Zstd => "zstd-compressed file",
+        _ => f.ToString(),
+    };
+
+    /// <summary>An exception message without the server's extraction folder in it.</summary>
+    private static string Hide(string message, State state) =>
+        Show(message.Replace(state.Root + Path.DirectorySeparatorChar, "", StringComparison.Ordinal).Replace(state.Root, "", StringComparison.Ordinal).TrimEnd('.'));
+
+    /// <summary>Longest name segment (bytes, as file systems count) and whole entry name (characters) accepted.</summary>
+    public const int MaxSegmentBytes = 255;
+    public const int MaxNameLength = 1024;
 
     private sealed class State(string root, ExtractionLimits limits, long archiveBytes)
     {
@@ -93,6 +145,8 @@ public static class ArchiveExtractor
         public int Entries { get; set; }
         public HashSet<string> Names { get; } = new(StringComparer.Ordinal);
         public HashSet<string> FoldedNames { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public HashSet<string> Files { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Folders { get; } = new(StringComparer.Ordinal);
     }
 
     private static void ExtractZip(string archive, State state, CancellationToken ct)
@@ -108,7 +162,11 @@ public static class ArchiveExtractor
             {
                 throw new ArchiveException($"Entry '{Show(entry.FullName)}' is a {(unixType == 0xA000 ? "symbolic link" : "special file")}; only files and folders are accepted.");
             }
-            var relative = CheckName(entry.FullName.TrimEnd('/'), state);
+            if (entry.IsEncrypted)
+            {
+                throw new ArchiveException($"Entry '{Show(entry.FullName)}' is encrypted; encrypted archives are not accepted.");
+            }
+            var relative = CheckName(entry.FullName.TrimEnd('/'), state, isDirectory);
             if (relative is null) continue;
             var target = Target(relative, state);
             if (isDirectory)
@@ -132,13 +190,13 @@ public static class ArchiveExtractor
             {
                 case TarEntryType.Directory:
                 {
-                    var relative = CheckName(entry.Name.TrimEnd('/'), state);
+                    var relative = CheckName(entry.Name.TrimEnd('/'), state, isDirectory: true);
                     if (relative is not null) Directory.CreateDirectory(Target(relative, state));
                     break;
                 }
                 case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                 {
-                    var relative = CheckName(entry.Name, state);
+                    var relative = CheckName(entry.Name, state, isDirectory: false);
                     if (relative is null) break;
                     if (entry.DataStream is null)
                     {
@@ -166,9 +224,10 @@ public static class ArchiveExtractor
     };
 
     /// <summary>The entry's relative path when acceptable; null for entries to skip (the root folder itself).</summary>
-    private static string? CheckName(string name, State state)
+    private static string? CheckName(string name, State state, bool isDirectory)
     {
         if (name.Length == 0 || name == ".") return null;
+        if (name.Length > MaxNameLength) throw new ArchiveException($"Entry '{Show(name)}' has a name longer than {MaxNameLength} characters.");
         if (name.Contains('\0')) throw new ArchiveException($"Entry '{Show(name)}' has a NUL character in its name.");
         if (name.Contains('\\')) throw new ArchiveException($"Entry '{Show(name)}' has a backslash in its name.");
         if (name.StartsWith('/') || (name.Length > 1 && name[1] == ':')) throw new ArchiveException($"Entry '{Show(name)}' has an absolute path.");
@@ -178,8 +237,22 @@ public static class ArchiveExtractor
         {
             if (p is "" or "." or "..") throw new ArchiveException($"Entry '{Show(name)}' has an empty, '.' or '..' path segment.");
             if (p.Any(char.IsControl)) throw new ArchiveException($"Entry '{Show(name)}' has a control character in its name.");
+            if (System.Text.Encoding.UTF8.GetByteCount(p) > MaxSegmentBytes)
+            {
+                throw new ArchiveException($"Entry '{Show(name)}' has a name segment longer than {MaxSegmentBytes} bytes.");
+            }
         }
         var relative = string.Join('/', parts);
+        // A path cannot be both a file and a folder: 'a' as a file and 'a/b' (or the other way round).
+        for (int i = 1; i < parts.Length; i++)
+        {
+            var parent = string.Join('/', parts[..i]);
+            if (state.Files.Contains(parent)) throw new ArchiveException($"Entry '{Show(name)}' is inside '{Show(parent)}', which is a file in the archive.");
+            state.Folders.Add(parent);
+        }
+        if (isDirectory) state.Folders.Add(relative);
+        else if (state.Folders.Contains(relative)) throw new ArchiveException($"Entry '{Show(name)}' is a file, but the archive also has it as a folder.");
+        else state.Files.Add(relative);
         if (!state.Names.Add(relative)) throw new ArchiveException($"Entry '{Show(name)}' appears twice in the archive.");
         if (!state.FoldedNames.Add(relative)) throw new ArchiveException($"Entry '{Show(name)}' differs from another entry only in letter case.");
         if (++state.Entries > state.Limits.MaxEntries) throw new ArchiveException($"The archive has more than {state.Limits.MaxEntries} entries.");

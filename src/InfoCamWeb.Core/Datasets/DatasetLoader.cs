@@ -33,7 +33,8 @@ public static class DatasetLoader
             DatasetLayout.WsolEvaluation => WsolReader.Read(root, problems, options),
             _ => throw new DatasetException(new DatasetProblem(folder, 0, "layout",
                 "is neither a CUB_200_2011 folder (images.txt, image_class_labels.txt, bounding_boxes.txt, train_test_split.txt, classes.txt, images/) " +
-                "nor a wsolevaluation folder (test/ and train/ holding image_ids.txt, class_labels.txt, localization.txt).")),
+                "nor a wsolevaluation folder (test/ and train/ holding image_ids.txt, class_labels.txt, localization.txt), " +
+                $"at the top or inside a single top-level folder; the top level holds {TopLevel(root)}.")),
         };
         problems.ThrowIfAny();
         if (options.VerifyImageHeaders)
@@ -73,6 +74,16 @@ public static class DatasetLoader
             return DatasetLayout.WsolEvaluation;
         }
         return null;
+    }
+
+    private static string TopLevel(string root)
+    {
+        var names = Directory.EnumerateFileSystemEntries(root)
+            .Select(e => Path.GetFileName(e) + (Directory.Exists(e) ? "/" : ""))
+            .Order(StringComparer.Ordinal).ToList();
+        if (names.Count == 0) return "nothing";
+        var shown = names.Take(10).Select(n => new string(n.Select(c => char.IsControl(c) ? '?' : c).ToArray()));
+        return string.Join(", ", shown) + (names.Count > 10 ? $" and {names.Count - 10} more" : "");
     }
 
     /// <summary>The folder itself when it is a dataset; otherwise its single sub-folder when that one is.</summary>

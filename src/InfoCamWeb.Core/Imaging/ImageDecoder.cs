@@ -40,6 +40,10 @@ public sealed class ImageDecoder
         {
             MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions { AllocationLimitMegabytes = allocationLimitMegabytes }),
         };
+        // Metadata is never used; skipping it keeps compressed text and colour-profile chunks (zTXt, iTXt, iCCP, EXIF)
+        // from being inflated: a 400 KB PNG with a 400 MB zTXt chunk took 10 s to identify otherwise.
+        _configuration.ImageFormatsManager.SetDecoder(PngFormat.Instance, new PngDecoder { IgnoreMetadata = true });
+        _configuration.ImageFormatsManager.SetDecoder(JpegFormat.Instance, new JpegDecoder { IgnoreMetadata = true });
     }
 
     public long MaxPixels { get; }

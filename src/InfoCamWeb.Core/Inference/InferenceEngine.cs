@@ -42,7 +42,7 @@ public sealed class InferenceEngine : IDisposable
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, // errors reach the user as exceptions, not as log lines
         };
         if (intraOpThreads > 0)
         {
@@ -61,12 +61,17 @@ public sealed class InferenceEngine : IDisposable
         }
         catch (OnnxRuntimeException ex)
         {
-            throw new ModelException($"ONNX Runtime cannot load the model: {ex.Message.Split('\n')[0].Trim()}", ex);
+            throw new ModelException($"ONNX Runtime cannot load the model: {OrtMessages.Clean(ex.Message)}", ex);
         }
         _outputs = [Head.LogitsTensor, Head.FeatureTensor];
     }
 
     public ModelHead Head { get; }
+
+    /// <summary>Longest one batch may run before it is terminated (the process-wide limit unless set for this engine).</summary>
+    public TimeSpan BatchTimeout { get; init; } = Limits.BatchTimeout;
+
+    private string TimeoutMessage => $"Inference of one batch took longer than {BatchTimeout.TotalSeconds:0.#} s and was stopped.";
 
     public ProviderSelection Provider { get; }
 
@@ -80,22 +85,27 @@ public sealed class InferenceEngine : IDisposable
     public InferenceOutput Run(float[] input, int batch, int size)
     {
         var shape = new long[] { batch, 3, size, size };
-        using var inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input.AsMemory(0, batch * 3 * size * size), shape);
+        long length = (long)batch * 3 * size * size;
+        if (batch < 1 || size < 1 || length > input.Length)
+        {
+            throw new ArgumentException($"A batch of {batch} images of {size}x{size} does not fit the {input.Length} input values.", nameof(input));
+        }
         IDisposableReadOnlyCollection<OrtValue> results;
         bool timedOut = false;
-        using (var watchdog = new Timer(_ => { timedOut = true; _runOptions.Terminate = true; }, null, Limits.BatchTimeout, Timeout.InfiniteTimeSpan))
+        using (var watchdog = new Timer(_ => { timedOut = true; _runOptions.Terminate = true; }, null, BatchTimeout, Timeout.InfiniteTimeSpan))
         {
             try
             {
+                using var inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input.AsMemory(0, (int)length), shape);
                 results = _session.Run(_runOptions, [Head.InputName], [inputValue], _outputs);
             }
             catch (OnnxRuntimeException ex)
             {
                 if (timedOut)
                 {
-                    throw new ModelException($"Inference of one batch took longer than {Limits.BatchTimeout.TotalSeconds:0} s and was stopped.", ex);
+                    throw new ModelException(TimeoutMessage, ex);
                 }
-                var message = ex.Message.Split('\n')[0].Trim();
+                var message = OrtMessages.Clean(ex.Message);
                 throw new ModelException(message.Contains("alloc", StringComparison.OrdinalIgnoreCase) || message.Contains("memory", StringComparison.OrdinalIgnoreCase)
                     ? $"Inference needs more memory than a model may use ({Limits.ArenaBytes >> 20} MB): {message}"
                     : $"Inference failed: {message}", ex);
@@ -104,7 +114,7 @@ public sealed class InferenceEngine : IDisposable
         if (timedOut)
         {
             results.Dispose();
-            throw new ModelException($"Inference of one batch took longer than {Limits.BatchTimeout.TotalSeconds:0} s and was stopped.");
+            throw new ModelException(TimeoutMessage);
         }
         using (results)
         {

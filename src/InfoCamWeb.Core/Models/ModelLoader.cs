@@ -17,6 +17,9 @@ public static class ModelLoader
 {
     public const long DefaultMaxBytes = 1L << 30;
 
+    /// <summary>Largest input side accepted (one 3 x 2048 x 2048 float image is 48 MB).</summary>
+    public const int MaxInputSide = 2048;
+
     public static LoadedModel Load(string path, HeadOverrides? overrides = null, int? inputSizeOverride = null, long maxBytes = DefaultMaxBytes)
     {
         if (!File.Exists(path))
@@ -71,6 +74,10 @@ public static class ModelLoader
 
         var augmented = inspector.WithOutputs(candidate.LogitsTensor, candidate.FeatureTensor);
         int size = inputSizeOverride ?? (inputShape[2] > 0 ? (int)inputShape[2] : 224);
+        if (size is < 1 or > ModelLoader.MaxInputSide)
+        {
+            throw new ModelException($"An input size of {size} is outside 1..{ModelLoader.MaxInputSide}.");
+        }
         if (inputShape[2] > 0 && inputSizeOverride is int s && s != inputShape[2])
         {
             throw new ModelException($"The model's input is fixed at {inputShape[2]}x{inputShape[3]}; an input size of {s} cannot be used.");

@@ -89,6 +89,11 @@ internal sealed class OnnxGraphInspector
     public (string Name, long[] Shape) ImageInput()
     {
         var inputs = _graph.Input.Where(i => !_initializers.ContainsKey(i.Name)).ToList();
+        if (inputs.Count == 0 && _graph.Input.Count > 0)
+        {
+            throw new ModelException($"The model has no image input: {string.Join(", ", _graph.Input.Select(i => $"'{i.Name}'"))} " +
+                                     $"{(_graph.Input.Count > 1 ? "have initializers, so they are constants" : "has an initializer, so it is a constant")}; exactly one image input is expected.");
+        }
         if (inputs.Count != 1)
         {
             throw new ModelException($"The model has {inputs.Count} inputs ({string.Join(", ", inputs.Select(i => i.Name))}); exactly one image input is expected.");
@@ -119,6 +124,14 @@ internal sealed class OnnxGraphInspector
         if (dims[2] > 0 && dims[3] > 0 && dims[2] != dims[3])
         {
             throw new ModelException($"Input '{input.Name}' is {dims[2]}x{dims[3]}; a square input is expected.");
+        }
+        if (dims[2] > ModelLoader.MaxInputSide || dims[3] > ModelLoader.MaxInputSide)
+        {
+            throw new ModelException($"Input '{input.Name}' is {dims[2]}x{dims[3]}; inputs larger than {ModelLoader.MaxInputSide}x{ModelLoader.MaxInputSide} are not accepted.");
+        }
+        if (dims[2] == 0 || dims[3] == 0)
+        {
+            throw new ModelException($"Input '{input.Name}' has an empty spatial size ({dims[2]}x{dims[3]}).");
         }
         if (dims[0] > 1)
         {

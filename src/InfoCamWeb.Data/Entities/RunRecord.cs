@@ -50,7 +50,11 @@ public sealed class RunRecord
     public string? ProviderUsed { get; set; }
     public string? Error { get; set; }
     public string? JobId { get; set; }
+    /// <summary>Times a worker started on this run.</summary>
     public int Attempts { get; set; }
+
+    /// <summary>Times the worker ended abnormally (crash, memory cap, time limit) while running this run.</summary>
+    public int WorkerEnds { get; set; }
 
     /// <summary>GT-known Loc so far per method, JSON (for the live view).</summary>
     public string? RunningMetrics { get; set; }

@@ -449,6 +449,9 @@ namespace InfoCamWeb.Data.Migrations
                     b.Property<int>("Window")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("WorkerEnds")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DatasetId");

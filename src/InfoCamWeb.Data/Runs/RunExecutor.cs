@@ -17,8 +17,11 @@ namespace InfoCamWeb.Data.Runs;
 /// </summary>
 public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, ILogger<RunExecutor> log)
 {
-    /// <summary>Starts of a run after which it is failed instead of resumed (each start that ended the worker counts).</summary>
-    public const int MaxAttempts = 6;
+    /// <summary>
+    /// Starts of a run after which it is failed instead of resumed: a safety net behind the supervisor, which fails a run
+    /// once it has ended the worker abnormally <c>MaxWorkerEnds</c> times; restarts by the operator are not counted there.
+    /// </summary>
+    public const int MaxAttempts = 20;
 
     public async Task ExecuteAsync(int runId, CancellationToken shutdown)
     {
@@ -35,7 +38,7 @@ public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, I
             if (run.Attempts >= MaxAttempts)
             {
                 run.Status = RunStatus.Failed;
-                run.Error = $"The run stopped the worker {run.Attempts} times (a crash, the memory cap or the time limit); it is not tried again.";
+                run.Error = $"The run was started {run.Attempts} times without finishing; it is not tried again.";
                 run.FinishedAt = DateTimeOffset.UtcNow;
                 await db.SaveChangesAsync(shutdown);
                 return;

@@ -40,6 +40,9 @@ public sealed class UploadOptions
 {
     public long MaxModelBytes { get; set; } = 1L << 30;
     public long MaxDatasetBytes { get; set; } = 4L << 30;
+
+    /// <summary>An upload that delivers no data for this long is refused and its temporary file removed.</summary>
+    public int StallSeconds { get; set; } = 60;
 }
 
 public sealed class WorkerOptions
@@ -51,4 +54,31 @@ public sealed class WorkerOptions
     /// <summary>Path of infocam.dll; empty: next to the web app.</summary>
     public string CliPath { get; set; } = "";
     public int RestartDelaySeconds { get; set; } = 2;
+
+    /// <summary>Longest one inference batch may run before ONNX Runtime is told to stop (RunOptions.Terminate).</summary>
+    public int BatchTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>The hard stop: a run whose heartbeat is older than this has its worker killed (covers what Terminate cannot stop).</summary>
+    public int StallSeconds { get; set; } = 900;
+
+    /// <summary>Resident memory cap of the worker and of the model inspector, MB; above it the process is killed.</summary>
+    public int MemoryLimitMb { get; set; } = 6144;
+
+    /// <summary>A run that ends the worker abnormally this many times (crash, memory cap, stall) is failed with the reason.</summary>
+    public int MaxWorkerEnds { get; set; } = 3;
+
+    /// <summary>Longest a model inspection (parse, session, probe run) may take at upload.</summary>
+    public int InspectTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Environment of the worker and the inspector: their ONNX Runtime arena, managed heap and batch time caps.</summary>
+    public IReadOnlyDictionary<string, string> ChildEnvironment(int batchTimeoutSeconds)
+    {
+        long limit = Math.Max(256, MemoryLimitMb);
+        return new Dictionary<string, string>
+        {
+            ["INFOCAM_ORT_MAX_MEMORY_MB"] = Math.Min(3072, limit * 3 / 4).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["INFOCAM_BATCH_TIMEOUT_SECONDS"] = Math.Max(1, batchTimeoutSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DOTNET_GCHeapHardLimit"] = "0x" + ((limit / 2) << 20).ToString("x", System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
 }

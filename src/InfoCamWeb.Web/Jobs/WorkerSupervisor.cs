@@ -9,14 +9,18 @@ namespace InfoCamWeb.Web.Jobs;
 
 /// <summary>
 /// Starts <c>infocam worker</c> as a child process and restarts it when it dies (a crash of ONNX Runtime ends only the
-/// worker, never the web server). After each (re)start, runs left "Running" by a dead worker are queued again; the
-/// executor resumes them from their last saved batch.
+/// worker, never the web server). The worker is held to a resident-memory cap and, through the run heartbeat, to a
+/// stall limit (the hard stop behind <c>RunOptions.Terminate</c>). When it ends abnormally, the run it was executing is
+/// charged with the cause; a run charged <see cref="WorkerOptions.MaxWorkerEnds"/> times is failed with that cause, any
+/// other is queued again and the executor resumes it from its last saved batch. Restarts by the operator
+/// (<see cref="Kill"/>) are not charged.
 /// </summary>
 public sealed class WorkerSupervisor(
     IOptions<InfoCamOptions> options, InfoCamPaths paths, IDbContextFactory<InfoCamDbContext> dbFactory,
     RunQueue queue, ILogger<WorkerSupervisor> log) : BackgroundService
 {
     private Process? _process;
+    private volatile bool _operatorKill;
 
     /// <summary>The current worker's process id (0 when none runs).</summary>
     public int ProcessId => _process is { HasExited: false } p ? p.Id : 0;
@@ -37,11 +41,24 @@ public sealed class WorkerSupervisor(
             try
             {
                 await RequeueInterruptedAsync(o.Device, stoppingToken);
-                using var process = Start(cli, o.Device);
+                _operatorKill = false;
+                using var process = Start(cli, o.Device, o);
                 _process = process;
                 Starts++;
-                await process.WaitForExitAsync(stoppingToken);
-                log.LogWarning("The worker (pid {Pid}) exited with code {Code}; restarting.", process.Id, process.ExitCode);
+                var end = await ProcessWatch.WaitAsync(process, (long)o.MemoryLimitMb << 20, Timeout.InfiniteTimeSpan, stoppingToken,
+                    ct => StalledAsync(o, ct));
+                if (end == ProcessEnd.Cancelled) break;
+                var cause = end switch
+                {
+                    ProcessEnd.MemoryCap => $"The worker used more than its memory cap of {o.MemoryLimitMb} MB and was stopped.",
+                    ProcessEnd.TimeLimit => $"The run made no progress for {o.StallSeconds} s (the time limit) and its worker was stopped.",
+                    _ => $"The worker {ProcessWatch.DescribeExit(process.ExitCode)}.",
+                };
+                log.LogWarning("Worker (pid {Pid}): {Cause} Restarting.", process.Id, cause);
+                if (!_operatorKill)
+                {
+                    await ChargeRunningAsync(o, cause, stoppingToken);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -56,19 +73,48 @@ public sealed class WorkerSupervisor(
         Kill();
     }
 
-    /// <summary>Ends the worker process (its supervisor starts a new one). Used by tests and by the hard run-time limit.</summary>
+    /// <summary>Restarts the worker process as the operator would (the interrupted run resumes and is not charged).</summary>
     public void Kill()
     {
-        try
+        _operatorKill = true;
+        if (_process is { } p)
         {
-            if (_process is { HasExited: false } p)
+            ProcessWatch.Kill(p);
+        }
+    }
+
+    /// <summary>True when a run of this device has had no heartbeat for longer than the stall limit.</summary>
+    private async Task<bool> StalledAsync(WorkerOptions o, CancellationToken ct)
+    {
+        var limit = DateTimeOffset.UtcNow.AddSeconds(-Math.Max(1, o.StallSeconds));
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var heartbeats = await db.Runs.AsNoTracking().Where(r => r.Status == RunStatus.Running && r.Device == o.Device)
+            .Select(r => r.HeartbeatAt).ToListAsync(ct);
+        return heartbeats.Any(h => h is not null && h < limit);
+    }
+
+    /// <summary>Charges the run(s) the dead worker was executing; fails those charged too often, with the cause.</summary>
+    private async Task ChargeRunningAsync(WorkerOptions o, string cause, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var running = await db.Runs.Where(r => r.Status == RunStatus.Running && r.Device == o.Device).ToListAsync(ct);
+        foreach (var run in running)
+        {
+            run.WorkerEnds++;
+            if (run.WorkerEnds >= Math.Max(1, o.MaxWorkerEnds))
             {
-                p.Kill(entireProcessTree: true);
+                run.Status = RunStatus.Failed;
+                run.FinishedAt = DateTimeOffset.UtcNow;
+                run.Error = $"{cause} The run ended its worker {run.WorkerEnds} times; it is not tried again.";
+                if (run.JobId is not null) queue.Delete(run.JobId);
+                log.LogWarning("Run {RunId} failed: {Error}", run.Id, run.Error);
+            }
+            else
+            {
+                log.LogWarning("Run {RunId} ended its worker ({Ends} of {Max}); it resumes.", run.Id, run.WorkerEnds, o.MaxWorkerEnds);
             }
         }
-        catch (InvalidOperationException)
-        {
-        }
+        await db.SaveChangesAsync(ct);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -77,7 +123,7 @@ public sealed class WorkerSupervisor(
         await base.StopAsync(cancellationToken);
     }
 
-    private Process Start(string cli, string device)
+    private Process Start(string cli, string device, WorkerOptions o)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -91,8 +137,11 @@ public sealed class WorkerSupervisor(
         {
             psi.ArgumentList.Add(arg);
         }
-        // Managed heap cap for the worker (ONNX Runtime's native memory has its own arena cap).
-        psi.Environment["DOTNET_GCHeapHardLimit"] = "0x200000000";
+        // Managed heap cap, ONNX Runtime arena cap and per-batch time limit; the resident cap is watched from here.
+        foreach (var (key, value) in o.ChildEnvironment(o.BatchTimeoutSeconds))
+        {
+            psi.Environment[key] = value;
+        }
         var process = Process.Start(psi) ?? throw new InvalidOperationException("dotnet could not start the worker.");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) log.LogInformation("worker: {Line}", e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.LogWarning("worker: {Line}", e.Data); };

@@ -95,6 +95,76 @@ public class ArchiveExtractorTests
     }
 
     [Fact]
+    public void The_bytes_decide_the_format_so_a_plain_tar_named_tar_gz_extracts()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "plain.tar.gz");
+        using (var file = File.Create(path))
+        using (var tar = new TarWriter(file, TarEntryFormat.Pax))
+        {
+            tar.WriteEntry(File_("data/a.txt", [1, 2, 3]));
+        }
+        var dest = Path.Combine(dir.Path, "out");
+        Assert.Equal(1, ArchiveExtractor.Extract(path, "plain.tar.gz", dest, new ExtractionLimits()));
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(Path.Combine(dest, "data", "a.txt")));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C, 0, 4 }, "'up.zip' is a 7-Zip archive; accepted are .zip, .tar and .tar.gz / .tgz.")]
+    [InlineData(new byte[] { 0x42, 0x5A, 0x68, 0x39, 0x31 }, "'up.zip' is a bzip2-compressed file; accepted are .zip, .tar and .tar.gz / .tgz.")]
+    [InlineData(new byte[] { 0x52, 0x61, 0x72, 0x21, 0x1A, 0x07 }, "'up.zip' is a RAR archive; accepted are .zip, .tar and .tar.gz / .tgz.")]
+    public void Other_archive_formats_are_named_whatever_their_extension(byte[] magic, string expected)
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "up.zip");
+        File.WriteAllBytes(path, [.. magic, .. new byte[600]]);
+        var dest = Path.Combine(dir.Path, "out");
+        Assert.Equal(expected, Assert.Throws<ArchiveException>(() => ArchiveExtractor.Extract(path, "up.zip", dest, new ExtractionLimits())).Message);
+        Assert.False(Directory.Exists(dest));
+    }
+
+    [Fact]
+    public void A_name_that_is_both_a_file_and_a_folder_is_refused_without_naming_server_paths()
+    {
+        using var dir = new TempDir();
+        var zip = Zip(dir, ("d/clash", [1]), ("d/clash/inner.txt", [2]));
+        var dest = Path.Combine(dir.Path, "out");
+        var ex = Assert.Throws<ArchiveException>(() => ArchiveExtractor.Extract(zip, "a.zip", dest, new ExtractionLimits()));
+        Assert.Equal("Entry 'd/clash/inner.txt' is inside 'd/clash', which is a file in the archive.", ex.Message);
+        Assert.False(Directory.Exists(dest));
+    }
+
+    [Fact]
+    public void Names_longer_than_file_systems_allow_are_refused_by_rule()
+    {
+        using var dir = new TempDir();
+        var dest = Path.Combine(dir.Path, "out");
+        var longSegment = Zip(dir, ("d/" + new string('a', 256) + ".jpg", [1]));
+        Assert.EndsWith("has a name segment longer than 255 bytes.", Assert.Throws<ArchiveException>(() => ArchiveExtractor.Extract(longSegment, "a.zip", dest, new ExtractionLimits())).Message);
+        File.Delete(longSegment);
+        var deep = Zip(dir, (string.Join('/', Enumerable.Repeat("dddddddddd", 100)) + "/x.txt", [1]));
+        Assert.EndsWith("has a name longer than 1024 characters.", Assert.Throws<ArchiveException>(() => ArchiveExtractor.Extract(deep, "a.zip", dest, new ExtractionLimits())).Message);
+        Assert.False(Directory.Exists(dest));
+    }
+
+    [Fact]
+    public void An_entry_flagged_as_encrypted_is_refused()
+    {
+        using var dir = new TempDir();
+        var zip = Zip(dir, ("a.txt", [1, 2, 3]));
+        var bytes = File.ReadAllBytes(zip);
+        // General-purpose flag bit 0 (encrypted) in the local header (offset 6) and the central directory entry (offset 8).
+        bytes[6] |= 1;
+        int central = bytes.AsSpan().IndexOf([(byte)'P', (byte)'K', (byte)1, (byte)2]);
+        bytes[central + 8] |= 1;
+        File.WriteAllBytes(zip, bytes);
+        var dest = Path.Combine(dir.Path, "out");
+        Assert.Equal("Entry 'a.txt' is encrypted; encrypted archives are not accepted.",
+            Assert.Throws<ArchiveException>(() => ArchiveExtractor.Extract(zip, "a.zip", dest, new ExtractionLimits())).Message);
+        Assert.False(Directory.Exists(dest));
+    }
+
+    [Fact]
     public void A_gzip_bomb_is_stopped_while_copying()
     {
         using var dir = new TempDir();

@@ -202,17 +202,47 @@ public class ResourceCapTests
         var big = m.Node("ConstantOfShape", [shape]);
         var sum = m.Node("ReduceSum", [big], ("keepdims", 0L));
         var bytes = m.Build(m.Node("Add", [gemm, sum]));
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var ex = Assert.Throws<ModelException>(() => ModelLoader.Load(bytes, "bomb.onnx",
             new HeadOverrides { FeatureTensor = feat, WeightInitializer = "fc_w", BiasInitializer = "fc_b" }));
         Assert.Contains("The probe run", ex.Message);
         Assert.Contains("memory", ex.Message);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
     }
 }
 
 public class MalformedGraphTests
 {
+    [Theory]
+    [InlineData(65536L, "Input 'x' is 65536x65536; inputs larger than 2048x2048 are not accepted.")]
+    [InlineData(0L, "Input 'x' has an empty spatial size (0x0).")]
+    public void An_input_too_large_to_allocate_or_empty_is_refused_before_any_session(long side, string message)
+    {
+        var model = Onnx.ModelProto.Parser.ParseFrom(TinyOnnx.GapGemm());
+        model.Graph.Input[0].Type.TensorType.Shape.Dim[2].DimValue = side;
+        model.Graph.Input[0].Type.TensorType.Shape.Dim[3].DimValue = side;
+        Assert.Equal(message, Assert.Throws<ModelException>(() => ModelLoader.Load(Google.Protobuf.MessageExtensions.ToByteArray(model), "big.onnx")).Message);
+    }
+
+    [Fact]
+    public void An_input_that_is_also_an_initializer_is_named_as_a_constant()
+    {
+        var model = Onnx.ModelProto.Parser.ParseFrom(TinyOnnx.GapGemm());
+        var constant = new Onnx.TensorProto { Name = "x", DataType = 1 };
+        constant.Dims.AddRange([1, 3, 8, 8]);
+        constant.FloatData.AddRange(new float[192]);
+        model.Graph.Initializer.Add(constant);
+        Assert.Equal("The model has no image input: 'x' has an initializer, so it is a constant; exactly one image input is expected.",
+            Assert.Throws<ModelException>(() => ModelLoader.Load(Google.Protobuf.MessageExtensions.ToByteArray(model), "const.onnx")).Message);
+    }
+
+    [Fact]
+    public void An_ir_version_onnx_runtime_does_not_know_is_refused_in_one_readable_line()
+    {
+        var model = Onnx.ModelProto.Parser.ParseFrom(TinyOnnx.GapGemm());
+        model.IrVersion = 999;
+        Assert.Equal("ONNX Runtime cannot load the model: Unsupported model IR version: 999, max supported IR version: 13",
+            Assert.Throws<ModelException>(() => ModelLoader.Load(Google.Protobuf.MessageExtensions.ToByteArray(model), "ir.onnx")).Message);
+    }
+
     [Fact]
     public void A_model_without_nodes_is_refused()
     {

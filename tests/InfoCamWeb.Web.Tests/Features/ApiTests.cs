@@ -115,6 +115,98 @@ public class ApiTests(WebAppFixture app)
         }
         Assert.Contains((HttpStatusCode)429, codes);
     }
+
+    private static MultipartFormDataContent ArchiveForm(byte[] archive, string fileName)
+    {
+        var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(archive);
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+        form.Add(file, "file", fileName);
+        return form;
+    }
+
+    private static byte[] ZipOf(string folder, Func<string, string, string?>? edit = null)
+    {
+        using var ms = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(ms, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var path in Directory.GetFiles(folder, "*", SearchOption.AllDirectories))
+            {
+                var name = "cub/" + Path.GetRelativePath(folder, path).Replace('\\', '/');
+                var text = name.EndsWith(".txt", StringComparison.Ordinal) ? File.ReadAllText(path) : null;
+                using var s = zip.CreateEntry(name).Open();
+                if (text is not null && edit is not null) s.Write(System.Text.Encoding.UTF8.GetBytes(edit(name, text) ?? text));
+                else s.Write(File.ReadAllBytes(path));
+            }
+        }
+        return ms.ToArray();
+    }
+
+    [Fact]
+    public async Task A_dataset_archive_is_uploaded_through_the_api_and_a_broken_one_answers_its_problems_by_file_and_line()
+    {
+        var (client, actor, _) = await ClientAsync();
+        var demo = Path.Combine(WebAppFixture.RepoRoot, "datasets", "demo-cub");
+        var paths = app.Get<InfoCamWeb.Data.InfoCamPaths>();
+        var before = Directory.GetDirectories(paths.DatasetsFolder).Length;
+
+        var broken = ZipOf(demo, (name, text) => name == "cub/bounding_boxes.txt" ? text.Replace("1 0.0 37.0 103.0 99.0", "1 0.0 37.0 NaN 99.0") : null);
+        var refused = await client.PostAsync("/api/datasets", ArchiveForm(broken, "broken.zip"));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var body = await refused.Content.ReadFromJsonAsync<ApiDatasetRefused>();
+        Assert.Equal(["bounding_boxes.txt, line 1, width: 'NaN' is not a finite number."], body!.Problems);
+
+        var traversal = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(traversal, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            zip.CreateEntry("cub/../../evil.txt").Open().Dispose();
+        }
+        var evil = await client.PostAsync("/api/datasets", ArchiveForm(traversal.ToArray(), "evil.zip"));
+        Assert.Equal(HttpStatusCode.BadRequest, evil.StatusCode);
+        Assert.Equal("Entry 'cub/../../evil.txt' has an empty, '.' or '..' path segment.", (await evil.Content.ReadFromJsonAsync<ApiError>())!.Error);
+        Assert.Equal(before, Directory.GetDirectories(paths.DatasetsFolder).Length);
+        Assert.Empty(Directory.GetFiles(paths.UploadsFolder));
+
+        var created = await client.PostAsync("/api/datasets", ArchiveForm(ZipOf(demo), "finches.zip"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<ApiCreated>())!.Id;
+        var listed = await client.GetFromJsonAsync<List<ApiDataset>>("/api/datasets");
+        var team = "team " + (await app.EmailOfAsync(actor)).Split('@')[0];
+        Assert.Contains(listed!, d => d.Id == id && d.Images == 320 && d.Team == team);
+    }
+
+    [Fact]
+    public async Task A_locked_database_answers_503_with_a_retry_hint_and_changes_nothing()
+    {
+        var (client, actor, _) = await ClientAsync();
+        await using var db0 = await app.Db.CreateDbContextAsync();
+        var demo = await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        var runs = app.Get<InfoCamWeb.Web.Features.Runs.RunService>();
+        var id = (await runs.CreateAsync(actor, new InfoCamWeb.Web.Features.Runs.RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId })).RunId!.Value;
+        await app.WaitForRunAsync(id);
+        HttpResponseMessage response;
+        await using (var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.Get<InfoCamWeb.Data.InfoCamPaths>().Database}"))
+        {
+            await holder.OpenAsync();
+            await using (var begin = holder.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE;";
+                await begin.ExecuteNonQueryAsync();
+            }
+            response = await client.PostAsync($"/api/runs/{id}/publish", null);
+            await using var rollback = holder.CreateCommand();
+            rollback.CommandText = "ROLLBACK;";
+            await rollback.ExecuteNonQueryAsync();
+        }
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("5", response.Headers.RetryAfter?.ToString());
+        Assert.Equal(InfoCamWeb.Data.InfoCamDbContext.BusyMessage, (await response.Content.ReadFromJsonAsync<ApiError>())!.Error);
+        await using (var db = await app.Db.CreateDbContextAsync())
+        {
+            Assert.False((await db.Runs.FirstAsync(r => r.Id == id)).Published);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/runs/{id}/publish", null)).StatusCode);
+    }
 }
 
 [Collection(WebAppCollection.Name)]
@@ -134,4 +226,5 @@ public class ApiDocumentationTests(WebAppFixture app)
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
         Assert.Contains("swagger", (await ui.Content.ReadAsStringAsync()).ToLowerInvariant());
     }
+
 }

@@ -419,6 +419,81 @@ public class WorkerIsolationTests(WebAppFixture app)
         Assert.Empty(Directory.GetFiles(paths.UploadsFolder));
     }
 
+    /// <summary>A stream that delivers some bytes, then never answers again (a browser that stopped sending).</summary>
+    private sealed class StallingStream(int bytes) : Stream
+    {
+        private int _left = bytes;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => 0; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+        {
+            if (_left <= 0)
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            int n = Math.Min(buffer.Length, _left);
+            buffer.Span[..n].Fill(7);
+            _left -= n;
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public async Task A_stalled_upload_is_refused_after_the_stall_limit_and_leaves_no_temporary_file()
+    {
+        var actor = await app.NewTeamMemberAsync();
+        var paths = app.Get<InfoCamWeb.Data.InfoCamPaths>();
+        var model = await app.Get<ModelService>().UploadAsync(actor, new StallingStream(100_000), "m.onnx", "", "", 1L << 30);
+        Assert.Equal("The upload stalled: no data arrived for 2 s after 97.7 KB.", model.Error);
+        var dataset = await app.Get<DatasetService>().UploadArchiveAsync(actor, new StallingStream(100_000), "d.zip", "", "", 1L << 30);
+        Assert.Equal("The upload stalled: no data arrived for 2 s after 97.7 KB.", dataset.Error);
+        Assert.Empty(Directory.GetFiles(paths.UploadsFolder));
+        await using var db = await app.Db.CreateDbContextAsync();
+        Assert.False(await db.Models.AnyAsync(m => m.TeamId == actor.ActiveTeamId));
+        Assert.False(await db.Datasets.AnyAsync(d => d.TeamId == actor.ActiveTeamId));
+    }
+
+    [Fact]
+    public async Task An_endless_loop_model_is_refused_at_upload_by_the_probe_time_limit_and_nothing_is_stored()
+    {
+        var actor = await app.NewTeamMemberAsync();
+        var bytes = InfoCamWeb.Core.Tests.TinyOnnx.LoopingOnBrightInput(threshold: -100); // loops 2^31 times on any input
+        var result = await app.Get<ModelService>().UploadAsync(actor, new MemoryStream(bytes), "loop.onnx", "loop", "", 1L << 30);
+        Assert.Equal("The probe run on a 1x3x64x64 input failed: Inference of one batch took longer than 13 s and was stopped.", result.Error);
+        Assert.Empty(Directory.GetFiles(app.Get<InfoCamWeb.Data.InfoCamPaths>().UploadsFolder));
+        await using var db = await app.Db.CreateDbContextAsync();
+        Assert.False(await db.Models.AnyAsync(m => m.TeamId == actor.ActiveTeamId));
+    }
+
+    [Fact]
+    public async Task A_model_that_loops_only_on_real_images_is_stopped_by_the_stall_limit_and_failed_with_the_reason()
+    {
+        await using var db0 = await app.Db.CreateDbContextAsync();
+        var demo = await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        var actor = await app.NewTeamMemberAsync();
+        // Passes the upload probe (random input), then loops 2^31 times on the first bright demo image.
+        var bytes = InfoCamWeb.Core.Tests.TinyOnnx.LoopingOnBrightInput(classes: 8, size: 64);
+        var upload = await app.Get<ModelService>().UploadAsync(actor, new MemoryStream(bytes), "sneaky.onnx", "sneaky", "", 1L << 30);
+        Assert.Null(upload.Error);
+        var runs = app.Get<RunService>();
+        var id = (await runs.CreateAsync(actor, new RunRequest { ModelId = upload.ModelId!.Value, DatasetId = demo.DatasetId, BatchSize = 1 })).RunId!.Value;
+        var failed = await app.WaitForRunAsync(id, seconds: 240);
+        Assert.Equal(RunStatus.Failed, failed.Status);
+        Assert.Equal($"The run made no progress for {WebAppFixture.StallSeconds} s (the time limit) and its worker was stopped. " +
+                     $"The run ended its worker {WebAppFixture.MaxWorkerEnds} times; it is not tried again.", failed.Error);
+        Assert.Equal(HttpStatusCode.OK, (await app.CreateClient().GetAsync("/runs")).StatusCode);
+        var next = (await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId })).RunId!.Value;
+        Assert.Equal(RunStatus.Succeeded, (await app.WaitForRunAsync(next)).Status);
+    }
+
     [Fact]
     public async Task A_run_that_keeps_ending_its_worker_is_failed_with_the_reason_and_the_next_run_works()
     {
@@ -426,19 +501,25 @@ public class WorkerIsolationTests(WebAppFixture app)
         var demo = await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
         var actor = await app.NewTeamMemberAsync();
         var runs = app.Get<RunService>();
+        var supervisor = app.Get<WorkerSupervisor>();
         var id = (await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, BatchSize = 2 })).RunId!.Value;
         await app.WaitForRunAsync(id, r => r.ImagesDone >= 4 || r.Status is RunStatus.Succeeded or RunStatus.Failed);
-        // As if this run had already ended the worker as often as allowed: the next end is the last.
+        // As if this run had already ended the worker as often as allowed but once.
         await using (var db = await app.Db.CreateDbContextAsync())
         {
             var run = await db.Runs.FirstAsync(r => r.Id == id);
-            run.Attempts = InfoCamWeb.Data.Runs.RunExecutor.MaxAttempts;
+            run.WorkerEnds = WebAppFixture.MaxWorkerEnds - 1;
             await db.SaveChangesAsync();
         }
-        app.Get<WorkerSupervisor>().Kill();
+        // Killed from outside (like a native crash or the kernel's OOM killer), not restarted by the operator.
+        using (var worker = System.Diagnostics.Process.GetProcessById(supervisor.ProcessId))
+        {
+            worker.Kill();
+        }
         var failed = await app.WaitForRunAsync(id);
         Assert.Equal(RunStatus.Failed, failed.Status);
-        Assert.StartsWith("The run stopped the worker", failed.Error);
+        Assert.Equal($"The worker was killed (SIGKILL, exit code 137; the system may have run out of memory). " +
+                     $"The run ended its worker {WebAppFixture.MaxWorkerEnds} times; it is not tried again.", failed.Error);
         // The web app is still up and the next run works.
         Assert.Equal(HttpStatusCode.OK, (await app.CreateClient().GetAsync("/runs")).StatusCode);
         var next = (await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId })).RunId!.Value;

@@ -15,6 +15,7 @@ public sealed record ApiDataset(int Id, string Name, string Team, string Layout,
 public sealed record ApiRun(int Id, int ModelId, int DatasetId, string Team, string Status, int ImagesDone, int ImagesTotal, double ImagesPerSecond,
     string? Provider, string? Error, bool Published, DateTimeOffset QueuedAt, DateTimeOffset? FinishedAt);
 public sealed record ApiCreated(int Id, string Url);
+public sealed record ApiDatasetRefused(string Error, IReadOnlyList<string> Problems, int TotalProblems);
 
 /// <summary>
 /// The REST API for scripted submissions (personal access tokens): upload a model, list datasets, start a run, poll it,
@@ -36,16 +37,29 @@ public static class ApiEndpoints
         api.MapPost("/models", async (HttpContext http, ActorProvider actors, ModelService models, IOptions<InfoCamOptions> options, CancellationToken ct) =>
         {
             var actor = await actors.GetAsync(http.User, ct);
-            if (!http.Request.HasFormContentType) return Results.BadRequest(new ApiError("Send multipart/form-data with the model in the field 'file'."));
-            var form = await http.Request.ReadFormAsync(ct);
-            var file = form.Files.GetFile("file");
-            if (file is null) return Results.BadRequest(new ApiError("The form has no 'file' field."));
-            await using var stream = file.OpenReadStream();
-            var result = await models.UploadAsync(actor, stream, file.FileName, form["name"].ToString(), form["description"].ToString(), options.Value.Uploads.MaxModelBytes, ct: ct);
+            var (form, file, refused) = await ReadUploadAsync(http, options.Value.Uploads.MaxModelBytes, "the model", ct);
+            if (refused is not null) return refused;
+            await using var stream = file!.OpenReadStream();
+            var result = await models.UploadAsync(actor, stream, file.FileName, form!["name"].ToString(), form["description"].ToString(), options.Value.Uploads.MaxModelBytes, ct: ct);
             return result.ModelId is int id
                 ? Results.Created($"/api/models/{id}", new ApiCreated(id, $"/models/{id}"))
                 : ErrorResult(result.Error!);
         }).DisableAntiforgery().WithSummary("Upload an ONNX model (multipart field 'file'; optional 'name', 'description') for your active team.");
+
+        api.MapPost("/datasets", async (HttpContext http, ActorProvider actors, DatasetService datasets, IOptions<InfoCamOptions> options, CancellationToken ct) =>
+        {
+            var actor = await actors.GetAsync(http.User, ct);
+            var (form, file, refused) = await ReadUploadAsync(http, options.Value.Uploads.MaxDatasetBytes, "the dataset archive", ct);
+            if (refused is not null) return refused;
+            await using var stream = file!.OpenReadStream();
+            var result = await datasets.UploadArchiveAsync(actor, stream, file.FileName, form!["name"].ToString(), form["description"].ToString(),
+                options.Value.Uploads.MaxDatasetBytes, ct: ct);
+            if (result.DatasetId is int id) return Results.Created($"/api/datasets/{id}", new ApiCreated(id, $"/datasets/{id}"));
+            if (result.Error is not null) return ErrorResult(result.Error);
+            return Results.BadRequest(new ApiDatasetRefused($"The dataset has {result.TotalProblems} problem(s); nothing was stored.",
+                result.Problems.Select(p => p.ToString()).ToList(), result.TotalProblems));
+        }).DisableAntiforgery().WithSummary("Upload a dataset archive (.zip, .tar, .tar.gz; multipart field 'file'; optional 'name', 'description') for your active team. " +
+                                           "A refused dataset answers 400 with one line per problem (file, line, field).");
 
         api.MapGet("/datasets", async (HttpContext http, ActorProvider actors, DatasetService datasets, CancellationToken ct) =>
         {
@@ -82,6 +96,42 @@ public static class ApiEndpoints
         }).WithSummary("Publish a finished run to its leaderboard.");
     }
 
+    /// <summary>
+    /// Reads a multipart upload with the file in the field 'file', holding the request body to the upload cap
+    /// (ASP.NET Core spools the file to a temporary file that it removes when the request ends).
+    /// </summary>
+    private static async Task<(IFormCollection? Form, IFormFile? File, IResult? Refused)> ReadUploadAsync(HttpContext http, long maxBytes, string what, CancellationToken ct)
+    {
+        if (!http.Request.HasFormContentType)
+        {
+            return (null, null, Results.BadRequest(new ApiError($"Send multipart/form-data with {what} in the field 'file'.")));
+        }
+        var limit = maxBytes + (1L << 20); // the file plus the multipart framing and the small text fields
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } body)
+        {
+            body.MaxRequestBodySize = limit;
+        }
+        var tooLarge = Results.Json(new ApiError($"The upload is larger than the limit for {what} ({Models.ModelService.FormatBytes(maxBytes)})."), statusCode: 413);
+        if (http.Request.ContentLength > limit) return (null, null, tooLarge);
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(new Microsoft.AspNetCore.Http.Features.FormOptions { MultipartBodyLengthLimit = limit }, ct);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
+        {
+            return (null, null, ex is BadHttpRequestException { StatusCode: 413 } || ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
+                ? tooLarge
+                : Results.BadRequest(new ApiError($"The multipart body cannot be read: {ex.Message}")));
+        }
+        catch (IOException ex)
+        {
+            return (null, null, Results.BadRequest(new ApiError($"The upload was cut off: {ex.Message}")));
+        }
+        var file = form.Files.GetFile("file");
+        return file is null ? (null, null, Results.BadRequest(new ApiError("The form has no 'file' field."))) : (form, file, null);
+    }
+
     private static ApiRun ToApi(RunRecord r) => new(r.Id, r.ModelId, r.DatasetId, r.Team?.Name ?? "", r.Status.ToString().ToLowerInvariant(),
         r.ImagesDone, r.ImagesTotal, r.ImagesPerSecond, r.ProviderUsed, r.Error, r.Published, r.QueuedAt, r.FinishedAt);
 
@@ -90,7 +140,7 @@ public static class ApiEndpoints
     {
         _ when error.Contains("does not exist or belongs to another team", StringComparison.Ordinal) => Results.NotFound(new ApiError(error)),
         _ when error.StartsWith("Quota:", StringComparison.Ordinal) => Results.Json(new ApiError(error), statusCode: 429),
-        _ when error.Contains("larger than", StringComparison.Ordinal) => Results.Json(new ApiError(error), statusCode: 413),
+        _ when error.Contains("larger than", StringComparison.Ordinal) && error.Contains(" limit", StringComparison.Ordinal) => Results.Json(new ApiError(error), statusCode: 413),
         _ when error.Contains("team first", StringComparison.Ordinal) || error.StartsWith("Sign in", StringComparison.Ordinal) => Results.Json(new ApiError(error), statusCode: 403),
         _ => Results.BadRequest(new ApiError(error)),
     };

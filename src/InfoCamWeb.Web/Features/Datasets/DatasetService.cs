@@ -36,21 +36,12 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
         bool keep = false;
         try
         {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            var spooled = await UploadSpool.CopyAsync(content, temp, maxBytes,
+                $"The archive is larger than the dataset upload limit of {Models.ModelService.FormatBytes(maxBytes)}.",
+                TimeSpan.FromSeconds(Math.Max(1, options.Value.Uploads.StallSeconds)), progress, ct);
+            if (spooled.Error is not null)
             {
-                var buffer = new byte[81920];
-                long size = 0;
-                int read;
-                while ((read = await content.ReadAsync(buffer, ct)) > 0)
-                {
-                    size += read;
-                    if (size > maxBytes)
-                    {
-                        return new DatasetRegistration(null, [], 0, $"The archive is larger than the dataset upload limit of {Models.ModelService.FormatBytes(maxBytes)}.");
-                    }
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
-                    progress?.Report(size);
-                }
+                return new DatasetRegistration(null, [], 0, spooled.Error);
             }
             try
             {
@@ -62,7 +53,15 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
             }
             var result = await RegisterAsync(folder, name.Length > 0 ? name : StripExtension(fileName), description, teamId, "upload", ct);
             keep = result.Ok;
-            return result;
+            // Problems name files inside the archive, never the server's extraction folder.
+            return result with
+            {
+                Problems = result.Problems.Select(p => p with
+                {
+                    File = p.File.StartsWith(folder, StringComparison.Ordinal) ? "the archive" + p.File[folder.Length..] : p.File,
+                    Message = p.Message.Replace(folder + Path.DirectorySeparatorChar, "", StringComparison.Ordinal).Replace(folder, "the archive", StringComparison.Ordinal),
+                }).ToList(),
+            };
         }
         finally
         {
@@ -169,6 +168,10 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
         catch (DatasetException ex)
         {
             return new DatasetRegistration(null, ex.Problems, ex.TotalProblems, null);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new DatasetRegistration(null, [new DatasetProblem(Path.GetFileName(full), 0, "folder", $"cannot be read ({ex.Message.Replace(full, "", StringComparison.Ordinal)}).")], 1, null);
         }
         var record = new DatasetRecord
         {

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using InfoCamWeb.Core.Models;
+using InfoCamWeb.Web.Extensions;
+using InfoCamWeb.Web.Jobs;
+using Microsoft.Extensions.Options;
 
 namespace InfoCamWeb.Web.Features.Models;
 
@@ -8,10 +11,8 @@ namespace InfoCamWeb.Web.Features.Models;
 /// Inspects a model in a short-lived child process (<c>infocam inspect --json</c>): ONNX Runtime never runs inside the
 /// web server process, so a crafted model that crashes it natively cannot take the site down.
 /// </summary>
-public sealed class ModelInspector(ILogger<ModelInspector> log)
+public sealed class ModelInspector(IOptions<InfoCamOptions> options, ILogger<ModelInspector> log)
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-
     public async Task<ModelSummary> InspectAsync(string path, HeadOverrides? overrides, CancellationToken ct)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -23,31 +24,40 @@ public sealed class ModelInspector(ILogger<ModelInspector> log)
         if (overrides?.FeatureTensor is { } f) { psi.ArgumentList.Add("--feature-tensor"); psi.ArgumentList.Add(f); }
         if (overrides?.WeightInitializer is { } w) { psi.ArgumentList.Add("--classifier-weight"); psi.ArgumentList.Add(w); }
         if (overrides?.BiasInitializer is { } b) { psi.ArgumentList.Add("--classifier-bias"); psi.ArgumentList.Add(b); }
-        using var process = Process.Start(psi) ?? throw new ModelException("The model inspector could not be started.");
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(Timeout);
-        try
+        var o = options.Value.Worker;
+        int seconds = Math.Max(2, o.InspectTimeoutSeconds);
+        // The probe's own batch limit ends first, so a slow model is refused with ONNX Runtime's clean stop, not a kill.
+        foreach (var (key, value) in o.ChildEnvironment(Math.Max(1, seconds * 2 / 3)))
         {
-            await process.WaitForExitAsync(timeout.Token);
+            psi.Environment[key] = value;
         }
-        catch (OperationCanceledException)
+        using var process = Process.Start(psi) ?? throw new ModelException("The model inspector could not be started.");
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        var end = await ProcessWatch.WaitAsync(process, (long)o.MemoryLimitMb << 20, TimeSpan.FromSeconds(seconds), ct);
+        switch (end)
         {
-            process.Kill(entireProcessTree: true);
-            if (ct.IsCancellationRequested) throw;
-            throw new ModelException($"Inspecting the model took longer than {Timeout.TotalSeconds:0} s and was stopped.");
+            case ProcessEnd.Cancelled:
+                ct.ThrowIfCancellationRequested();
+                break;
+            case ProcessEnd.TimeLimit:
+                throw new ModelException($"Inspecting the model took longer than {seconds} s and was stopped.");
+            case ProcessEnd.MemoryCap:
+                throw new ModelException($"Inspecting the model needed more than {o.MemoryLimitMb} MB of memory and was stopped.");
         }
         var output = await stdout;
         var error = (await stderr).Trim();
         if (process.ExitCode == 2)
         {
-            throw new ModelException(error.StartsWith("infocam: error: ", StringComparison.Ordinal) ? error["infocam: error: ".Length..] : error);
+            // ONNX Runtime may log to stderr before the inspector's own one-line verdict.
+            const string Marker = "infocam: error: ";
+            var verdict = error.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith(Marker, StringComparison.Ordinal));
+            throw new ModelException(verdict is not null ? verdict[Marker.Length..] : Core.Inference.OrtMessages.Clean(error));
         }
         if (process.ExitCode != 0)
         {
             log.LogWarning("Model inspection exited with {Code}: {Error}", process.ExitCode, error);
-            throw new ModelException($"The model crashed the inspector (exit code {process.ExitCode}); it cannot be used.");
+            throw new ModelException($"The model crashed the inspector (it {ProcessWatch.DescribeExit(process.ExitCode)}); it cannot be used.");
         }
         return JsonSerializer.Deserialize<ModelSummary>(output) ?? throw new ModelException("The model inspector returned nothing.");
     }

@@ -1,11 +1,12 @@
-using System.Security.Cryptography;
 using InfoCamWeb.Core.Imaging;
 using InfoCamWeb.Core.Models;
 using InfoCamWeb.Data;
 using InfoCamWeb.Web.Features.Api;
 using InfoCamWeb.Data.Entities;
 using InfoCamWeb.Data.Runs;
+using InfoCamWeb.Web.Extensions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace InfoCamWeb.Web.Features.Models;
 
@@ -15,7 +16,8 @@ public sealed record ModelListItem(int Id, string Name, string Team, bool IsDemo
 public sealed record ModelUploadResult(int? ModelId, string? Error);
 
 /// <summary>Models: upload (streamed to disk, inspected, stored alone under a server-chosen name), list, detail, preprocessing.</summary>
-public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, ModelInspector inspector, UploadQuota quota, ILogger<ModelService> log)
+public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, ModelInspector inspector, UploadQuota quota,
+    IOptions<InfoCamOptions> options, ILogger<ModelService> log)
 {
     public async Task<List<ModelListItem>> ListAsync(Actor actor, CancellationToken ct = default)
     {
@@ -94,27 +96,13 @@ public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, 
         string? storedFolder = null;
         try
         {
-            string sha;
-            long size;
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            var spooled = await UploadSpool.CopyAsync(content, temp, maxBytes, $"The file is larger than the model size limit of {FormatBytes(maxBytes)}.",
+                TimeSpan.FromSeconds(Math.Max(1, options.Value.Uploads.StallSeconds)), progress, ct);
+            if (spooled.Error is not null)
             {
-                var buffer = new byte[81920];
-                size = 0;
-                int read;
-                while ((read = await content.ReadAsync(buffer, ct)) > 0)
-                {
-                    size += read;
-                    if (size > maxBytes)
-                    {
-                        return new ModelUploadResult(null, $"The file is larger than the model size limit of {FormatBytes(maxBytes)}.");
-                    }
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
-                    progress?.Report(size);
-                }
-                sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+                return new ModelUploadResult(null, spooled.Error);
             }
+            var (size, sha) = (spooled.Size, spooled.Sha256);
             if (size == 0)
             {
                 return new ModelUploadResult(null, "The model file is empty.");

@@ -1,0 +1,49 @@
+using System.Security.Cryptography;
+
+namespace InfoCamWeb.Web.Features.Api;
+
+/// <summary>What was spooled: the byte count and SHA-256, or why the upload was refused.</summary>
+public sealed record SpoolResult(long Size, string Sha256, string? Error);
+
+/// <summary>
+/// Copies an upload (a Blazor <c>IBrowserFile</c> stream or an HTTP form file) to a temporary file, counting bytes
+/// while copying, whatever the client declared: larger than the cap, empty, or stalled (no data for the stall limit)
+/// is refused. The caller owns the temporary file and deletes it on every path.
+/// </summary>
+public static class UploadSpool
+{
+    public static async Task<SpoolResult> CopyAsync(Stream content, string tempPath, long maxBytes, string tooLargeMessage,
+        TimeSpan stallLimit, IProgress<long>? progress, CancellationToken ct)
+    {
+        await using var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[81920];
+        long size = 0;
+        while (true)
+        {
+            int read;
+            using (var stall = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                stall.CancelAfter(stallLimit);
+                try
+                {
+                    read = await content.ReadAsync(buffer, stall.Token).AsTask().WaitAsync(stall.Token);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    return new SpoolResult(size, "", $"The upload stalled: no data arrived for {stallLimit.TotalSeconds:0} s after {Models.ModelService.FormatBytes(size)}.");
+                }
+            }
+            if (read == 0) break;
+            size += read;
+            if (size > maxBytes)
+            {
+                return new SpoolResult(size, "", tooLargeMessage);
+            }
+            hash.AppendData(buffer, 0, read);
+            await file.WriteAsync(buffer.AsMemory(0, read), ct);
+            progress?.Report(size);
+        }
+        return new SpoolResult(size, Convert.ToHexStringLower(hash.GetHashAndReset()), null);
+    }
+}

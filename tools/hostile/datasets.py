@@ -1,7 +1,10 @@
-import io, os, zipfile, tarfile, zlib, struct, shutil, random
+"""Builds hostile (and a few valid but unusual) dataset archives for a hand check through the UI or the API.
+Usage: python3 tools/hostile/datasets.py [out_dir]   (needs Pillow)"""
+import io, os, sys, zipfile, tarfile, zlib, struct, shutil, random
 from PIL import Image
-SRC='/work/main/datasets/demo-cub'
-OUT='/tmp/hostile/datasets'
+SRC=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'datasets', 'demo-cub')
+OUT=sys.argv[1] if len(sys.argv) > 1 else '/tmp/hostile/datasets'
+os.makedirs(OUT, exist_ok=True)
 # Base: 2 classes x 3 images from the demo.
 imgs=[l.split() for l in open(f'{SRC}/images.txt')]
 boxes={l.split()[0]:l.split()[1:] for l in open(f'{SRC}/bounding_boxes.txt')}

@@ -1,4 +1,7 @@
 #:package OnnxSharp@0.3.2
+#:property ManagePackageVersionsCentrally=false
+// Builds hostile (and a few valid but unusual) ONNX models for a hand check through the UI or the API.
+// Usage: dotnet run tools/hostile/models.cs -- [out_dir]
 using Google.Protobuf;
 using Onnx;
 

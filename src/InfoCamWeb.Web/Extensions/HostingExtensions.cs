@@ -6,6 +6,7 @@ using InfoCamWeb.Web.Features.Runs;
 using InfoCamWeb.Web.Jobs;
 using Microsoft.AspNetCore.Identity;
 using InfoCamWeb.Data.Entities;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace InfoCamWeb.Web.Extensions;
@@ -40,6 +41,7 @@ public static class HostingExtensions
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, Features.Api.ApiTokenAuthentication>(Features.Api.ApiTokenAuthentication.SchemeName, null)
             .AddIdentityCookies();
         builder.Services.AddSingleton<Features.Api.ApiTokenService>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Features.Api.UploadQuota>();
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
         {

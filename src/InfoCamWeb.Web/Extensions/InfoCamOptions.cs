@@ -26,6 +26,9 @@ public sealed class QuotaOptions
     public int ConcurrentRunsPerTeam { get; set; } = 3;
     public int RunsPerTeamPerDay { get; set; } = 100;
     public int UploadsPerTeamPerDay { get; set; } = 50;
+
+    /// <summary>Upload attempts per team and hour, refused ones included.</summary>
+    public int UploadAttemptsPerTeamPerHour { get; set; } = 120;
 }
 
 public sealed class DemoOptions
@@ -69,6 +72,9 @@ public sealed class WorkerOptions
 
     /// <summary>Longest a model inspection (parse, session, probe run) may take at upload.</summary>
     public int InspectTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Model inspections running at once (each is a child process under the memory cap); more wait their turn.</summary>
+    public int ConcurrentInspections { get; set; } = 2;
 
     /// <summary>Environment of the worker and the inspector: their ONNX Runtime arena, managed heap and batch time caps.</summary>
     public IReadOnlyDictionary<string, string> ChildEnvironment(int batchTimeoutSeconds)

@@ -228,3 +228,33 @@ public class ApiDocumentationTests(WebAppFixture app)
     }
 
 }
+
+[Collection(WebAppCollection.Name)]
+public class UploadQuotaTests(WebAppFixture app)
+{
+    private sealed class Clock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public async Task Upload_attempts_are_counted_refused_ones_included_and_the_window_slides_after_an_hour()
+    {
+        var actor = await app.NewTeamMemberAsync();
+        var clock = new Clock(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+        var options = Microsoft.Extensions.Options.Options.Create(new InfoCamWeb.Web.Extensions.InfoCamOptions());
+        options.Value.Quotas.UploadAttemptsPerTeamPerHour = 3;
+        var quota = new UploadQuota(app.Db, options, clock);
+        int team = actor.ActiveTeamId!.Value;
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Null(await quota.ExceededAsync(team));
+            clock.Now = clock.Now.AddMinutes(10);
+        }
+        Assert.Equal("Quota: your team tried 3 uploads in the last hour (at most 3); try again in 30 min.", await quota.ExceededAsync(team));
+        Assert.Null(await quota.ExceededAsync(team + 100_000)); // another team is not affected
+        clock.Now = clock.Now.AddMinutes(31);
+        Assert.Null(await quota.ExceededAsync(team));
+    }
+}

@@ -13,7 +13,23 @@ namespace InfoCamWeb.Web.Features.Models;
 /// </summary>
 public sealed class ModelInspector(IOptions<InfoCamOptions> options, ILogger<ModelInspector> log)
 {
+    // Each inspection is a process that may use up to the memory cap: at most this many at once, the rest wait.
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Value.Worker.ConcurrentInspections));
+
     public async Task<ModelSummary> InspectAsync(string path, HeadOverrides? overrides, CancellationToken ct)
+    {
+        await _slots.WaitAsync(ct);
+        try
+        {
+            return await InspectInChildAsync(path, overrides, ct);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private async Task<ModelSummary> InspectInChildAsync(string path, HeadOverrides? overrides, CancellationToken ct)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "infocam.dll"));

@@ -94,6 +94,7 @@ public static class HostingExtensions
         builder.Services.AddSingleton<RunService>();
         builder.Services.AddSingleton<DemoSetup>();
         builder.Services.AddSingleton<Features.Images.ImageBrowserService>();
+        builder.Services.AddHostedService<Features.Images.PngCachePruner>();
         builder.Services.AddSingleton<Features.Leaderboard.LeaderboardService>();
         builder.Services.AddSingleton<Features.Sharing.ShareService>();
     }

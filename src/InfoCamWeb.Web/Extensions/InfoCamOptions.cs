@@ -9,6 +9,9 @@ public sealed class InfoCamOptions
     public string Database { get; set; } = "data/infocam.db";
     public string JobsDatabase { get; set; } = "data/jobs.db";
 
+    /// <summary>Largest size of the rendered-image cache (heatmaps, gallery) before the oldest files are pruned.</summary>
+    public long CacheMaxMegabytes { get; set; } = 2048;
+
     /// <summary>How long an action waits for a locked database before it fails cleanly.</summary>
     public int DatabaseBusyTimeoutSeconds { get; set; } = 30;
     public DemoOptions Demo { get; set; } = new();

@@ -139,6 +139,27 @@ internal sealed class TinyOnnx
         return m.Build(m.Node("Gemm", [flat, fw, fb], ("transB", 1L)), outputName: "logits");
     }
 
+    /// <summary>
+    /// A GAP + linear classifier that asks for <paramref name="bombValues"/> float zeros (ConstantOfShape) when some input
+    /// value exceeds <paramref name="threshold"/> and for none otherwise: the probe passes, a bright image allocates.
+    /// </summary>
+    public static byte[] AllocatingOnBrightInput(int classes = 8, int size = 64, float threshold = 2.1f, long bombValues = 2_000_000_000, int k = 4)
+    {
+        var m = new TinyOnnx(4, dynamicBatch: true, size);
+        var thr = m.Init("thr", [], [threshold]);
+        var count = m.IntInit("count", [bombValues]);
+        var max = m.Node("ReduceMax", ["x"], ("keepdims", 0L));
+        var bright = m.Node("Greater", [max, thr]);
+        var asInt = m.Node("Cast", [bright], ("to", 7L));
+        var shape = m.Node("Mul", [asInt, count]);                      // [n] or [0]
+        var zeros = m.Node("ConstantOfShape", [shape]);
+        var sum = m.Node("ReduceSum", [zeros], ("keepdims", 0L));        // 0 either way
+        var feat = m.Node("Add", [m.Backbone(k), sum]);
+        var gap = m.Node("GlobalAveragePool", [feat]);
+        var flat = m.Node("Flatten", [gap], ("axis", 1L));
+        return m.Build(m.Node("Gemm", [flat, m.Init("fc_w", [classes, k]), m.Init("fc_b", [classes])], ("transB", 1L)), outputName: "logits");
+    }
+
     private static TypeProto Scalar(int elemType) => new()
     {
         TensorType = new TypeProto.Types.Tensor { ElemType = elemType, Shape = new TensorShapeProto() },

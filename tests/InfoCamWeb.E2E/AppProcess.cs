@@ -8,6 +8,7 @@ namespace InfoCamWeb.E2E;
 public sealed class AppProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private bool _keepRoot;
 
     private AppProcess(Process process, string url, string root)
     {
@@ -22,10 +23,11 @@ public sealed class AppProcess : IAsyncDisposable
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts the app; with <paramref name="root"/>, on the data folder and databases a killed instance left there.</summary>
+    public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null, string? root = null)
     {
         int port = FreePort();
-        var root = Path.Combine(Path.GetTempPath(), "infocam-e2e-" + Guid.NewGuid().ToString("N"));
+        root ??= Path.Combine(Path.GetTempPath(), "infocam-e2e-" + Guid.NewGuid().ToString("N"));
         var url = $"http://127.0.0.1:{port}";
         var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "InfoCamWeb.Web.dll"));
@@ -69,6 +71,14 @@ public sealed class AppProcess : IAsyncDisposable
         throw new TimeoutException("The app did not start within 90 s.");
     }
 
+    /// <summary>Kills the app and its worker at once (SIGKILL, no shutdown), keeping the data folder for a restart.</summary>
+    public async Task KillAsync()
+    {
+        _keepRoot = true;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -80,6 +90,7 @@ public sealed class AppProcess : IAsyncDisposable
         {
         }
         _process.Dispose();
+        if (_keepRoot) return;
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 

@@ -495,6 +495,28 @@ public class WorkerIsolationTests(WebAppFixture app)
     }
 
     [Fact]
+    public async Task A_model_that_allocates_8_gb_only_on_real_images_fails_its_run_at_the_memory_cap_and_the_worker_lives_on()
+    {
+        await using var db0 = await app.Db.CreateDbContextAsync();
+        var demo = await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        var actor = await app.NewTeamMemberAsync();
+        var bytes = InfoCamWeb.Core.Tests.TinyOnnx.AllocatingOnBrightInput(classes: 8, size: 64);
+        var upload = await app.Get<ModelService>().UploadAsync(actor, new MemoryStream(bytes), "greedy.onnx", "greedy", "", 1L << 30);
+        Assert.Null(upload.Error);
+        var supervisor = app.Get<WorkerSupervisor>();
+        int workerBefore = supervisor.ProcessId;
+        var runs = app.Get<RunService>();
+        var id = (await runs.CreateAsync(actor, new RunRequest { ModelId = upload.ModelId!.Value, DatasetId = demo.DatasetId, BatchSize = 1 })).RunId!.Value;
+        var failed = await app.WaitForRunAsync(id);
+        Assert.Equal(RunStatus.Failed, failed.Status);
+        Assert.StartsWith("Inference needs more memory than a model may use (3072 MB)", failed.Error);
+        Assert.Equal(0, failed.WorkerEnds);
+        Assert.Equal(workerBefore, supervisor.ProcessId); // stopped by the arena cap, not by killing the worker
+        var next = (await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId })).RunId!.Value;
+        Assert.Equal(RunStatus.Succeeded, (await app.WaitForRunAsync(next)).Status);
+    }
+
+    [Fact]
     public async Task A_run_that_keeps_ending_its_worker_is_failed_with_the_reason_and_the_next_run_works()
     {
         await using var db0 = await app.Db.CreateDbContextAsync();

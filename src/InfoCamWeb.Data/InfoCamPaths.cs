@@ -19,6 +19,38 @@ public sealed class InfoCamPaths
     public string UploadsFolder => Path.Combine(DataFolder, "uploads");
     public string CacheFolder => Path.Combine(DataFolder, "cache");
 
+    /// <summary>Empty working folders of the worker, its runs and model inspections (threats.md, decision 1).</summary>
+    public string WorkFolder => Path.Combine(DataFolder, "work");
+
+    /// <summary>
+    /// A new, empty folder under <see cref="WorkFolder"/>/<paramref name="area"/> to run untrusted models in: ONNX Runtime
+    /// resolves a model's relative paths against the working directory, so nothing of ours may sit there.
+    /// </summary>
+    public WorkingFolder NewWorkingFolder(string area) => new(Path.Combine(WorkFolder, area, Guid.NewGuid().ToString("N")));
+
+    /// <summary>An empty folder that is deleted, with anything written into it, when disposed.</summary>
+    public sealed class WorkingFolder : IDisposable
+    {
+        internal WorkingFolder(string path)
+        {
+            Path = path;
+            Directory.CreateDirectory(path);
+        }
+
+        public string Path { get; }
+
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
     /// <summary>Full path of a file stored under the data folder; refuses paths that leave it.</summary>
     public string Resolve(string relative)
     {

@@ -60,6 +60,10 @@ public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, I
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         bool cancelledByUser = false;
+        // Each run in an empty working folder of its own (the worker runs one run at a time).
+        var previousDirectory = Environment.CurrentDirectory;
+        using var workingFolder = paths.NewWorkingFolder("runs");
+        Environment.CurrentDirectory = workingFolder.Path;
         try
         {
             var model = run.Model!;
@@ -159,6 +163,10 @@ public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, I
         {
             log.LogError(ex, "Run {RunId} failed unexpectedly.", runId);
             await FinishAsync(runId, RunStatus.Failed, $"Internal error: {ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previousDirectory;
         }
     }
 

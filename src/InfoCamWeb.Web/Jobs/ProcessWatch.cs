@@ -44,29 +44,39 @@ public static class ProcessWatch
             }
             if (ct.IsCancellationRequested)
             {
-                Kill(process);
-                return ProcessEnd.Cancelled;
+                return await KilledAsync(process, exited, ProcessEnd.Cancelled);
             }
             if (ResidentBytes(process.Id) is long rss && rss > maxResidentBytes)
             {
-                Kill(process);
-                return ProcessEnd.MemoryCap;
+                return await KilledAsync(process, exited, ProcessEnd.MemoryCap);
             }
             if (timeLimit != Timeout.InfiniteTimeSpan && started.Elapsed > timeLimit)
             {
-                Kill(process);
-                return ProcessEnd.TimeLimit;
+                return await KilledAsync(process, exited, ProcessEnd.TimeLimit);
             }
             if (stalled is not null && lastStallCheck.Elapsed >= (stallCheckInterval ?? TimeSpan.FromSeconds(2)))
             {
                 lastStallCheck.Restart();
                 if (await stalled(ct))
                 {
-                    Kill(process);
-                    return ProcessEnd.TimeLimit;
+                    return await KilledAsync(process, exited, ProcessEnd.TimeLimit);
                 }
             }
         }
+    }
+
+    /// <summary>Kills the process and waits (briefly) until it is gone, so a successor never overlaps it.</summary>
+    private static async Task<ProcessEnd> KilledAsync(Process process, Task exited, ProcessEnd end)
+    {
+        Kill(process);
+        try
+        {
+            await exited.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+        }
+        return end;
     }
 
     /// <summary>Resident set size of a process (Linux /proc), or null where it cannot be read.</summary>

@@ -42,7 +42,8 @@ public sealed class WorkerSupervisor(
             {
                 await RequeueInterruptedAsync(o.Device, stoppingToken);
                 _operatorKill = false;
-                using var process = Start(cli, o.Device, o);
+                using var cwd = paths.NewWorkingFolder("worker");
+                using var process = Start(cli, o.Device, o, cwd.Path);
                 _process = process;
                 Starts++;
                 var end = await ProcessWatch.WaitAsync(process, (long)o.MemoryLimitMb << 20, Timeout.InfiniteTimeSpan, stoppingToken,
@@ -123,14 +124,14 @@ public sealed class WorkerSupervisor(
         await base.StopAsync(cancellationToken);
     }
 
-    private Process Start(string cli, string device, WorkerOptions o)
+    private Process Start(string cli, string device, WorkerOptions o, string workingDirectory)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = paths.DataFolder,
+            WorkingDirectory = workingDirectory, // empty: a model can find none of our files relative to it
         };
         foreach (var arg in new[] { cli, "worker", "--data", paths.DataFolder, "--database", paths.Database, "--jobs", paths.JobsDatabase,
                      "--device", device, "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })

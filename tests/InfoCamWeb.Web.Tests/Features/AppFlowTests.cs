@@ -494,6 +494,34 @@ public class WorkerIsolationTests(WebAppFixture app)
         Assert.Equal(RunStatus.Succeeded, (await app.WaitForRunAsync(next)).Status);
     }
 
+    private static string WorkingDirectoryOf(int pid) => new DirectoryInfo($"/proc/{pid}/cwd").ResolveLinkTarget(returnFinalTarget: true)!.FullName;
+
+    [Fact]
+    public async Task The_worker_and_each_run_work_in_an_empty_folder_of_their_own_that_is_removed_afterwards()
+    {
+        await using var db0 = await app.Db.CreateDbContextAsync();
+        var demo = await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        var paths = app.Get<InfoCamWeb.Data.InfoCamPaths>();
+        var supervisor = app.Get<WorkerSupervisor>();
+        var idle = WorkingDirectoryOf(supervisor.ProcessId);
+        Assert.Equal(Path.Combine(paths.WorkFolder, "worker"), Path.GetDirectoryName(idle));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(idle));
+
+        var actor = await app.NewTeamMemberAsync();
+        var id = (await app.Get<RunService>().CreateAsync(actor, new RunRequest
+        {
+            ModelId = demo.ModelId, DatasetId = demo.DatasetId, BatchSize = 1, ThresholdStep = 0.001,
+        })).RunId!.Value;
+        await app.WaitForRunAsync(id, r => r.ImagesDone >= 2 || r.Status is RunStatus.Succeeded or RunStatus.Failed);
+        var running = WorkingDirectoryOf(supervisor.ProcessId);
+        Assert.Equal(Path.Combine(paths.WorkFolder, "runs"), Path.GetDirectoryName(running));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(running));
+        Assert.Equal(RunStatus.Succeeded, (await app.WaitForRunAsync(id)).Status);
+        await Task.Delay(500);
+        Assert.Equal(idle, WorkingDirectoryOf(supervisor.ProcessId));
+        Assert.False(Directory.Exists(running));
+    }
+
     [Fact]
     public async Task A_model_that_allocates_8_gb_only_on_real_images_fails_its_run_at_the_memory_cap_and_the_worker_lives_on()
     {

@@ -11,7 +11,7 @@ namespace InfoCamWeb.Web.Features.Models;
 /// Inspects a model in a short-lived child process (<c>infocam inspect --json</c>): ONNX Runtime never runs inside the
 /// web server process, so a crafted model that crashes it natively cannot take the site down.
 /// </summary>
-public sealed class ModelInspector(IOptions<InfoCamOptions> options, ILogger<ModelInspector> log)
+public sealed class ModelInspector(IOptions<InfoCamOptions> options, InfoCamWeb.Data.InfoCamPaths paths, ILogger<ModelInspector> log)
 {
     // Each inspection is a process that may use up to the memory cap: at most this many at once, the rest wait.
     private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Value.Worker.ConcurrentInspections));
@@ -31,7 +31,14 @@ public sealed class ModelInspector(IOptions<InfoCamOptions> options, ILogger<Mod
 
     private async Task<ModelSummary> InspectInChildAsync(string path, HeadOverrides? overrides, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var cwd = paths.NewWorkingFolder("inspect");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = cwd.Path, // empty, never the app's content root with its settings
+        };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "infocam.dll"));
         psi.ArgumentList.Add("inspect");
         psi.ArgumentList.Add("--json");

@@ -86,4 +86,46 @@ public class HostileUploadTests
         await page.GotoAsync(app.Url + "/datasets");
         await Assertions.Expect(page.GetByText("Demo finches (CUB format)")).ToBeVisibleAsync();
     }
+
+    [SkippableFact]
+    public async Task A_browser_that_goes_away_mid_upload_leaves_no_temporary_file_and_no_model()
+    {
+        Skip.IfNot(File.Exists(BrowserFlowTests.Chromium), $"{BrowserFlowTests.Chromium} is not installed (apt-get install chromium); .ci/run installs it.");
+        await using var app = await AppProcess.StartAsync(new Dictionary<string, string> { ["InfoCam__Uploads__StallSeconds"] = "5" });
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await BrowserFlowTests.LaunchAsync(playwright);
+        var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(60_000);
+        await BrowserFlowTests.RegisterWithTeamAsync(page, app.Url, "walter");
+        var big = Path.Combine(app.Root, "big.onnx");
+        await File.WriteAllBytesAsync(big, new byte[64 << 20]);
+        var uploads = Path.Combine(app.Root, "data", "uploads");
+        var stored = Path.Combine(app.Root, "data", "models");
+        int storedBefore = Directory.Exists(stored) ? Directory.GetDirectories(stored).Length : 0;
+        await page.GotoAsync(app.Url + "/models");
+        await BrowserFlowTests.LiveAsync(page);
+        await page.SetInputFilesAsync("#model-file", big);
+        // Once the upload is streaming into its temporary file, the browser goes away.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!(Directory.Exists(uploads) && Directory.GetFiles(uploads).Length > 0))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the upload did not start");
+            await Task.Delay(20);
+        }
+        long received = new FileInfo(Directory.GetFiles(uploads)[0]).Length;
+        await context.CloseAsync();
+        Assert.True(received < 64 << 20, $"the upload had already finished ({received} bytes) when the browser went away");
+        deadline = DateTime.UtcNow.AddSeconds(60);
+        while (Directory.GetFiles(uploads).Length > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the temporary file of the abandoned upload is still there");
+            await Task.Delay(200);
+        }
+        // No model was stored, and the app serves the next visitor.
+        using var http = new HttpClient();
+        var models = await http.GetStringAsync(app.Url + "/models");
+        Assert.Contains("Demo CNN", models);
+        Assert.Equal(storedBefore, Directory.Exists(stored) ? Directory.GetDirectories(stored).Length : 0);
+    }
 }

@@ -386,8 +386,11 @@ public class FaultTests(WebAppFixture app)
 [Collection(WebAppCollection.Name)]
 public class WorkerIsolationTests(WebAppFixture app)
 {
-    /// <summary>A stream that delivers some bytes, then fails like a browser that went away.</summary>
-    private sealed class DroppingStream(int bytes) : Stream
+    /// <summary>
+    /// An upload stream that delivers <paramref name="bytes"/> bytes, then fails like a browser that went away or, when
+    /// <paramref name="stall"/>, never answers again like a browser that stopped sending.
+    /// </summary>
+    private sealed class BrokenUploadStream(int bytes, bool stall) : Stream
     {
         private int _left = bytes;
         public override bool CanRead => true;
@@ -396,44 +399,12 @@ public class WorkerIsolationTests(WebAppFixture app)
         public override long Length => throw new NotSupportedException();
         public override long Position { get => 0; set => throw new NotSupportedException(); }
         public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (_left <= 0) throw new IOException("The client disconnected.");
-            int n = Math.Min(count, _left);
-            Array.Fill(buffer, (byte)7, offset, n);
-            _left -= n;
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
-    [Fact]
-    public async Task An_upload_cut_off_midway_leaves_no_temporary_file()
-    {
-        var actor = await app.NewTeamMemberAsync();
-        var paths = app.Get<InfoCamWeb.Data.InfoCamPaths>();
-        await Assert.ThrowsAsync<IOException>(() => app.Get<ModelService>().UploadAsync(actor, new DroppingStream(200_000), "m.onnx", "", "", 1L << 30));
-        await Assert.ThrowsAsync<IOException>(() => app.Get<DatasetService>().UploadArchiveAsync(actor, new DroppingStream(200_000), "d.zip", "", "", 1L << 30));
-        Assert.Empty(Directory.GetFiles(paths.UploadsFolder));
-    }
-
-    /// <summary>A stream that delivers some bytes, then never answers again (a browser that stopped sending).</summary>
-    private sealed class StallingStream(int bytes) : Stream
-    {
-        private int _left = bytes;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => 0; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
         {
             if (_left <= 0)
             {
+                if (!stall) throw new IOException("The client disconnected.");
                 await Task.Delay(Timeout.Infinite, ct);
             }
             int n = Math.Min(buffer.Length, _left);
@@ -447,13 +418,23 @@ public class WorkerIsolationTests(WebAppFixture app)
     }
 
     [Fact]
+    public async Task An_upload_cut_off_midway_leaves_no_temporary_file()
+    {
+        var actor = await app.NewTeamMemberAsync();
+        var paths = app.Get<InfoCamWeb.Data.InfoCamPaths>();
+        await Assert.ThrowsAsync<IOException>(() => app.Get<ModelService>().UploadAsync(actor, new BrokenUploadStream(200_000, stall: false), "m.onnx", "", "", 1L << 30));
+        await Assert.ThrowsAsync<IOException>(() => app.Get<DatasetService>().UploadArchiveAsync(actor, new BrokenUploadStream(200_000, stall: false), "d.zip", "", "", 1L << 30));
+        Assert.Empty(Directory.GetFiles(paths.UploadsFolder));
+    }
+
+    [Fact]
     public async Task A_stalled_upload_is_refused_after_the_stall_limit_and_leaves_no_temporary_file()
     {
         var actor = await app.NewTeamMemberAsync();
         var paths = app.Get<InfoCamWeb.Data.InfoCamPaths>();
-        var model = await app.Get<ModelService>().UploadAsync(actor, new StallingStream(100_000), "m.onnx", "", "", 1L << 30);
+        var model = await app.Get<ModelService>().UploadAsync(actor, new BrokenUploadStream(100_000, stall: true), "m.onnx", "", "", 1L << 30);
         Assert.Equal("The upload stalled: no data arrived for 2 s after 97.7 KB.", model.Error);
-        var dataset = await app.Get<DatasetService>().UploadArchiveAsync(actor, new StallingStream(100_000), "d.zip", "", "", 1L << 30);
+        var dataset = await app.Get<DatasetService>().UploadArchiveAsync(actor, new BrokenUploadStream(100_000, stall: true), "d.zip", "", "", 1L << 30);
         Assert.Equal("The upload stalled: no data arrived for 2 s after 97.7 KB.", dataset.Error);
         Assert.Empty(Directory.GetFiles(paths.UploadsFolder));
         await using var db = await app.Db.CreateDbContextAsync();

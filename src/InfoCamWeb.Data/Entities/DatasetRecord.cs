@@ -1,7 +1,7 @@
 namespace InfoCamWeb.Data.Entities;
 
 /// <summary>A registered dataset (uploaded archive, server folder, or the built-in demo) and its statistics.</summary>
-public sealed class DatasetRecord
+public sealed class DatasetRecord : ITeamOwned
 {
     public int Id { get; set; }
     public required string Name { get; set; }

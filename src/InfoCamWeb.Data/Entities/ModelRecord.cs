@@ -1,7 +1,7 @@
 namespace InfoCamWeb.Data.Entities;
 
 /// <summary>An uploaded (or built-in) ONNX model and what the engine found in it.</summary>
-public sealed class ModelRecord
+public sealed class ModelRecord : ITeamOwned
 {
     public int Id { get; set; }
     public required string Name { get; set; }

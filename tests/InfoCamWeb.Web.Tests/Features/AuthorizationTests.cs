@@ -165,6 +165,29 @@ public class DeletionTests(WebAppFixture app)
         Assert.Null(await app.Get<ModelService>().DeleteAsync(a, modelId));
         Assert.Null(await app.Get<ModelService>().GetAsync(a, modelId));
     }
+
+    [Fact]
+    public async Task The_owner_renames_and_deletes_an_uploaded_dataset_and_its_files_go_with_it()
+    {
+        var a = await app.NewTeamMemberAsync();
+        var datasets = app.Get<DatasetService>();
+        var zip = Path.Combine(app.Root, "rename-" + Guid.NewGuid().ToString("N") + ".zip");
+        System.IO.Compression.ZipFile.CreateFromDirectory(Path.Combine(WebAppFixture.RepoRoot, "datasets", "demo-cub"), zip);
+        int id;
+        await using (var file = File.OpenRead(zip))
+        {
+            id = (await datasets.UploadArchiveAsync(a, file, "finches.zip", "", "", 1L << 30)).DatasetId!.Value;
+        }
+        Assert.Equal("A name has 1 to 200 characters.", await datasets.RenameAsync(a, id, "   ", ""));
+        Assert.Null(await datasets.RenameAsync(a, id, "  Finches, renamed ", " described "));
+        var renamed = await datasets.GetAsync(a, id);
+        Assert.Equal(("Finches, renamed", "described"), (renamed!.Name, renamed.Description));
+        Assert.True(Directory.Exists(renamed.Folder));
+        Assert.Null(await datasets.DeleteAsync(a, id));
+        Assert.Null(await datasets.GetAsync(a, id));
+        Assert.False(Directory.Exists(renamed.Folder));
+        Assert.Equal("The dataset does not exist or belongs to another team.", await datasets.DeleteAsync(a, id));
+    }
 }
 
 [Collection(WebAppCollection.Name)]

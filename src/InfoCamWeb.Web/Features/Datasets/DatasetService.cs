@@ -104,25 +104,15 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
     public async Task<string?> RenameAsync(Actor actor, int id, string name, string description, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var d = await db.Datasets.FirstOrDefaultAsync(x => x.Id == id, ct);
-        if (d is null || !AccessRules.CanModify(actor, d.TeamId)) return "The dataset does not exist or belongs to another team.";
-        name = (name ?? "").Trim();
-        if (name.Length is < 1 or > 200) return "A name has 1 to 200 characters.";
-        d.Name = name;
-        d.Description = (description ?? "").Trim();
-        await db.SaveChangesAsync(ct);
-        return null;
+        return await TeamOwnedEdits.RenameAsync(db, db.Datasets, actor, id, name, description, "dataset", ct);
     }
 
     /// <summary>Deletes a dataset record (and its files when they were uploaded); refused while runs refer to it.</summary>
     public async Task<string?> DeleteAsync(Actor actor, int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var d = await db.Datasets.FirstOrDefaultAsync(x => x.Id == id, ct);
-        if (d is null || !AccessRules.CanModify(actor, d.TeamId)) return "The dataset does not exist or belongs to another team.";
-        if (await db.Runs.AnyAsync(r => r.DatasetId == id, ct)) return "Runs use this dataset; it cannot be deleted.";
-        db.Datasets.Remove(d);
-        await db.SaveChangesAsync(ct);
+        var (d, error) = await TeamOwnedEdits.DeleteAsync(db, db.Datasets, actor, id, r => r.DatasetId == id, "dataset", ct);
+        if (d is null) return error;
         annotations.Forget(id);
         if (d.Source == "upload" && d.Folder.StartsWith(paths.DatasetsFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {

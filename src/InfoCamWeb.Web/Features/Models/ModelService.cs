@@ -57,27 +57,17 @@ public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, 
     public async Task<string?> RenameAsync(Actor actor, int id, string name, string description, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var m = await db.Models.FirstOrDefaultAsync(x => x.Id == id, ct);
-        if (m is null || !AccessRules.CanModify(actor, m.TeamId)) return "The model does not exist or belongs to another team.";
-        name = (name ?? "").Trim();
-        if (name.Length is < 1 or > 200) return "A name has 1 to 200 characters.";
-        m.Name = name;
-        m.Description = (description ?? "").Trim();
-        await db.SaveChangesAsync(ct);
-        return null;
+        return await TeamOwnedEdits.RenameAsync(db, db.Models, actor, id, name, description, "model", ct);
     }
 
     /// <summary>Deletes a model and its file; refused while runs refer to it (their results must stay readable).</summary>
     public async Task<string?> DeleteAsync(Actor actor, int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var m = await db.Models.FirstOrDefaultAsync(x => x.Id == id, ct);
-        if (m is null || !AccessRules.CanModify(actor, m.TeamId)) return "The model does not exist or belongs to another team.";
-        if (await db.Runs.AnyAsync(r => r.ModelId == id, ct)) return "Runs use this model; it cannot be deleted.";
-        db.Models.Remove(m);
-        await db.SaveChangesAsync(ct);
+        var (m, error) = await TeamOwnedEdits.DeleteAsync(db, db.Models, actor, id, r => r.ModelId == id, "model", ct);
+        if (m is null) return error;
         var folder = Path.GetDirectoryName(paths.Resolve(m.StoredPath));
-        if (folder is not null && folder.StartsWith(paths.ModelsFolder, StringComparison.Ordinal))
+        if (folder is not null && folder.StartsWith(paths.ModelsFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         }

@@ -40,6 +40,22 @@ public static class ResultFiles
         return sb.ToString();
     }
 
-    private static string Escape(string s) =>
-        s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    private static string Escape(string s) => CsvCell.Escape(s);
+}
+
+/// <summary>
+/// One CSV cell from text someone else chose (image paths, class, model and team names): quoted when it holds a
+/// separator, a quote or a line break, and kept from being read as a spreadsheet formula (a leading =, +, -, @, tab
+/// or carriage return gets a leading apostrophe, as OWASP advises against CSV injection).
+/// </summary>
+public static class CsvCell
+{
+    public static string Escape(string s)
+    {
+        if (s.Length > 0 && s[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            s = "'" + s;
+        }
+        return s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    }
 }

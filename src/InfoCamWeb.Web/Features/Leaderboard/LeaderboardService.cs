@@ -97,7 +97,7 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder("rank,run,team,baseline,model,method,top1_loc,gt_known_loc,maxboxacc,maxboxacc_v2,top1_cls,score,ci95_low,ci95_high,date\n");
-        static string Q(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+        static string Q(string s) => Core.Evaluation.CsvCell.Escape(s);
         foreach (var r in rows)
         {
             sb.Append(inv, $"{r.Rank},{r.RunId},{Q(r.Team)},{(r.IsBaseline ? "true" : "false")},{Q(r.Model)},{Q(r.Method)},");

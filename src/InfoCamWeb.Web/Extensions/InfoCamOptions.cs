@@ -49,6 +49,9 @@ public sealed class UploadOptions
 
     /// <summary>An upload that delivers no data for this long is refused and its temporary file removed.</summary>
     public int StallSeconds { get; set; } = 60;
+
+    /// <summary>Dataset archives extracted and checked at once; more wait their turn.</summary>
+    public int ConcurrentExtractions { get; set; } = 2;
 }
 
 public sealed class WorkerOptions

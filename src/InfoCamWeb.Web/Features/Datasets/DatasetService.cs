@@ -16,6 +16,8 @@ public sealed record DatasetRegistration(int? DatasetId, IReadOnlyList<DatasetPr
 /// <summary>Datasets: register a folder that already sits on the server, list, detail and statistics.</summary>
 public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory, IOptions<InfoCamOptions> options, IWebHostEnvironment env, InfoCamPaths paths, UploadQuota quota, DatasetAnnotations annotations)
 {
+    private readonly SemaphoreSlim _extractions = new(Math.Max(1, options.Value.Uploads.ConcurrentExtractions));
+
     /// <summary>
     /// Streams an uploaded .zip / .tar.gz to a temporary file (size counted while copying), extracts it safely into a
     /// folder of its own, validates it, and registers it. On any failure nothing is kept: no files, no record.
@@ -43,15 +45,25 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
             {
                 return new DatasetRegistration(null, [], 0, spooled.Error);
             }
+            DatasetRegistration result;
+            // Extraction and header checks read and write gigabytes: a few at a time, the rest wait their turn.
+            await _extractions.WaitAsync(ct);
             try
             {
-                await Task.Run(() => ArchiveExtractor.Extract(temp, fileName, folder, new ExtractionLimits()), ct);
+                try
+                {
+                    await Task.Run(() => ArchiveExtractor.Extract(temp, fileName, folder, new ExtractionLimits()), ct);
+                }
+                catch (ArchiveException ex)
+                {
+                    return new DatasetRegistration(null, [], 0, ex.Message);
+                }
+                result = await RegisterAsync(folder, name.Length > 0 ? name : StripExtension(fileName), description, teamId, "upload", ct);
             }
-            catch (ArchiveException ex)
+            finally
             {
-                return new DatasetRegistration(null, [], 0, ex.Message);
+                _extractions.Release();
             }
-            var result = await RegisterAsync(folder, name.Length > 0 ? name : StripExtension(fileName), description, teamId, "upload", ct);
             keep = result.Ok;
             // Problems name files inside the archive, never the server's extraction folder.
             return result with

@@ -93,6 +93,14 @@ public sealed class WebAppFixture : WebApplicationFactory<Program>, IAsyncLifeti
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
+    /// <summary>The demo run queued at first start (the first run), once it has finished.</summary>
+    public async Task<RunRecord> DemoRunAsync()
+    {
+        await using var db = await Db.CreateDbContextAsync();
+        var first = await db.Runs.OrderBy(r => r.Id).FirstAsync();
+        return await WaitForRunAsync(first.Id);
+    }
+
     /// <summary>Waits until the run reaches a final state (or the condition holds), reading the database.</summary>
     public async Task<RunRecord> WaitForRunAsync(int id, Func<RunRecord, bool>? until = null, int seconds = 180)
     {

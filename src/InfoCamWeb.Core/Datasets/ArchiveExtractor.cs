@@ -295,7 +295,8 @@ public static class ArchiveExtractor
         }
     }
 
-    private static string Show(string name)
+    /// <summary>Text from an archive or a folder listing made safe to show: control characters as ?, at most 120 characters.</summary>
+    internal static string Show(string name)
     {
         var clean = new string(name.Select(c => char.IsControl(c) ? '?' : c).ToArray());
         return clean.Length <= 120 ? clean : clean[..117] + "...";

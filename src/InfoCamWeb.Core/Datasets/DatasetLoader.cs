@@ -82,7 +82,7 @@ public static class DatasetLoader
             .Select(e => Path.GetFileName(e) + (Directory.Exists(e) ? "/" : ""))
             .Order(StringComparer.Ordinal).ToList();
         if (names.Count == 0) return "nothing";
-        var shown = names.Take(10).Select(n => new string(n.Select(c => char.IsControl(c) ? '?' : c).ToArray()));
+        var shown = names.Take(10).Select(ArchiveExtractor.Show);
         return string.Join(", ", shown) + (names.Count > 10 ? $" and {names.Count - 10} more" : "");
     }
 

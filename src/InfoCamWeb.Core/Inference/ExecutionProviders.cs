@@ -64,7 +64,7 @@ public static class ExecutionProviders
             }
             catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
             {
-                reason = "the CUDA provider failed to start: " + ex.Message.Split('\n')[0].Trim();
+                reason = "the CUDA provider failed to start: " + OrtMessages.Clean(ex.Message);
             }
         }
         if (choice == ProviderChoice.Cuda)

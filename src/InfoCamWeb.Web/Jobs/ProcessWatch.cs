@@ -21,22 +21,19 @@ public static class ProcessWatch
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How often the (database) stall check runs, less often than the cheap /proc read.</summary>
+    public static readonly TimeSpan StallCheckInterval = TimeSpan.FromSeconds(2);
+
     /// <summary>Waits for <paramref name="process"/> to exit; <paramref name="timeLimit"/> may be <see cref="Timeout.InfiniteTimeSpan"/>.</summary>
     public static async Task<ProcessEnd> WaitAsync(Process process, long maxResidentBytes, TimeSpan timeLimit, CancellationToken ct,
-        Func<CancellationToken, Task<bool>>? stalled = null, TimeSpan? stallCheckInterval = null)
+        Func<CancellationToken, Task<bool>>? stalled = null)
     {
         var started = Stopwatch.StartNew();
         var lastStallCheck = Stopwatch.StartNew();
         var exited = process.WaitForExitAsync(CancellationToken.None);
         while (true)
         {
-            try
-            {
-                await Task.WhenAny(exited, Task.Delay(PollInterval, ct));
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await Task.WhenAny(exited, Task.Delay(PollInterval, ct)); // a cancelled delay ends the wait; WhenAny does not throw
             if (exited.IsCompleted)
             {
                 await exited;
@@ -54,7 +51,7 @@ public static class ProcessWatch
             {
                 return await KilledAsync(process, exited, ProcessEnd.TimeLimit);
             }
-            if (stalled is not null && lastStallCheck.Elapsed >= (stallCheckInterval ?? TimeSpan.FromSeconds(2)))
+            if (stalled is not null && lastStallCheck.Elapsed >= StallCheckInterval)
             {
                 lastStallCheck.Restart();
                 if (await stalled(ct))

@@ -179,8 +179,7 @@ public class ApiTests(WebAppFixture app)
     public async Task A_locked_database_answers_503_with_a_retry_hint_and_changes_nothing()
     {
         var (client, actor, _) = await ClientAsync();
-        await using var db0 = await app.Db.CreateDbContextAsync();
-        var demo = await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        var demo = await app.DemoRunAsync();
         var runs = app.Get<InfoCamWeb.Web.Features.Runs.RunService>();
         var id = (await runs.CreateAsync(actor, new InfoCamWeb.Web.Features.Runs.RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId })).RunId!.Value;
         await app.WaitForRunAsync(id);

@@ -14,17 +14,10 @@ public class AppFlowTests(WebAppFixture app)
 {
     private static string Demo(params string[] parts) => Path.Combine([WebAppFixture.RepoRoot, "datasets", .. parts]);
 
-    private async Task<RunRecord> DemoRunAsync()
-    {
-        await using var db = await app.Db.CreateDbContextAsync();
-        var first = await db.Runs.OrderBy(r => r.Id).FirstAsync();
-        return await app.WaitForRunAsync(first.Id);
-    }
-
     [Fact]
     public async Task First_start_registers_the_demo_and_the_home_page_shows_its_finished_run()
     {
-        var run = await DemoRunAsync();
+        var run = await app.DemoRunAsync();
         Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal(160, run.ImagesDone);
         var html = await app.CreateClient().GetStringAsync("/");
@@ -37,7 +30,7 @@ public class AppFlowTests(WebAppFixture app)
     [Fact]
     public async Task The_demo_run_in_the_worker_gives_the_numbers_of_the_reference_pipeline()
     {
-        var run = await DemoRunAsync();
+        var run = await app.DemoRunAsync();
         var result = ResultFiles.FromJson(run.ResultJson!);
         using var reference = System.Text.Json.JsonDocument.Parse(File.ReadAllText(
             Path.Combine(WebAppFixture.RepoRoot, "tests", "InfoCamWeb.Core.Tests", "Evaluation", "demo-reference.json")));
@@ -51,7 +44,7 @@ public class AppFlowTests(WebAppFixture app)
     [Fact]
     public async Task Result_json_and_per_image_csv_can_be_downloaded()
     {
-        var run = await DemoRunAsync();
+        var run = await app.DemoRunAsync();
         var client = app.CreateClient();
         var json = await client.GetStringAsync($"/runs/{run.Id}/result.json");
         Assert.Equal(160, ResultFiles.FromJson(json).Images);
@@ -142,7 +135,7 @@ public class AppFlowTests(WebAppFixture app)
     public async Task Killing_the_worker_mid_run_resumes_the_run_without_counting_an_image_twice()
     {
         var actor = await app.NewTeamMemberAsync();
-        var demo = await DemoRunAsync();
+        var demo = await app.DemoRunAsync();
         var created = await app.Get<RunService>().CreateAsync(actor,
             new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, BatchSize = 4 });
         Assert.NotNull(created.RunId);
@@ -165,7 +158,7 @@ public class AppFlowTests(WebAppFixture app)
     public async Task A_queued_run_can_be_cancelled()
     {
         var actor = await app.NewTeamMemberAsync();
-        var demo = await DemoRunAsync();
+        var demo = await app.DemoRunAsync();
         var runs = app.Get<RunService>();
         // Two runs: the second waits behind the first, so it is still queued when cancelled.
         var first = await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, Split = "all" });
@@ -241,9 +234,7 @@ public class ImageBrowserTests(WebAppFixture app)
     [Fact]
     public async Task Heatmaps_and_the_photo_are_served_as_png_and_cached()
     {
-        await using var db = await app.Db.CreateDbContextAsync();
-        var first = await db.Runs.OrderBy(r => r.Id).FirstAsync();
-        var run = await app.WaitForRunAsync(first.Id);
+        var run = await app.DemoRunAsync();
         var client = app.CreateClient();
         foreach (var kind in new[] { "photo", "cam", "infocam", "infocam-plus" })
         {
@@ -262,9 +253,7 @@ public class ImageBrowserTests(WebAppFixture app)
     [Fact]
     public async Task The_browser_lists_worst_iou_first_and_filters_disagreements()
     {
-        await using var db = await app.Db.CreateDbContextAsync();
-        var first = await db.Runs.OrderBy(r => r.Id).FirstAsync();
-        await app.WaitForRunAsync(first.Id);
+        var first = await app.DemoRunAsync();
         var images = app.Get<InfoCamWeb.Web.Features.Images.ImageBrowserService>();
         var page = await images.QueryAsync(InfoCamWeb.Data.Actor.Anonymous, first.Id, new InfoCamWeb.Web.Features.Images.ImageQuery { Method = 1, PageSize = 200 });
         Assert.Equal(160, page!.Total);
@@ -322,10 +311,7 @@ public class QueueOrderTests(WebAppFixture app)
     [Fact]
     public async Task Runs_execute_one_at_a_time_in_order_and_an_interrupted_run_resumes_before_the_next_starts()
     {
-        await using (var db0 = await app.Db.CreateDbContextAsync())
-        {
-            await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
-        }
+        await app.DemoRunAsync();
         var actor = await app.NewTeamMemberAsync();
         var dataset = (await app.Get<DatasetService>().ListAsync(actor)).First(d => d.IsDemo);
         var model = (await app.Get<ModelService>().ListAsync(actor)).First(m => m.IsDemo);
@@ -350,8 +336,7 @@ public class FaultTests(WebAppFixture app)
     [Fact]
     public async Task Killing_the_worker_at_random_points_three_times_gives_the_uninterrupted_result_image_for_image()
     {
-        await using var db0 = await app.Db.CreateDbContextAsync();
-        var demo = await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        var demo = await app.DemoRunAsync();
         var actor = await app.NewTeamMemberAsync();
         var runs = app.Get<RunService>();
         var supervisor = app.Get<WorkerSupervisor>();
@@ -457,8 +442,7 @@ public class WorkerIsolationTests(WebAppFixture app)
     [Fact]
     public async Task A_model_that_loops_only_on_real_images_is_stopped_by_the_stall_limit_and_failed_with_the_reason()
     {
-        await using var db0 = await app.Db.CreateDbContextAsync();
-        var demo = await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        var demo = await app.DemoRunAsync();
         var actor = await app.NewTeamMemberAsync();
         // Passes the upload probe (random input), then loops 2^31 times on the first bright demo image.
         var bytes = InfoCamWeb.Core.Tests.TinyOnnx.LoopingOnBrightInput(classes: 8, size: 64);
@@ -480,8 +464,7 @@ public class WorkerIsolationTests(WebAppFixture app)
     [Fact]
     public async Task The_worker_and_each_run_work_in_an_empty_folder_of_their_own_that_is_removed_afterwards()
     {
-        await using var db0 = await app.Db.CreateDbContextAsync();
-        var demo = await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        var demo = await app.DemoRunAsync();
         var paths = app.Get<InfoCamWeb.Data.InfoCamPaths>();
         var supervisor = app.Get<WorkerSupervisor>();
         var idle = WorkingDirectoryOf(supervisor.ProcessId);
@@ -506,8 +489,7 @@ public class WorkerIsolationTests(WebAppFixture app)
     [Fact]
     public async Task A_model_that_allocates_8_gb_only_on_real_images_fails_its_run_at_the_memory_cap_and_the_worker_lives_on()
     {
-        await using var db0 = await app.Db.CreateDbContextAsync();
-        var demo = await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        var demo = await app.DemoRunAsync();
         var actor = await app.NewTeamMemberAsync();
         var bytes = InfoCamWeb.Core.Tests.TinyOnnx.AllocatingOnBrightInput(classes: 8, size: 64);
         var upload = await app.Get<ModelService>().UploadAsync(actor, new MemoryStream(bytes), "greedy.onnx", "greedy", "", 1L << 30);
@@ -528,8 +510,7 @@ public class WorkerIsolationTests(WebAppFixture app)
     [Fact]
     public async Task A_run_that_keeps_ending_its_worker_is_failed_with_the_reason_and_the_next_run_works()
     {
-        await using var db0 = await app.Db.CreateDbContextAsync();
-        var demo = await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        var demo = await app.DemoRunAsync();
         var actor = await app.NewTeamMemberAsync();
         var runs = app.Get<RunService>();
         var supervisor = app.Get<WorkerSupervisor>();

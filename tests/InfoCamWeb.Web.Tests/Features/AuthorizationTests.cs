@@ -144,8 +144,7 @@ public class DeletionTests(WebAppFixture app)
     [Fact]
     public async Task A_member_deletes_a_finished_run_but_not_another_teams_and_items_in_use_stay()
     {
-        await using var db0 = await app.Db.CreateDbContextAsync();
-        var demo = await app.WaitForRunAsync((await db0.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        var demo = await app.DemoRunAsync();
         var a = await app.NewTeamMemberAsync();
         var b = await app.NewTeamMemberAsync();
         var runs = app.Get<RunService>();

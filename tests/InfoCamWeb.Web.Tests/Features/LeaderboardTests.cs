@@ -12,16 +12,10 @@ namespace InfoCamWeb.Web.Tests.Features;
 [Collection(WebAppCollection.Name)]
 public class LeaderboardTests(WebAppFixture app)
 {
-    private async Task<RunRecord> DemoRunAsync()
-    {
-        await using var db = await app.Db.CreateDbContextAsync();
-        return await app.WaitForRunAsync((await db.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
-    }
-
     [Fact]
     public async Task A_published_run_appears_ranked_with_an_interval_and_the_baseline_is_marked()
     {
-        var demo = await DemoRunAsync();
+        var demo = await app.DemoRunAsync();
         var actor = await app.NewTeamMemberAsync();
         var runs = app.Get<RunService>();
         var id = (await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, Window = 1 })).RunId!.Value;
@@ -60,7 +54,7 @@ public class LeaderboardTests(WebAppFixture app)
     [Fact]
     public async Task One_row_per_team_shows_its_best_run_and_all_runs_shows_every_run()
     {
-        var demo = await DemoRunAsync();
+        var demo = await app.DemoRunAsync();
         var actor = await app.NewTeamMemberAsync();
         var runs = app.Get<RunService>();
         var ids = new List<int>();

@@ -11,8 +11,7 @@ public class SharingTests(WebAppFixture app)
 {
     private async Task<(InfoCamWeb.Data.Actor Actor, int Run)> PrivateRunAsync()
     {
-        await using var db = await app.Db.CreateDbContextAsync();
-        var demo = await app.WaitForRunAsync((await db.Runs.OrderBy(r => r.Id).FirstAsync()).Id);
+        var demo = await app.DemoRunAsync();
         var actor = await app.NewTeamMemberAsync();
         var id = (await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId })).RunId!.Value;
         await app.WaitForRunAsync(id);

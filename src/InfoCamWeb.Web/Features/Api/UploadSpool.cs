@@ -27,6 +27,7 @@ public static class UploadSpool
                 stall.CancelAfter(stallLimit);
                 try
                 {
+                    // WaitAsync too: a stream that ignores its token must not hold the upload open past the stall limit.
                     read = await content.ReadAsync(buffer, stall.Token).AsTask().WaitAsync(stall.Token);
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)

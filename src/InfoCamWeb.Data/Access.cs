@@ -1,4 +1,5 @@
 using InfoCamWeb.Data.Entities;
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 
 namespace InfoCamWeb.Data;
@@ -50,10 +51,13 @@ public static class AccessRules
     }
 
     /// <summary>Runs the actor may see: their teams', the Baselines', and every run published to a leaderboard.</summary>
-    public static IQueryable<RunRecord> Visible(this IQueryable<RunRecord> q, Actor a)
+    public static IQueryable<RunRecord> Visible(this IQueryable<RunRecord> q, Actor a) => q.Where(RunVisibleTo(a));
+
+    /// <summary>The run rule as an expression, for counts inside projections (a model's runs, a dataset's runs).</summary>
+    public static Expression<Func<RunRecord, bool>> RunVisibleTo(Actor a)
     {
         var teams = a.TeamIds.ToList();
-        return q.Where(r => r.Team!.IsBuiltIn || r.Published || teams.Contains(r.TeamId));
+        return r => r.Team!.IsBuiltIn || r.Published || teams.Contains(r.TeamId);
     }
 
     public static bool CanReadRun(Actor actor, RunRecord run, bool teamIsBuiltIn) => run.Published || CanRead(actor, run.TeamId, teamIsBuiltIn);

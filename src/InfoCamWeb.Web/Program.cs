@@ -13,15 +13,19 @@ builder.AddInfoCamData();      // SQLite via AddDbContextFactory, migrated on st
 builder.AddInfoCamIdentity();  // accounts (ASP.NET Core Identity, same database), teams, the acting user
 builder.AddInfoCamJobs();      // Hangfire client, worker supervision, run progress notifier
 builder.AddInfoCamFeatures();  // models, datasets, runs
+builder.AddInfoCamWebSecurity();   // headers, sign-in rate limit, session checks, HTTPS behind a proxy
+builder.AddInfoCamProblemDetails(); // API errors as ProblemDetails with a stable code
 
 var app = builder.Build();
 
+app.UseInfoCamWebSecurity();   // forwarded headers, HSTS, security headers, sign-in attempts per address
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
-app.UseInfoCamErrorAnswers();  // locked database: 503 "nothing was changed"; API failures as JSON
-app.UseInfoCamShareHeaders(); // noindex + no-referrer on shared pages
+app.UseInfoCamErrorAnswers();  // unreadable request: 400; locked database: 503 "nothing was changed"; API failures as ProblemDetails
+app.UseInfoCamApiStatusPages(); // empty API answers (no such route) as ProblemDetails
+app.UseInfoCamShareHeaders(); // noindex on shared pages
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

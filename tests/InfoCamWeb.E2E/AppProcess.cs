@@ -56,7 +56,9 @@ public sealed class AppProcess : IAsyncDisposable
             if (process.HasExited) throw new InvalidOperationException($"The app exited with code {process.ExitCode}.");
             try
             {
-                var response = await http.GetAsync(url + "/models");
+                // As a TLS-terminating proxy would send it: an app configured for HTTPS redirects plain requests.
+                using var probe = new HttpRequestMessage(HttpMethod.Get, url + "/models") { Headers = { { "X-Forwarded-Proto", "https" } } };
+                var response = await http.SendAsync(probe);
                 if (response.StatusCode == HttpStatusCode.OK && (await response.Content.ReadAsStringAsync()).Contains("Demo CNN"))
                 {
                     return new AppProcess(process, url, root);

@@ -34,6 +34,8 @@ public sealed class WebAppFixture : WebApplicationFactory<Program>, IAsyncLifeti
             ["InfoCam:Worker:MaxWorkerEnds"] = MaxWorkerEnds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["InfoCam:Worker:InspectTimeoutSeconds"] = "20",
             ["InfoCam:Uploads:StallSeconds"] = "2",
+            // Every test client signs in from the same (unknown) address; the E2E WebSecurityTests try the limit.
+            ["InfoCam:Security:SignInAttemptsPerAddress"] = "100000",
         }));
     }
 
@@ -93,6 +95,27 @@ public sealed class WebAppFixture : WebApplicationFactory<Program>, IAsyncLifeti
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
+    /// <summary>A new team with a private model, dataset (uploaded as a zip) and finished run.</summary>
+    public async Task<PrivateItems> TeamWithPrivateItemsAsync()
+    {
+        var a = await NewTeamMemberAsync();
+        int model;
+        await using (var file = File.OpenRead(Path.Combine(RepoRoot, "datasets", "demo-model", "demo-cnn.onnx")))
+        {
+            model = (await Get<InfoCamWeb.Web.Features.Models.ModelService>().UploadAsync(a, file, "a.onnx", "A's model", "", 1L << 30)).ModelId!.Value;
+        }
+        var zip = Path.Combine(Root, $"a-{Guid.NewGuid():N}.zip");
+        System.IO.Compression.ZipFile.CreateFromDirectory(Path.Combine(RepoRoot, "datasets", "demo-cub"), zip, System.IO.Compression.CompressionLevel.Fastest, true);
+        int dataset;
+        await using (var s = File.OpenRead(zip))
+        {
+            dataset = (await Get<InfoCamWeb.Web.Features.Datasets.DatasetService>().UploadArchiveAsync(a, s, "a.zip", "A's data", "", 1L << 30)).DatasetId!.Value;
+        }
+        var run = (await Get<InfoCamWeb.Web.Features.Runs.RunService>().CreateAsync(a, new InfoCamWeb.Web.Features.Runs.RunRequest { ModelId = model, DatasetId = dataset })).RunId!.Value;
+        await WaitForRunAsync(run);
+        return new PrivateItems(a, model, dataset, run);
+    }
+
     /// <summary>The demo run queued at first start (the first run), once it has finished.</summary>
     public async Task<RunRecord> DemoRunAsync()
     {
@@ -143,6 +166,9 @@ public sealed class WebAppFixture : WebApplicationFactory<Program>, IAsyncLifeti
         return dir?.FullName ?? throw new InvalidOperationException("InfoCamWeb.sln not found above the test binaries.");
     }
 }
+
+/// <summary>Team A's private items, for the tests that try them as someone else.</summary>
+public sealed record PrivateItems(Actor A, int Model, int Dataset, int Run);
 
 [CollectionDefinition(Name)]
 public sealed class WebAppCollection : ICollectionFixture<WebAppFixture>

@@ -4,9 +4,10 @@ using InfoCamWeb.Web.Features.Api;
 namespace InfoCamWeb.Web.Extensions;
 
 /// <summary>
-/// Clean answers for HTTP requests that fail on the server: a locked database (after the busy timeout) answers 503 with
-/// a retry hint and says nothing was changed; any other failure under /api answers JSON, never an HTML page or a stack.
-/// Blazor actions get the same message from the error boundary in the layout.
+/// Clean answers for HTTP requests that fail: a request the framework cannot read (malformed JSON, a bad query value)
+/// answers 400 with what is wrong; a locked database (after the busy timeout) answers 503 with a retry hint and says
+/// nothing was changed; any other failure under /api answers 500. Under /api every answer is a ProblemDetails body,
+/// elsewhere plain text; never an HTML page or a stack. Blazor actions get the same message from the layout's error boundary.
 /// </summary>
 public static class ErrorAnswers
 {
@@ -17,19 +18,19 @@ public static class ErrorAnswers
             await next(context);
         }
         catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested
-                                   && (InfoCamDbContext.IsBusy(ex) || context.Request.Path.StartsWithSegments("/api")))
+                                   && (ex is BadHttpRequestException || InfoCamDbContext.IsBusy(ex) || IsApi(context)))
         {
-            bool busy = InfoCamDbContext.IsBusy(ex);
+            var (status, code, message) = Classify(ex);
             var log = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ErrorAnswers));
-            if (busy) log.LogWarning("{Path}: the database stayed locked; answered 503.", context.Request.Path);
-            else log.LogError(ex, "{Path} failed.", context.Request.Path);
-            var message = busy ? InfoCamDbContext.BusyMessage : "The server failed on this request; nothing was changed.";
+            if (status == StatusCodes.Status503ServiceUnavailable) log.LogWarning("{Path}: the database stayed locked; answered 503.", context.Request.Path);
+            else if (status >= 500) log.LogError(ex, "{Path} failed.", context.Request.Path);
+            else log.LogInformation("{Path}: {Message}", context.Request.Path, message);
             context.Response.Clear();
-            context.Response.StatusCode = busy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
-            if (busy) context.Response.Headers.RetryAfter = "5";
-            if (context.Request.Path.StartsWithSegments("/api"))
+            context.Response.StatusCode = status;
+            if (status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "5";
+            if (IsApi(context))
             {
-                await context.Response.WriteAsJsonAsync(new ApiError(message));
+                await context.Response.WriteAsJsonAsync(ApiProblems.Create(status, code, message), (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
             }
             else
             {
@@ -38,4 +39,14 @@ public static class ErrorAnswers
             }
         }
     });
+
+    private static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
+
+    private static (int Status, string Code, string Message) Classify(Exception ex) => ex switch
+    {
+        BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? ApiProblems.TooLarge : ApiProblems.BadRequest,
+            bad.InnerException is System.Text.Json.JsonException json ? $"{bad.Message} {json.Message}" : bad.Message),
+        _ when InfoCamDbContext.IsBusy(ex) => (StatusCodes.Status503ServiceUnavailable, ApiProblems.DatabaseBusy, InfoCamDbContext.BusyMessage),
+        _ => (StatusCodes.Status500InternalServerError, ApiProblems.ServerError, "The server failed on this request; nothing was changed."),
+    };
 }

@@ -37,6 +37,7 @@ public static class HostingExtensions
     public static void AddInfoCamIdentity(this WebApplicationBuilder builder)
     {
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingAuthState>();
         builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, Features.Api.ApiTokenAuthentication>(Features.Api.ApiTokenAuthentication.SchemeName, null)
             .AddIdentityCookies();
@@ -59,6 +60,7 @@ public static class HostingExtensions
                 o.Password.RequireLowercase = false;
                 o.SignIn.RequireConfirmedAccount = false;
                 o.Lockout.MaxFailedAccessAttempts = 10;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
             })
             .AddEntityFrameworkStores<InfoCamDbContext>()
             .AddSignInManager()
@@ -73,6 +75,17 @@ public static class HostingExtensions
         builder.Services.AddSingleton<ActorProvider>();
         builder.Services.AddSingleton<Features.Teams.TeamService>();
     }
+
+    /// <summary>API errors as ProblemDetails with a stable code; unreadable requests throw so ErrorAnswers can say why.</summary>
+    public static void AddInfoCamProblemDetails(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Features.Api.ApiProblems.AddDefaultCode);
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+    }
+
+    /// <summary>Framework answers under /api without a body (no such route, wrong method) get a ProblemDetails body too.</summary>
+    public static void UseInfoCamApiStatusPages(this WebApplication app) =>
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
 
     public static void AddInfoCamJobs(this WebApplicationBuilder builder)
     {

@@ -21,6 +21,7 @@ public sealed class InfoCamOptions
     public List<string> ServerDatasetRoots { get; set; } = new();
     public WorkerOptions Worker { get; set; } = new();
     public QuotaOptions Quotas { get; set; } = new();
+    public SecurityOptions Security { get; set; } = new();
 }
 
 /// <summary>Per-team limits, enforced by the services for the UI and the API alike.</summary>

@@ -95,7 +95,7 @@ public class ApiTests(WebAppFixture app)
 
         var refused = await b.PostAsJsonAsync("/api/runs", new { modelId = modelA, datasetId = demo.Id });
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.Equal("Choose a model.", (await refused.Content.ReadFromJsonAsync<ApiError>())!.Error);
+        Assert.Equal("Choose a model.", (await ProblemAsync(refused, "invalid_input")).Detail);
 
         var runA = (await (await a.PostAsJsonAsync("/api/runs", new { modelId = modelA, datasetId = demo.Id })).Content.ReadFromJsonAsync<ApiCreated>())!.Id;
         Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync($"/api/runs/{runA}")).StatusCode);
@@ -105,7 +105,7 @@ public class ApiTests(WebAppFixture app)
         var garbage = new MultipartFormDataContent { { new ByteArrayContent([1, 2, 3]), "file", "x.onnx" } };
         var bad = await a.PostAsync("/api/models", garbage);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        Assert.Contains("not an ONNX model", (await bad.Content.ReadFromJsonAsync<ApiError>())!.Error);
+        Assert.Contains("not an ONNX model", (await ProblemAsync(bad)).Detail);
 
         // Concurrent-run quota (3 by default): a 4th queued run of the team is refused with 429.
         var codes = new List<HttpStatusCode>();
@@ -153,8 +153,10 @@ public class ApiTests(WebAppFixture app)
         var broken = ZipOf(demo, (name, text) => name == "cub/bounding_boxes.txt" ? text.Replace("1 0.0 37.0 103.0 99.0", "1 0.0 37.0 NaN 99.0") : null);
         var refused = await client.PostAsync("/api/datasets", ArchiveForm(broken, "broken.zip"));
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        var body = await refused.Content.ReadFromJsonAsync<ApiDatasetRefused>();
-        Assert.Equal(["bounding_boxes.txt, line 1, width: 'NaN' is not a finite number."], body!.Problems);
+        var body = await ProblemAsync(refused, "dataset_invalid");
+        Assert.Equal(["bounding_boxes.txt, line 1, width: 'NaN' is not a finite number."],
+            ((JsonElement)body.Extensions["problems"]!).EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(1, ((JsonElement)body.Extensions["totalProblems"]!).GetInt32());
 
         var traversal = new MemoryStream();
         using (var zip = new System.IO.Compression.ZipArchive(traversal, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
@@ -163,7 +165,7 @@ public class ApiTests(WebAppFixture app)
         }
         var evil = await client.PostAsync("/api/datasets", ArchiveForm(traversal.ToArray(), "evil.zip"));
         Assert.Equal(HttpStatusCode.BadRequest, evil.StatusCode);
-        Assert.Equal("Entry 'cub/../../evil.txt' has an empty, '.' or '..' path segment.", (await evil.Content.ReadFromJsonAsync<ApiError>())!.Error);
+        Assert.Equal("Entry 'cub/../../evil.txt' has an empty, '.' or '..' path segment.", (await ProblemAsync(evil)).Detail);
         Assert.Equal(before, Directory.GetDirectories(paths.DatasetsFolder).Length);
         Assert.Empty(Directory.GetFiles(paths.UploadsFolder));
 
@@ -199,12 +201,48 @@ public class ApiTests(WebAppFixture app)
         }
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("5", response.Headers.RetryAfter?.ToString());
-        Assert.Equal(InfoCamWeb.Data.InfoCamDbContext.BusyMessage, (await response.Content.ReadFromJsonAsync<ApiError>())!.Error);
+        Assert.Equal(InfoCamWeb.Data.InfoCamDbContext.BusyMessage, (await ProblemAsync(response, "database_busy")).Detail);
         await using (var db = await app.Db.CreateDbContextAsync())
         {
             Assert.False((await db.Runs.FirstAsync(r => r.Id == id)).Published);
         }
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/runs/{id}/publish", null)).StatusCode);
+    }
+
+    /// <summary>Every API error is ProblemDetails (application/problem+json) with a stable code.</summary>
+    internal static async Task<Microsoft.AspNetCore.Mvc.ProblemDetails> ProblemAsync(HttpResponseMessage response, string? code = null)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = (await response.Content.ReadFromJsonAsync<Microsoft.AspNetCore.Mvc.ProblemDetails>())!;
+        Assert.Equal((int)response.StatusCode, problem.Status);
+        var actual = ((JsonElement)problem.Extensions["code"]!).GetString();
+        Assert.False(string.IsNullOrEmpty(actual));
+        if (code is not null) Assert.Equal(code, actual);
+        return problem;
+    }
+
+    [Fact]
+    public async Task Malformed_json_and_unknown_routes_answer_problem_details_that_say_what_is_wrong()
+    {
+        var (client, _, _) = await ClientAsync();
+        var malformed = await client.PostAsync("/api/runs", new StringContent("{\"modelId\": 1,", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Contains("JSON", (await ProblemAsync(malformed, "bad_request")).Detail);
+
+        var wrongType = await client.PostAsync("/api/runs", new StringContent("{\"modelId\": \"seven\"}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+        Assert.Contains("modelId", (await ProblemAsync(wrongType, "bad_request")).Detail);
+
+        var missing = await client.GetAsync("/api/no-such-thing");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        await ProblemAsync(missing, "not_found");
+
+        var run = await client.GetAsync("/api/runs/987654321");
+        Assert.Equal("Run 987654321 does not exist or belongs to another team.", (await ProblemAsync(run, "not_found")).Detail);
+
+        var unauthorized = await app.CreateClient().GetAsync("/api/runs/1");
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+        await ProblemAsync(unauthorized, "unauthorized");
     }
 }
 

@@ -12,27 +12,7 @@ namespace InfoCamWeb.Web.Tests.Features;
 [Collection(WebAppCollection.Name)]
 public class AuthorizationTests(WebAppFixture app)
 {
-    private sealed record TeamAItems(InfoCamWeb.Data.Actor A, int Model, int Dataset, int Run);
-
-    private async Task<TeamAItems> TeamAWithPrivateItemsAsync()
-    {
-        var a = await app.NewTeamMemberAsync();
-        int model;
-        await using (var file = File.OpenRead(Path.Combine(WebAppFixture.RepoRoot, "datasets", "demo-model", "demo-cnn.onnx")))
-        {
-            model = (await app.Get<ModelService>().UploadAsync(a, file, "a.onnx", "A's model", "", 1L << 30)).ModelId!.Value;
-        }
-        var zip = Path.Combine(app.Root, $"a-{Guid.NewGuid():N}.zip");
-        System.IO.Compression.ZipFile.CreateFromDirectory(Path.Combine(WebAppFixture.RepoRoot, "datasets", "demo-cub"), zip, System.IO.Compression.CompressionLevel.Fastest, true);
-        int dataset;
-        await using (var s = File.OpenRead(zip))
-        {
-            dataset = (await app.Get<DatasetService>().UploadArchiveAsync(a, s, "a.zip", "A's data", "", 1L << 30)).DatasetId!.Value;
-        }
-        var run = (await app.Get<RunService>().CreateAsync(a, new RunRequest { ModelId = model, DatasetId = dataset })).RunId!.Value;
-        await app.WaitForRunAsync(run);
-        return new TeamAItems(a, model, dataset, run);
-    }
+    private Task<PrivateItems> TeamAWithPrivateItemsAsync() => app.TeamWithPrivateItemsAsync();
 
     [Fact]
     public async Task Team_b_cannot_read_or_change_team_a_items_through_the_services()

@@ -9,13 +9,11 @@ using Microsoft.Extensions.Options;
 
 namespace InfoCamWeb.Web.Features.Api;
 
-public sealed record ApiError(string Error);
 public sealed record ApiModel(int Id, string Name, string Team, int Classes, string HeadPattern, string Sha256);
 public sealed record ApiDataset(int Id, string Name, string Team, string Layout, int Images, int Classes, int TestImages, int TrainImages);
 public sealed record ApiRun(int Id, int ModelId, int DatasetId, string Team, string Status, int ImagesDone, int ImagesTotal, double ImagesPerSecond,
     string? Provider, string? Error, bool Published, DateTimeOffset QueuedAt, DateTimeOffset? FinishedAt);
 public sealed record ApiCreated(int Id, string Url);
-public sealed record ApiDatasetRefused(string Error, IReadOnlyList<string> Problems, int TotalProblems);
 
 /// <summary>
 /// The REST API for scripted submissions (personal access tokens): upload a model, list datasets, start a run, poll it,
@@ -56,8 +54,8 @@ public static class ApiEndpoints
                 options.Value.Uploads.MaxDatasetBytes, ct: ct);
             if (result.DatasetId is int id) return Results.Created($"/api/datasets/{id}", new ApiCreated(id, $"/datasets/{id}"));
             if (result.Error is not null) return ErrorResult(result.Error);
-            return Results.BadRequest(new ApiDatasetRefused($"The dataset has {result.TotalProblems} problem(s); nothing was stored.",
-                result.Problems.Select(p => p.ToString()).ToList(), result.TotalProblems));
+            return ApiProblems.Result(StatusCodes.Status400BadRequest, ApiProblems.DatasetInvalid, $"The dataset has {result.TotalProblems} problem(s); nothing was stored.",
+                new Dictionary<string, object?> { ["problems"] = result.Problems.Select(p => p.ToString()).ToList(), ["totalProblems"] = result.TotalProblems });
         }).DisableAntiforgery().WithSummary("Upload a dataset archive (.zip, .tar, .tar.gz; multipart field 'file'; optional 'name', 'description') for your active team. " +
                                            "A refused dataset answers 400 with one line per problem (file, line, field).");
 
@@ -78,14 +76,17 @@ public static class ApiEndpoints
         api.MapGet("/runs/{id:int}", async (int id, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
         {
             var run = await runs.GetAsync(await actors.GetAsync(http.User, ct), id, ct);
-            return run is null ? Results.NotFound(new ApiError($"Run {id} does not exist or belongs to another team.")) : Results.Ok(ToApi(run));
+            return run is null ? RunNotFound(id) : Results.Ok(ToApi(run));
         }).WithSummary("Status and progress of a run.");
 
         api.MapGet("/runs/{id:int}/result", async (int id, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
         {
             var run = await runs.GetAsync(await actors.GetAsync(http.User, ct), id, ct);
-            if (run is null) return Results.NotFound(new ApiError($"Run {id} does not exist or belongs to another team."));
-            if (run.ResultJson is null) return Results.Conflict(new ApiError($"Run {id} has no result yet (status {run.Status.ToString().ToLowerInvariant()})."));
+            if (run is null) return RunNotFound(id);
+            if (run.ResultJson is null)
+            {
+                return ApiProblems.Result(StatusCodes.Status409Conflict, ApiProblems.NoResultYet, $"Run {id} has no result yet (status {run.Status.ToString().ToLowerInvariant()}).");
+            }
             return Results.Text(run.ResultJson, "application/json");
         }).WithSummary("The result JSON (same shape as infocam evaluate --output).");
 
@@ -104,14 +105,14 @@ public static class ApiEndpoints
     {
         if (!http.Request.HasFormContentType)
         {
-            return (null, null, Results.BadRequest(new ApiError($"Send multipart/form-data with {what} in the field 'file'.")));
+            return (null, null, Invalid($"Send multipart/form-data with {what} in the field 'file'."));
         }
         var limit = maxBytes + (1L << 20); // the file plus the multipart framing and the small text fields
         if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } body)
         {
             body.MaxRequestBodySize = limit;
         }
-        var tooLarge = Results.Json(new ApiError($"The upload is larger than the limit for {what} ({Models.ModelService.FormatBytes(maxBytes)})."), statusCode: 413);
+        var tooLarge = ApiProblems.Result(StatusCodes.Status413PayloadTooLarge, ApiProblems.TooLarge, $"The upload is larger than the limit for {what} ({Models.ModelService.FormatBytes(maxBytes)}).");
         if (http.Request.ContentLength > limit) return (null, null, tooLarge);
         IFormCollection form;
         try
@@ -122,26 +123,31 @@ public static class ApiEndpoints
         {
             return (null, null, ex is BadHttpRequestException { StatusCode: 413 } || ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
                 ? tooLarge
-                : Results.BadRequest(new ApiError($"The multipart body cannot be read: {ex.Message}")));
+                : Invalid($"The multipart body cannot be read: {ex.Message}"));
         }
         catch (IOException ex)
         {
-            return (null, null, Results.BadRequest(new ApiError($"The upload was cut off: {ex.Message}")));
+            return (null, null, Invalid($"The upload was cut off: {ex.Message}"));
         }
         var file = form.Files.GetFile("file");
-        return file is null ? (null, null, Results.BadRequest(new ApiError("The form has no 'file' field."))) : (form, file, null);
+        return file is null ? (null, null, Invalid("The form has no 'file' field.")) : (form, file, null);
     }
 
     private static ApiRun ToApi(RunRecord r) => new(r.Id, r.ModelId, r.DatasetId, r.Team?.Name ?? "", r.Status.ToString().ToLowerInvariant(),
         r.ImagesDone, r.ImagesTotal, r.ImagesPerSecond, r.ProviderUsed, r.Error, r.Published, r.QueuedAt, r.FinishedAt);
 
+    private static IResult RunNotFound(int id) =>
+        ApiProblems.Result(StatusCodes.Status404NotFound, ApiProblems.NotFound, $"Run {id} does not exist or belongs to another team.");
+
+    private static IResult Invalid(string detail) => ApiProblems.Result(StatusCodes.Status400BadRequest, ApiProblems.InvalidInput, detail);
+
     /// <summary>Service messages to status codes: not yours → 404, quota → 429, size → 413, no team → 403, else 400.</summary>
     internal static IResult ErrorResult(string error) => error switch
     {
-        _ when error.Contains("does not exist or belongs to another team", StringComparison.Ordinal) => Results.NotFound(new ApiError(error)),
-        _ when error.StartsWith("Quota:", StringComparison.Ordinal) => Results.Json(new ApiError(error), statusCode: 429),
-        _ when error.Contains("larger than", StringComparison.Ordinal) && error.Contains(" limit", StringComparison.Ordinal) => Results.Json(new ApiError(error), statusCode: 413),
-        _ when error.Contains("team first", StringComparison.Ordinal) || error.StartsWith("Sign in", StringComparison.Ordinal) => Results.Json(new ApiError(error), statusCode: 403),
-        _ => Results.BadRequest(new ApiError(error)),
+        _ when error.Contains("does not exist or belongs to another team", StringComparison.Ordinal) => ApiProblems.Result(404, ApiProblems.NotFound, error),
+        _ when error.StartsWith("Quota:", StringComparison.Ordinal) => ApiProblems.Result(429, ApiProblems.QuotaExceeded, error),
+        _ when error.Contains("larger than", StringComparison.Ordinal) && error.Contains(" limit", StringComparison.Ordinal) => ApiProblems.Result(413, ApiProblems.TooLarge, error),
+        _ when error.Contains("team first", StringComparison.Ordinal) || error.StartsWith("Sign in", StringComparison.Ordinal) => ApiProblems.Result(403, ApiProblems.NoTeam, error),
+        _ => Invalid(error),
     };
 }

@@ -25,6 +25,7 @@ public sealed class ApiTokenAuthentication(IOptionsMonitor<AuthenticationSchemeO
     {
         Response.StatusCode = 401;
         Response.Headers.WWWAuthenticate = "Bearer";
-        await Response.WriteAsJsonAsync(new { error = "Send a personal access token: Authorization: Bearer icw_… (create one under API tokens)." });
+        await Response.WriteAsJsonAsync(ApiProblems.Create(401, ApiProblems.Unauthorized, "Send a personal access token: Authorization: Bearer icw_… (create one under API tokens)."),
+            (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
     }
 }

@@ -138,6 +138,25 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
     public IReadOnlyList<string> ServerRoots =>
         options.Value.ServerDatasetRoots.Select(r => Path.GetFullPath(Path.IsPathRooted(r) ? r : Path.Combine(env.ContentRootPath, r))).ToList();
 
+    /// <summary>
+    /// Where the dataset lives, relative to the storage it is in ("data/datasets/…" for uploads, "datasets/demo-cub" under a
+    /// configured server folder): pages never show the server's absolute paths.
+    /// </summary>
+    public string DisplayFolder(DatasetRecord dataset)
+    {
+        var stores = options.Value.ServerDatasetRoots.Zip(ServerRoots, (shown, full) => (Shown: shown, Full: full))
+            .Prepend((Shown: "data", Full: paths.DataFolder));
+        foreach (var (shown, full) in stores)
+        {
+            var relative = Path.GetRelativePath(full, dataset.Folder);
+            if (relative != ".." && !relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !Path.IsPathRooted(relative))
+            {
+                return relative == "." ? shown.TrimEnd('/') : $"{shown.TrimEnd('/')}/{relative.Replace(Path.DirectorySeparatorChar, '/')}";
+            }
+        }
+        return Path.GetFileName(dataset.Folder);
+    }
+
     /// <summary>Registers a dataset folder on the server (only under a configured root), validating it first.</summary>
     public Task<DatasetRegistration> RegisterServerFolderAsync(Actor actor, string folder, string name, string description, CancellationToken ct = default) =>
         NoTeam(actor) is { } why
@@ -155,7 +174,7 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
         if (source != "demo" && !roots.Any(r => full == r || full.StartsWith(r.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
         {
             return new DatasetRegistration(null, [], 0,
-                $"'{folder}' is not under a folder the server allows ({string.Join(", ", roots)}; see InfoCam:ServerDatasetRoots).");
+                $"'{folder}' is not under a folder the server allows ({string.Join(", ", options.Value.ServerDatasetRoots)}; see InfoCam:ServerDatasetRoots).");
         }
         return await RegisterAsync(full, name, description, teamId, source, ct);
     }

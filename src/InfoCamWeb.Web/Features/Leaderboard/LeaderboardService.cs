@@ -37,14 +37,17 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
             .OrderBy(b => b.DatasetName).ThenBy(b => b.Key.Split).ToList();
     }
 
+    /// <summary>The board of published runs for the key; null when no run is published to it (nothing tells such a key apart from a missing one).</summary>
     public async Task<(string DatasetName, List<BoardRow> Rows)?> BoardAsync(BoardKey key, RankingMetric metric, string method, bool allRuns, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var dataset = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == key.DatasetId, ct);
-        if (dataset is null) return null;
-        var runs = await db.Runs.AsNoTracking().Include(r => r.Team).Include(r => r.Model)
+        var runs = await db.Runs.AsNoTracking().Include(r => r.Team).Include(r => r.Model).Include(r => r.Dataset)
             .Where(r => r.Published && r.Status == RunStatus.Succeeded && r.DatasetId == key.DatasetId && r.Split == key.Split && r.Protocol == key.Protocol)
             .ToListAsync(ct);
+        // A board exists once a run is published to it: a private dataset without published runs answers exactly as a
+        // missing id (its name never leaves the server), and so does any other split or protocol text.
+        if (runs.Count == 0) return null;
+        var datasetName = runs[0].Dataset!.Name;
         var candidates = new List<(RunRecord Run, string Method, int MethodIndex, MethodScores Scores, EvaluationResult Result, double Score)>();
         foreach (var run in runs)
         {
@@ -70,7 +73,7 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
                 c.Scores.Top1Loc, c.Scores.GtKnownLoc, c.Scores.MaxBoxAcc, c.Scores.MaxBoxAccV2, c.Result.Classification.Top1,
                 c.Score, lo, hi, c.Run.PublishedAt ?? c.Run.FinishedAt ?? c.Run.QueuedAt));
         }
-        return (dataset.Name, rows);
+        return (datasetName, rows);
     }
 
     private static double Score(EvaluationResult r, MethodScores m, RankingMetric metric) => metric switch

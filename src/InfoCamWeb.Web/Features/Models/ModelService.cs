@@ -22,8 +22,10 @@ public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, 
     public async Task<List<ModelListItem>> ListAsync(Actor actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var runVisible = AccessRules.RunVisibleTo(actor);
         var rows = await db.Models.AsNoTracking().Visible(actor)
-            .Select(m => new ModelListItem(m.Id, m.Name, m.Team!.Name, m.IsDemo, m.HeadPattern, m.Classes, m.SizeBytes, m.UploadedAt, m.Runs.Count, m.Sha256))
+            .Select(m => new ModelListItem(m.Id, m.Name, m.Team!.Name, m.IsDemo, m.HeadPattern, m.Classes, m.SizeBytes, m.UploadedAt,
+                m.Runs.AsQueryable().Count(runVisible), m.Sha256))
             .ToListAsync(ct);
         return rows.OrderByDescending(m => m.UploadedAt).ToList();
     }

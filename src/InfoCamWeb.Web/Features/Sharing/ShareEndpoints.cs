@@ -2,7 +2,7 @@ using InfoCamWeb.Web.Features.Images;
 
 namespace InfoCamWeb.Web.Features.Sharing;
 
-/// <summary>Shared pages are read-only, never indexed and send no referrer; their images resolve through the token.</summary>
+/// <summary>Shared pages are read-only and never indexed (and send no referrer: WebSecurity); their images resolve through the token.</summary>
 public static class ShareEndpoints
 {
     public static void UseInfoCamShareHeaders(this WebApplication app) =>
@@ -10,8 +10,7 @@ public static class ShareEndpoints
         {
             if (context.Request.Path.StartsWithSegments("/s"))
             {
-                context.Response.Headers["X-Robots-Tag"] = "noindex, nofollow";
-                context.Response.Headers["Referrer-Policy"] = "no-referrer";
+                context.Response.Headers["X-Robots-Tag"] = "noindex, nofollow"; // no-referrer: Extensions/WebSecurity
             }
             await next();
         });

@@ -26,8 +26,6 @@ public static class CliApp
           infocam check-dataset --dataset DIR
           infocam make-demo --output DIR [--per-class 40] [--seed 2024]
           infocam make-demo --cub-geometry ANNOTATIONS_DIR --output DIR [--split test|train|all] [--limit N]
-          infocam worker   --data DIR --database FILE --jobs FILE [--device cpu] [--parent-pid PID]
-                           (the web app starts and supervises this: it executes queued runs)
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
@@ -50,7 +48,7 @@ public static class CliApp
                 "inspect" => InspectCommand.Run(rest, stdout),
                 "check-dataset" => CheckDatasetCommand.Run(rest, stdout),
                 "make-demo" => MakeDemoCommand.Run(rest, stdout),
-                "worker" => await WorkerCommand.RunAsync(rest, stdout, cts.Token),
+                "worker" => throw new UsageException("the worker is its own service now: dotnet run --project src/InfoCamWeb.Worker (see the README)."),
                 _ => throw new UsageException($"unknown command '{args[0]}'; run 'infocam --help'."),
             };
         }

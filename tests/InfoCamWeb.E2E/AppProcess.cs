@@ -19,6 +19,9 @@ public sealed class AppProcess : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>The web app's own process (dotnet runs the app in the process it starts).</summary>
+    public int ProcessId => _process.Id;
+
     public string Root { get; }
 
     public static string RepoRoot { get; } = FindRepoRoot();

@@ -23,3 +23,9 @@ public sealed record ModelSummary(
         m.Head.FixedInputSize, m.Head.Pattern, m.Head.FeatureTensor, m.Head.FeatureShapeText, m.Head.WeightSource,
         m.Head.Classes, m.Head.Channels, m.Head.ProbeMaxLogitError);
 }
+
+/// <summary>
+/// What the worker's inspect mode answers on standard output, as one JSON record: the model's summary, or the reason it
+/// is refused. A crash of the inspector is told by its exit code, never by parsing text.
+/// </summary>
+public sealed record InspectionReport(ModelSummary? Model, string? Refusal);

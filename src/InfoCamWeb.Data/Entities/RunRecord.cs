@@ -35,6 +35,12 @@ public sealed class RunRecord
     /// <summary>Skip images that cannot be decoded (listed on the result page) instead of failing the run.</summary>
     public bool SkipBadImages { get; set; }
 
+    /// <summary>
+    /// The settings the worker executes (<see cref="Runs.RunSpec"/> as JSON), fixed when the run is created; the columns
+    /// above repeat them for lists, filters and leaderboards. Null only for runs created before specs were stored.
+    /// </summary>
+    public string? Spec { get; set; }
+
     /// <summary>The device queue the run waits in ("cpu", or "cuda" for GPU machines).</summary>
     public string Device { get; set; } = "cpu";
 

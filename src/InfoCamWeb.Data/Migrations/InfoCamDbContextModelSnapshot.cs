@@ -428,6 +428,9 @@ namespace InfoCamWeb.Data.Migrations
                     b.Property<bool>("SkipBadImages")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Spec")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Split")
                         .IsRequired()
                         .HasColumnType("TEXT");

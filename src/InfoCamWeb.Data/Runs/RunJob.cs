@@ -2,10 +2,13 @@ using Hangfire;
 
 namespace InfoCamWeb.Data.Runs;
 
-/// <summary>The Hangfire job: evaluate run N. Queued by id, never by payload; executed by the worker process.</summary>
-public sealed class RunJob(RunExecutor executor)
+/// <summary>
+/// The job contract: evaluate run N. The web app queues it by id (never by payload) through this interface; only the
+/// worker service implements it, so the web process never loads the engine's inference code.
+/// </summary>
+public interface IRunJob
 {
     [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     [JobDisplayName("Evaluate run {0}")]
-    public Task Execute(int runId, CancellationToken cancellationToken) => executor.ExecuteAsync(runId, cancellationToken);
+    Task Execute(int runId, CancellationToken cancellationToken);
 }

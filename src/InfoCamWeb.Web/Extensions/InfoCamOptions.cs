@@ -61,8 +61,11 @@ public sealed class WorkerOptions
     public bool Enabled { get; set; } = true;
     public string Device { get; set; } = "cpu";
 
-    /// <summary>Path of infocam.dll; empty: next to the web app.</summary>
-    public string CliPath { get; set; } = "";
+    /// <summary>Path of InfoCamWeb.Worker.dll; empty: next to the web app.</summary>
+    public string WorkerPath { get; set; } = "";
+
+    /// <summary>The worker service next to the web app (or <see cref="WorkerPath"/>).</summary>
+    public string WorkerAssembly => string.IsNullOrEmpty(WorkerPath) ? Path.Combine(AppContext.BaseDirectory, "InfoCamWeb.Worker.dll") : WorkerPath;
     public int RestartDelaySeconds { get; set; } = 2;
 
     /// <summary>Longest one inference batch may run before ONNX Runtime is told to stop (RunOptions.Terminate).</summary>

@@ -8,7 +8,7 @@ namespace InfoCamWeb.Web.Jobs;
 public sealed class RunQueue(IBackgroundJobClient client)
 {
     public string Enqueue(int runId, string device) =>
-        client.Create<RunJob>(j => j.Execute(runId, CancellationToken.None), new EnqueuedState(device));
+        client.Create<IRunJob>(j => j.Execute(runId, CancellationToken.None), new EnqueuedState(device));
 
     public bool Delete(string jobId) => client.Delete(jobId);
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace InfoCamWeb.Web.Jobs;
 
 /// <summary>
-/// Starts <c>infocam worker</c> as a child process and restarts it when it dies (a crash of ONNX Runtime ends only the
+/// Starts the worker service (<c>InfoCamWeb.Worker</c>) as a child process and restarts it when it dies (a crash of ONNX Runtime ends only the
 /// worker, never the web server). The worker is held to a resident-memory cap and, through the run heartbeat, to a
 /// stall limit (the hard stop behind <c>RunOptions.Terminate</c>). When it ends abnormally, the run it was executing is
 /// charged with the cause; a run charged <see cref="WorkerOptions.MaxWorkerEnds"/> times is failed with that cause, any
@@ -35,7 +35,6 @@ public sealed class WorkerSupervisor(
             log.LogInformation("The worker is disabled (InfoCam:Worker:Enabled = false); runs stay queued.");
             return;
         }
-        var cli = string.IsNullOrEmpty(o.CliPath) ? Path.Combine(AppContext.BaseDirectory, "infocam.dll") : o.CliPath;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -43,7 +42,7 @@ public sealed class WorkerSupervisor(
                 await RequeueInterruptedAsync(o.Device, stoppingToken);
                 _operatorKill = false;
                 using var cwd = paths.NewWorkingFolder("worker");
-                using var process = Start(cli, o.Device, o, cwd.Path);
+                using var process = Start(o, cwd.Path);
                 _process = process;
                 Starts++;
                 var end = await ProcessWatch.WaitAsync(process, (long)o.MemoryLimitMb << 20, Timeout.InfiniteTimeSpan, stoppingToken,
@@ -124,7 +123,7 @@ public sealed class WorkerSupervisor(
         await base.StopAsync(cancellationToken);
     }
 
-    private Process Start(string cli, string device, WorkerOptions o, string workingDirectory)
+    private Process Start(WorkerOptions o, string workingDirectory)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -133,8 +132,10 @@ public sealed class WorkerSupervisor(
             UseShellExecute = false,
             WorkingDirectory = workingDirectory, // empty: a model can find none of our files relative to it
         };
-        foreach (var arg in new[] { cli, "worker", "--data", paths.DataFolder, "--database", paths.Database, "--jobs", paths.JobsDatabase,
-                     "--device", device, "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        // The worker service, configured entirely on its command line (its working folder holds no settings file).
+        foreach (var arg in new[] { o.WorkerAssembly, $"--InfoCam:DataFolder={paths.DataFolder}", $"--InfoCam:Database={paths.Database}",
+                     $"--InfoCam:JobsDatabase={paths.JobsDatabase}", $"--InfoCam:Worker:Device={o.Device}", $"--InfoCam:Worker:Name=local-{o.Device}",
+                     $"--InfoCam:Worker:ParentPid={Environment.ProcessId}" })
         {
             psi.ArgumentList.Add(arg);
         }
@@ -148,7 +149,7 @@ public sealed class WorkerSupervisor(
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.LogWarning("worker: {Line}", e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        log.LogInformation("Started the worker (pid {Pid}) for device {Device}.", process.Id, device);
+        log.LogInformation("Started the worker (pid {Pid}) for device {Device}.", process.Id, o.Device);
         return process;
     }
 

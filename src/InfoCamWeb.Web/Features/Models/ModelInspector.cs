@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace InfoCamWeb.Web.Features.Models;
 
 /// <summary>
-/// Inspects a model in a short-lived child process (<c>infocam inspect --json</c>): ONNX Runtime never runs inside the
+/// Inspects a model in a short-lived child process (<c>InfoCamWeb.Worker inspect</c>, answering an <see cref="InspectionReport"/>): ONNX Runtime never runs inside the
 /// web server process, so a crafted model that crashes it natively cannot take the site down.
 /// </summary>
 public sealed class ModelInspector(IOptions<InfoCamOptions> options, InfoCamWeb.Data.InfoCamPaths paths, ILogger<ModelInspector> log)
@@ -39,9 +39,8 @@ public sealed class ModelInspector(IOptions<InfoCamOptions> options, InfoCamWeb.
             UseShellExecute = false,
             WorkingDirectory = cwd.Path, // empty, never the app's content root with its settings
         };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "infocam.dll"));
+        psi.ArgumentList.Add(options.Value.Worker.WorkerAssembly);
         psi.ArgumentList.Add("inspect");
-        psi.ArgumentList.Add("--json");
         psi.ArgumentList.Add("--model");
         psi.ArgumentList.Add(path);
         if (overrides?.FeatureTensor is { } f) { psi.ArgumentList.Add("--feature-tensor"); psi.ArgumentList.Add(f); }
@@ -70,18 +69,26 @@ public sealed class ModelInspector(IOptions<InfoCamOptions> options, InfoCamWeb.
         }
         var output = await stdout;
         var error = (await stderr).Trim();
-        if (process.ExitCode == 2)
-        {
-            // ONNX Runtime may log to stderr before the inspector's own one-line verdict.
-            const string Marker = "infocam: error: ";
-            var verdict = error.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith(Marker, StringComparison.Ordinal));
-            throw new ModelException(verdict is not null ? verdict[Marker.Length..] : Core.Inference.OrtMessages.Clean(error));
-        }
         if (process.ExitCode != 0)
         {
             log.LogWarning("Model inspection exited with {Code}: {Error}", process.ExitCode, error);
             throw new ModelException($"The model crashed the inspector (it {ProcessWatch.DescribeExit(process.ExitCode)}); it cannot be used.");
         }
-        return JsonSerializer.Deserialize<ModelSummary>(output) ?? throw new ModelException("The model inspector returned nothing.");
+        var report = ReadReport(output) ?? throw new ModelException("The model inspector returned nothing.");
+        return report.Model ?? throw new ModelException(report.Refusal ?? "The model was refused.");
+    }
+
+    /// <summary>The report is the last line of standard output (ONNX Runtime may print before it).</summary>
+    private static InspectionReport? ReadReport(string output)
+    {
+        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        try
+        {
+            return last is null ? null : JsonSerializer.Deserialize<InspectionReport>(last);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

@@ -4,6 +4,7 @@ using InfoCamWeb.Core.Evaluation;
 using InfoCamWeb.Core.Imaging;
 using InfoCamWeb.Core.Inference;
 using InfoCamWeb.Data;
+using InfoCamWeb.Data.Runs;
 using InfoCamWeb.Data.Entities;
 using InfoCamWeb.Web.Extensions;
 using InfoCamWeb.Web.Jobs;
@@ -117,6 +118,24 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         return await CreateForTeamAsync(actor, teamId, request, ct);
     }
 
+    /// <summary>The request's text fields parsed once, into the engine's settings (methods in the canonical order).</summary>
+    private static EvaluationSettings SettingsOf(RunRequest request)
+    {
+        var methods = CamMethods.ParseList(string.Join(",", request.Methods));
+        return new EvaluationSettings
+        {
+            Split = Core.Datasets.Dataset.ParseSplit(request.Split),
+            Methods = CamMethods.All.Where(methods.Contains).ToList(),
+            Protocol = Preprocessor.ParseProtocol(request.Protocol),
+            CamThreshold = request.CamThreshold,
+            ThresholdStep = request.ThresholdStep,
+            Window = request.Window,
+            BatchSize = request.BatchSize,
+            Provider = ExecutionProviders.Parse(request.Provider),
+            SkipBadImages = request.SkipBadImages,
+        };
+    }
+
     internal async Task<RunCreation> CreateForTeamAsync(Actor? actor, int teamId, RunRequest request, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -128,30 +147,20 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         {
             return new RunCreation(null, $"The model has {model.Classes} classes but the dataset has {dataset.Classes}; model output i must be the dataset's i-th class.");
         }
-        string methods;
+        RunSpec spec;
         try
         {
-            var order = CamMethods.All.Where(m => request.Methods.Contains(m.Key())).Select(m => m.Key()).ToList();
-            methods = string.Join(",", CamMethods.ParseList(string.Join(",", order)).Select(m => m.Key()));
-            Core.Datasets.Dataset.ParseSplit(request.Split);
-            Preprocessor.ParseProtocol(request.Protocol);
-            ExecutionProviders.Parse(request.Provider);
-            new EvaluationSettings
-            {
-                CamThreshold = request.CamThreshold,
-                ThresholdStep = request.ThresholdStep,
-                Window = request.Window,
-                BatchSize = request.BatchSize,
-            }.Validate();
+            spec = RunSpec.Create(SettingsOf(request), model);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
             return new RunCreation(null, ex.Message);
         }
-        int images = request.Split switch { "train" => dataset.TrainImages, "all" => dataset.Images, _ => dataset.TestImages };
+        var settings = spec.Settings;
+        int images = settings.Split switch { Core.Datasets.DatasetSplit.Train => dataset.TrainImages, Core.Datasets.DatasetSplit.All => dataset.Images, _ => dataset.TestImages };
         if (images == 0)
         {
-            return new RunCreation(null, $"The {request.Split} split of '{dataset.Name}' has no images.");
+            return new RunCreation(null, $"The {settings.Split.ToString().ToLowerInvariant()} split of '{dataset.Name}' has no images.");
         }
         var run = new RunRecord
         {
@@ -159,15 +168,16 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
             DatasetId = dataset.Id,
             TeamId = teamId,
             CreatedByUserId = actor?.UserId,
-            Split = request.Split,
-            Methods = methods,
-            Protocol = request.Protocol,
-            CamThreshold = request.CamThreshold,
-            ThresholdStep = request.ThresholdStep,
-            Window = request.Window,
-            BatchSize = request.BatchSize,
-            ProviderRequested = request.Provider,
-            SkipBadImages = request.SkipBadImages,
+            Spec = spec.ToJson(),
+            Split = settings.Split.ToString().ToLowerInvariant(),
+            Methods = string.Join(",", settings.Methods.Select(m => m.Key())),
+            Protocol = settings.Protocol.Key(),
+            CamThreshold = settings.CamThreshold,
+            ThresholdStep = settings.ThresholdStep,
+            Window = settings.Window,
+            BatchSize = settings.BatchSize,
+            ProviderRequested = settings.Provider.ToString().ToLowerInvariant(),
+            SkipBadImages = settings.SkipBadImages,
             Device = options.Value.Worker.Device,
             Status = RunStatus.Queued,
             QueuedAt = DateTimeOffset.UtcNow,

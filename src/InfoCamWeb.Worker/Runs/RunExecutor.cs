@@ -8,8 +8,10 @@ using InfoCamWeb.Core.Models;
 using InfoCamWeb.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using InfoCamWeb.Data;
+using InfoCamWeb.Data.Runs;
 
-namespace InfoCamWeb.Data.Runs;
+namespace InfoCamWeb.Worker.Runs;
 
 /// <summary>
 /// Executes one run inside the worker process: per-image outcomes are saved batch by batch, keyed by (run, image),
@@ -67,9 +69,10 @@ public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, I
         try
         {
             var model = run.Model!;
-            var loaded = ModelLoader.Load(paths.Resolve(model.StoredPath), RunSettings.OverridesOf(model));
+            var spec = run.Spec is null ? RunSpec.ForLegacyRun(run, model) : RunSpec.FromJson(run.Spec);
+            var loaded = ModelLoader.Load(paths.Resolve(model.StoredPath), spec.Head);
             var dataset = DatasetLoader.Load(run.Dataset!.Folder);
-            var settings = RunSettings.For(run, model);
+            var settings = spec.Settings;
             var evaluator = new Evaluator(loaded, dataset, settings);
             var completed = await LoadCompletedAsync(runId, shutdown);
             var pending = new List<ImageOutcome>();

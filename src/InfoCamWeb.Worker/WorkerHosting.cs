@@ -1,0 +1,119 @@
+using Hangfire;
+using InfoCamWeb.Data;
+using InfoCamWeb.Data.Runs;
+using InfoCamWeb.Worker.Runs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace InfoCamWeb.Worker;
+
+/// <summary>The <c>InfoCam</c> settings a worker reads (the same keys as the web app's appsettings.json).</summary>
+public sealed class WorkerSettings
+{
+    public string DataFolder { get; set; } = "data";
+    public string Database { get; set; } = "data/infocam.db";
+    public string JobsDatabase { get; set; } = "data/jobs.db";
+    public WorkerIdentity Worker { get; set; } = new();
+}
+
+public sealed class WorkerIdentity
+{
+    /// <summary>The device queue this worker takes runs from: <c>cpu</c>, <c>cuda</c>, ….</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>Shown on the server list; default: the machine name and process id.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Set by a supervising web app: the worker stops when that process is gone.</summary>
+    public int ParentPid { get; set; }
+}
+
+/// <summary>One registration extension per area, so Program.cs reads like a table of contents.</summary>
+public static class WorkerHosting
+{
+    public static void AddWorkerLogging(this HostApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+    }
+
+    public static void AddWorkerSettings(this HostApplicationBuilder builder)
+    {
+        builder.Services.Configure<WorkerSettings>(builder.Configuration.GetSection("InfoCam"));
+        builder.Services.AddSingleton(sp =>
+        {
+            var s = sp.GetRequiredService<IOptions<WorkerSettings>>().Value;
+            string Full(string p) => Path.GetFullPath(Path.IsPathRooted(p) ? p : Path.Combine(builder.Environment.ContentRootPath, p));
+            return new InfoCamPaths(Full(s.DataFolder), Full(s.Database), Full(s.JobsDatabase));
+        });
+        builder.Services.AddHostedService<ParentWatch>();
+    }
+
+    public static void AddWorkerData(this HostApplicationBuilder builder) =>
+        builder.Services.AddDbContextFactory<InfoCamDbContext>((sp, o) => InfoCamDbContext.Configure(o, sp.GetRequiredService<InfoCamPaths>().Database));
+
+    public static void AddWorkerJobs(this HostApplicationBuilder builder)
+    {
+        builder.Services.AddTransient<RunExecutor>();
+        builder.Services.AddTransient<IRunJob, RunJob>();
+        builder.Services.AddHangfire((sp, c) => c.UseInfoCamStorage(sp.GetRequiredService<InfoCamPaths>()));
+        builder.Services.AddHangfireServer((sp, o) =>
+        {
+            var me = sp.GetRequiredService<IOptions<WorkerSettings>>().Value.Worker;
+            o.ServerName = me.Name.Length > 0 ? me.Name : $"{Environment.MachineName}-{me.Device}-{Environment.ProcessId}";
+            // Interrupted runs resume before new ones start; one run at a time per worker.
+            o.Queues = [Jobs.ResumeQueue(me.Device), me.Device];
+            o.WorkerCount = 1;
+            o.ShutdownTimeout = TimeSpan.FromSeconds(5);
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
+        builder.Services.AddHostedService<StartupBanner>();
+    }
+}
+
+/// <summary>Says once, on start, who this worker is and what it serves.</summary>
+internal sealed class StartupBanner(IOptions<WorkerSettings> settings, InfoCamPaths paths, ILogger<StartupBanner> log) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct)
+    {
+        log.LogInformation("InfoCamWeb worker {Pid}: device {Device}, database {Database}", Environment.ProcessId, settings.Value.Worker.Device, paths.Database);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}
+
+/// <summary>Stops the worker when the web app that started it is gone (a supervised local worker never outlives it).</summary>
+internal sealed class ParentWatch(IOptions<WorkerSettings> settings, IHostApplicationLifetime lifetime) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        int parent = settings.Value.Worker.ParentPid;
+        if (parent <= 0) return;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (!IsAlive(parent))
+            {
+                lifetime.StopApplication();
+                return;
+            }
+            await Task.Delay(1000, stoppingToken);
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

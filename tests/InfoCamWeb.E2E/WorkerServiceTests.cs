@@ -1,0 +1,51 @@
+using System.Text.RegularExpressions;
+
+namespace InfoCamWeb.E2E;
+
+/// <summary>The web process never loads ONNX Runtime: runs and model inspections execute in the worker service.</summary>
+public class WorkerServiceTests
+{
+    [SkippableFact]
+    public async Task The_web_process_never_loads_onnx_runtime_while_its_worker_runs_the_demo()
+    {
+        Skip.IfNot(Directory.Exists("/proc/self"), "Needs /proc (Linux) to read which libraries a process has mapped.");
+        await using var app = await AppProcess.StartAsync(new Dictionary<string, string> { ["InfoCam__Demo__RunOnFirstStart"] = "true" });
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (!(await http.GetStringAsync(app.Url + "/runs/1")).Contains(">succeeded<", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The demo run did not finish within 3 minutes.");
+            await Task.Delay(500);
+        }
+        // The pages that read the run's results, heatmaps and boxes.
+        foreach (var path in new[] { "/runs/1", "/runs/1/images", "/runs/1/images/0/cam.png", "/runs/1/images.csv", "/runs/1/result.json", "/models", "/datasets/1" })
+        {
+            Assert.True((await http.GetAsync(app.Url + path)).IsSuccessStatusCode, path);
+        }
+
+        var worker = WorkerOf(app.ProcessId);
+        Assert.True(worker > 0, "No worker process with the app as its parent.");
+        Assert.Contains(Mapped(worker), f => f.Contains("onnxruntime", StringComparison.OrdinalIgnoreCase)); // the check sees it where it is
+        Assert.DoesNotContain(Mapped(app.ProcessId), f => f.Contains("onnxruntime", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Files a process has mapped: native libraries and the managed assemblies it loaded.</summary>
+    private static HashSet<string> Mapped(int pid) =>
+        File.ReadAllLines($"/proc/{pid}/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(p => p.Length >= 6).Select(p => p[5]).ToHashSet();
+
+    private static int WorkerOf(int parent)
+    {
+        foreach (var dir in Directory.GetDirectories("/proc").Where(d => Regex.IsMatch(Path.GetFileName(d), "^[0-9]+$")))
+        {
+            string cmdline;
+            try { cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' '); }
+            catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
+            if (cmdline.Contains("InfoCamWeb.Worker.dll", StringComparison.Ordinal) && cmdline.Contains($"--InfoCam:Worker:ParentPid={parent}", StringComparison.Ordinal))
+            {
+                return int.Parse(Path.GetFileName(dir), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,84 @@
+using InfoCamWeb.Core.Cams;
+using InfoCamWeb.Core.Datasets;
+using InfoCamWeb.Core.Evaluation;
+using InfoCamWeb.Core.Imaging;
+using InfoCamWeb.Core.Inference;
+using InfoCamWeb.Data.Entities;
+using InfoCamWeb.Data.Runs;
+using InfoCamWeb.Web.Features.Runs;
+using Microsoft.EntityFrameworkCore;
+
+namespace InfoCamWeb.Web.Tests.Data;
+
+public class RunSpecTests
+{
+    private static ModelRecord Model() => new()
+    {
+        Name = "m", StoredPath = "models/m.onnx", Sha256 = "", HeadPattern = "", InputSize = 112,
+        Mean = "0.5,0.25,0.125", Std = "1,2,4", Bgr = true, FeatureOverride = "features", WeightOverride = "fc.weight",
+    };
+
+    [Fact]
+    public void A_spec_written_and_read_back_gives_the_same_settings_with_the_models_preprocessing_and_head()
+    {
+        var settings = new EvaluationSettings
+        {
+            Split = DatasetSplit.All, Methods = [CamMethod.Cam, CamMethod.InfoCamPlus], Protocol = EvaluationProtocol.Resize256Crop224,
+            CamThreshold = 0.3, ThresholdStep = 0.001, Window = 2, BatchSize = 8, Provider = ProviderChoice.Cpu, SkipBadImages = true,
+        };
+        var json = RunSpec.Create(settings, Model()).ToJson();
+        var back = RunSpec.FromJson(json);
+
+        Assert.Equal(RunSpec.CurrentVersion, back.Version);
+        Assert.Equal(settings with { Preprocessing = back.Settings.Preprocessing, Methods = back.Settings.Methods }, back.Settings);
+        Assert.Equal([CamMethod.Cam, CamMethod.InfoCamPlus], back.Settings.Methods);
+        Assert.Equal(112, back.Settings.Preprocessing!.InputSize);
+        Assert.Equal([0.5f, 0.25f, 0.125f], back.Settings.Preprocessing.Mean);
+        Assert.Equal([1f, 2f, 4f], back.Settings.Preprocessing.Std);
+        Assert.True(back.Settings.Preprocessing.Bgr);
+        Assert.Equal("features", back.Head!.FeatureTensor);
+        Assert.Equal("fc.weight", back.Head.WeightInitializer);
+        Assert.Equal(json, back.ToJson());
+    }
+
+    [Fact]
+    public void Settings_are_validated_once_when_the_spec_is_created()
+    {
+        var error = Assert.Throws<ArgumentException>(() => RunSpec.Create(new EvaluationSettings { Window = 0 }, Model()));
+        Assert.Equal("--window 0 must be between 1 and 64.", error.Message);
+    }
+
+    [Fact]
+    public void A_spec_of_another_version_is_refused_naming_both_versions()
+    {
+        var json = RunSpec.Create(new EvaluationSettings(), Model()).ToJson().Replace("\"version\":1", "\"version\":2", StringComparison.Ordinal);
+        var error = Assert.Throws<FormatException>(() => RunSpec.FromJson(json));
+        Assert.StartsWith("The run's settings are version 2; this worker reads version 1.", error.Message);
+        Assert.StartsWith("The run's stored settings cannot be read:", Assert.Throws<FormatException>(() => RunSpec.FromJson("{\"version\":")).Message);
+    }
+}
+
+[Collection(WebAppCollection.Name)]
+public class RunSpecStorageTests(WebAppFixture app)
+{
+    [Fact]
+    public async Task A_created_run_stores_its_spec_and_later_preprocessing_edits_do_not_change_it()
+    {
+        var demo = await app.DemoRunAsync();
+        var actor = await app.NewTeamMemberAsync();
+        var id = (await app.Get<RunService>().CreateAsync(actor, new RunRequest
+        {
+            ModelId = demo.ModelId, DatasetId = demo.DatasetId, Methods = ["infocam+", "cam"], Split = "all", Window = 3,
+        })).RunId!.Value;
+        await using var db = await app.Db.CreateDbContextAsync();
+        var run = await db.Runs.AsNoTracking().FirstAsync(r => r.Id == id);
+        var spec = RunSpec.FromJson(run.Spec!);
+        Assert.Equal([CamMethod.Cam, CamMethod.InfoCamPlus], spec.Settings.Methods); // canonical order
+        Assert.Equal(DatasetSplit.All, spec.Settings.Split);
+        Assert.Equal(3, spec.Settings.Window);
+        Assert.Equal(Preprocessing.ImageNetMean, spec.Settings.Preprocessing!.Mean);
+        Assert.Equal(("all", "cam,infocam+", 3), (run.Split, run.Methods, run.Window));
+        Assert.Equal("Unknown method 'gradcam': expected cam, infocam or infocam+.",
+            (await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, Methods = ["gradcam"] })).Error);
+    }
+}

@@ -5,7 +5,12 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace InfoCamWeb.Data;
 
-public sealed class InfoCamDbContext(DbContextOptions<InfoCamDbContext> options) : IdentityDbContext<AppUser>(options)
+/// <summary>
+/// The application database. One subclass per provider (<see cref="SqliteInfoCamDbContext"/>,
+/// <see cref="PostgresInfoCamDbContext"/>) carries that provider's migrations; code uses this type through
+/// <see cref="IDbContextFactory{InfoCamDbContext}"/> (<see cref="InfoCamDbContextFactory"/>) and never sees which.
+/// </summary>
+public abstract class InfoCamDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options)
 {
     public DbSet<Team> Teams => Set<Team>();
     public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
@@ -20,7 +25,7 @@ public sealed class InfoCamDbContext(DbContextOptions<InfoCamDbContext> options)
     {
         base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(InfoCamDbContext).Assembly);
-        // SQLite cannot order by DateTimeOffset: store it as UTC ticks.
+        // SQLite cannot order by DateTimeOffset: store it as UTC ticks (on PostgreSQL too, so both hold the same values).
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
             foreach (var p in entity.GetProperties().Where(p => p.ClrType == typeof(DateTimeOffset) || p.ClrType == typeof(DateTimeOffset?)))
@@ -34,9 +39,6 @@ public sealed class InfoCamDbContext(DbContextOptions<InfoCamDbContext> options)
     public static string ConnectionString(string path, int busyTimeoutSeconds = 30) =>
         $"Data Source={path};Default Timeout={busyTimeoutSeconds};Pooling=True";
 
-    public static void Configure(DbContextOptionsBuilder builder, string path, int busyTimeoutSeconds = 30) =>
-        builder.UseSqlite(ConnectionString(path, busyTimeoutSeconds));
-
     /// <summary>True for "database is locked/busy" after the busy timeout: the action failed cleanly and changed nothing.</summary>
     public static bool IsBusy(Exception ex) =>
         ex is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 } ||
@@ -45,13 +47,22 @@ public sealed class InfoCamDbContext(DbContextOptions<InfoCamDbContext> options)
     public const string BusyMessage = "The database is busy (another action holds it); nothing was changed. Try again in a moment.";
 }
 
-/// <summary>For <c>dotnet ef migrations</c>.</summary>
-internal sealed class DesignTimeFactory : IDesignTimeDbContextFactory<InfoCamDbContext>
+/// <summary>The SQLite database (the embedded default); its migrations are in Migrations/Sqlite.</summary>
+public sealed class SqliteInfoCamDbContext(DbContextOptions options) : InfoCamDbContext(options);
+
+/// <summary>The PostgreSQL database (several machines); its migrations are in Migrations/PostgreSql.</summary>
+public sealed class PostgresInfoCamDbContext(DbContextOptions options) : InfoCamDbContext(options);
+
+/// <summary>For <c>dotnet ef migrations add X --context SqliteInfoCamDbContext --output-dir Migrations/Sqlite</c>.</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteInfoCamDbContext>
 {
-    public InfoCamDbContext CreateDbContext(string[] args)
-    {
-        var builder = new DbContextOptionsBuilder<InfoCamDbContext>();
-        InfoCamDbContext.Configure(builder, "design-time.db");
-        return new InfoCamDbContext(builder.Options);
-    }
+    public SqliteInfoCamDbContext CreateDbContext(string[] args) =>
+        (SqliteInfoCamDbContext)new InfoCamDbContextFactory(Store.Sqlite(new InfoCamPaths(".", "design-time.db", "design-time-jobs.db"))).CreateDbContext();
+}
+
+/// <summary>For <c>dotnet ef migrations add X --context PostgresInfoCamDbContext --output-dir Migrations/PostgreSql</c> (no server needed).</summary>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresInfoCamDbContext>
+{
+    public PostgresInfoCamDbContext CreateDbContext(string[] args) =>
+        (PostgresInfoCamDbContext)new InfoCamDbContextFactory(Store.From("PostgreSQL", new InfoCamPaths(".", "x.db", "y.db"), "Host=localhost;Database=infocam")).CreateDbContext();
 }

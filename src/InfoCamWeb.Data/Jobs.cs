@@ -1,26 +1,39 @@
 using Hangfire;
+using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 
 namespace InfoCamWeb.Data;
 
-/// <summary>Hangfire storage settings shared by the web app (client) and the worker (server).</summary>
+/// <summary>Hangfire storage settings shared by the web app (client) and the workers (servers), for the configured store.</summary>
 public static class Jobs
 {
     /// <summary>The queue of runs that were interrupted on <paramref name="device"/>; the worker takes it first.</summary>
     public static string ResumeQueue(string device) => device + "_resume";
 
-    public static IGlobalConfiguration UseInfoCamStorage(this IGlobalConfiguration configuration, InfoCamPaths paths)
+    // A job fetched by a worker that died becomes visible again after this; the supervisor also requeues.
+    private static readonly TimeSpan Invisibility = TimeSpan.FromMinutes(5);
+
+    public static IGlobalConfiguration UseInfoCamStorage(this IGlobalConfiguration configuration, Store store)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(paths.JobsDatabase)!);
-        return configuration
+        configuration = configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseSQLiteStorage(paths.JobsDatabase, new SQLiteStorageOptions
+            .UseRecommendedSerializerSettings();
+        if (store.Provider == StoreProvider.PostgreSql)
+        {
+            return configuration.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(store.PostgresConnection), new PostgreSqlStorageOptions
             {
+                SchemaName = "hangfire",
+                PrepareSchemaIfNecessary = true,
                 QueuePollInterval = TimeSpan.FromSeconds(1),
-                // A job fetched by a worker that died becomes visible again after this; the supervisor also requeues.
-                InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                InvisibilityTimeout = Invisibility,
             });
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(store.Paths.JobsDatabase)!);
+        return configuration.UseSQLiteStorage(store.Paths.JobsDatabase, new SQLiteStorageOptions
+        {
+            QueuePollInterval = TimeSpan.FromSeconds(1),
+            InvisibilityTimeout = Invisibility,
+        });
     }
 }

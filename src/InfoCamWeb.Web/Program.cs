@@ -19,6 +19,7 @@ builder.AddInfoCamProblemDetails(); // API errors as ProblemDetails with a stabl
 var app = builder.Build();
 
 app.UseInfoCamWebSecurity();   // forwarded headers, HSTS, security headers, sign-in attempts per address
+app.UseRouting();              // after the headers: static assets answer here (short-circuited), before sessions are checked
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
@@ -29,7 +30,7 @@ app.UseInfoCamShareHeaders(); // noindex on shared pages
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
-app.MapStaticAssets();
+app.MapStaticAssets().ShortCircuit(); // no session check, antiforgery or page middleware for framework and app files
 app.MapInfoCamEndpoints();     // downloads: result JSON, per-image CSV
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -10,6 +10,7 @@ namespace InfoCamWeb.Worker;
 /// <summary>The <c>InfoCam</c> settings a worker reads (the same keys as the web app's appsettings.json).</summary>
 public sealed class WorkerSettings
 {
+    public string Store { get; set; } = "SQLite";
     public string DataFolder { get; set; } = "data";
     public string Database { get; set; } = "data/infocam.db";
     public string JobsDatabase { get; set; } = "data/jobs.db";
@@ -52,14 +53,18 @@ public static class WorkerHosting
         builder.Services.AddHostedService<ParentWatch>();
     }
 
-    public static void AddWorkerData(this HostApplicationBuilder builder) =>
-        builder.Services.AddDbContextFactory<InfoCamDbContext>((sp, o) => InfoCamDbContext.Configure(o, sp.GetRequiredService<InfoCamPaths>().Database));
+    public static void AddWorkerData(this HostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(sp => Store.From(sp.GetRequiredService<IOptions<WorkerSettings>>().Value.Store, sp.GetRequiredService<InfoCamPaths>(),
+            builder.Configuration.GetConnectionString(Store.ConnectionStringName)));
+        builder.Services.AddSingleton<IDbContextFactory<InfoCamDbContext>>(sp => new InfoCamDbContextFactory(sp.GetRequiredService<Store>()));
+    }
 
     public static void AddWorkerJobs(this HostApplicationBuilder builder)
     {
         builder.Services.AddTransient<RunExecutor>();
         builder.Services.AddTransient<IRunJob, RunJob>();
-        builder.Services.AddHangfire((sp, c) => c.UseInfoCamStorage(sp.GetRequiredService<InfoCamPaths>()));
+        builder.Services.AddHangfire((sp, c) => c.UseInfoCamStorage(sp.GetRequiredService<Store>()));
         builder.Services.AddHangfireServer((sp, o) =>
         {
             var me = sp.GetRequiredService<IOptions<WorkerSettings>>().Value.Worker;
@@ -75,11 +80,11 @@ public static class WorkerHosting
 }
 
 /// <summary>Says once, on start, who this worker is and what it serves.</summary>
-internal sealed class StartupBanner(IOptions<WorkerSettings> settings, InfoCamPaths paths, ILogger<StartupBanner> log) : IHostedService
+internal sealed class StartupBanner(IOptions<WorkerSettings> settings, Store store, ILogger<StartupBanner> log) : IHostedService
 {
     public Task StartAsync(CancellationToken ct)
     {
-        log.LogInformation("InfoCamWeb worker {Pid}: device {Device}, database {Database}", Environment.ProcessId, settings.Value.Worker.Device, paths.Database);
+        log.LogInformation("InfoCamWeb worker {Pid}: device {Device}, database {Database}", Environment.ProcessId, settings.Value.Worker.Device, store.Describe());
         return Task.CompletedTask;
     }
 

@@ -5,6 +5,7 @@ using InfoCamWeb.Web.Features.Models;
 using InfoCamWeb.Web.Features.Runs;
 using InfoCamWeb.Web.Jobs;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using InfoCamWeb.Data.Entities;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -28,9 +29,12 @@ public static class HostingExtensions
 
     public static void AddInfoCamData(this WebApplicationBuilder builder)
     {
-        builder.Services.AddDbContextFactory<InfoCamDbContext>((sp, o) =>
-            InfoCamDbContext.Configure(o, sp.GetRequiredService<InfoCamPaths>().Database,
-                sp.GetRequiredService<IOptions<InfoCamOptions>>().Value.DatabaseBusyTimeoutSeconds));
+        builder.Services.AddSingleton(sp => Store.From(
+            sp.GetRequiredService<IOptions<InfoCamOptions>>().Value.Store, sp.GetRequiredService<InfoCamPaths>(),
+            sp.GetRequiredService<IConfiguration>().GetConnectionString(Store.ConnectionStringName),
+            sp.GetRequiredService<IOptions<InfoCamOptions>>().Value.DatabaseBusyTimeoutSeconds));
+        builder.Services.AddSingleton<IDbContextFactory<InfoCamDbContext>>(sp => new InfoCamDbContextFactory(sp.GetRequiredService<Store>()));
+        builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<InfoCamDbContext>>().CreateDbContext());
         builder.Services.AddHostedService<StartupTasks>();
     }
 
@@ -89,7 +93,7 @@ public static class HostingExtensions
 
     public static void AddInfoCamJobs(this WebApplicationBuilder builder)
     {
-        builder.Services.AddHangfire((sp, c) => c.UseInfoCamStorage(sp.GetRequiredService<InfoCamPaths>()));
+        builder.Services.AddHangfire((sp, c) => c.UseInfoCamStorage(sp.GetRequiredService<Store>()));
         builder.Services.AddSingleton<RunQueue>();
         builder.Services.AddSingleton<RunNotifier>();
         builder.Services.AddHostedService<RunMonitor>();

@@ -5,6 +5,9 @@ public sealed class InfoCamOptions
 {
     public const string Section = "InfoCam";
 
+    /// <summary>SQLite (files under the data folder, the default) or PostgreSQL (ConnectionStrings:InfoCam), for several machines.</summary>
+    public string Store { get; set; } = "SQLite";
+
     public string DataFolder { get; set; } = "data";
     public string Database { get; set; } = "data/infocam.db";
     public string JobsDatabase { get; set; } = "data/jobs.db";

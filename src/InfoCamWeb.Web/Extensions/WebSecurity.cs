@@ -57,7 +57,12 @@ public static class WebSecurity
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
             o.KnownProxies.Clear();
             o.KnownIPNetworks.Clear();
-            foreach (var proxy in security.KnownProxies.DefaultIfEmpty("127.0.0.1").Distinct()) o.KnownProxies.Add(IPAddress.Parse(proxy));
+            foreach (var proxy in security.KnownProxies.DefaultIfEmpty("127.0.0.1").Distinct())
+            {
+                // An address (127.0.0.1) or a network (10.0.0.0/8, a container network).
+                if (proxy.Contains('/')) o.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(proxy));
+                else o.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
             if (security.AllowedHosts.Count > 0) o.AllowedHosts = security.AllowedHosts;
         });
     }
@@ -95,12 +100,14 @@ public static class WebSecurity
         headers.Remove("Server");
     }
 
-    /// <summary>Sign-in and registration posts share one fixed window per client address; everything else is unlimited.</summary>
+    /// <summary>Forms that check a password: sign-in, registration and the password change on the account page.</summary>
+    private static readonly HashSet<string> PasswordForms = new(StringComparer.OrdinalIgnoreCase) { "/account/login", "/account/register", "/account" };
+
+    /// <summary>Password-form posts share one fixed window per client address; everything else is unlimited.</summary>
     private static RateLimitPartition<string> SignInPartition(HttpContext http, SecurityOptions security)
     {
-        bool signIn = HttpMethods.IsPost(http.Request.Method)
-                      && (http.Request.Path.Equals("/account/login", StringComparison.OrdinalIgnoreCase)
-                          || http.Request.Path.Equals("/account/register", StringComparison.OrdinalIgnoreCase));
+        var path = (http.Request.Path.Value ?? "").TrimEnd('/');
+        bool signIn = HttpMethods.IsPost(http.Request.Method) && PasswordForms.Contains(path);
         if (!signIn) return RateLimitPartition.GetNoLimiter("");
         var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         return RateLimitPartition.GetFixedWindowLimiter(SignInLimiterPartition + ":" + address, _ => new FixedWindowRateLimiterOptions
@@ -128,7 +135,7 @@ public static class WebSecurity
 public sealed class SecurityOptions
 {
 
-    /// <summary>Sign-in and registration posts per client address and window (ASP.NET Core's rate limiter).</summary>
+    /// <summary>Sign-in, registration and password-change posts per client address and window (ASP.NET Core's rate limiter).</summary>
     public int SignInAttemptsPerAddress { get; set; } = 20;
     public int SignInWindowSeconds { get; set; } = 300;
 

@@ -16,7 +16,7 @@ namespace InfoCamWeb.Web.Jobs;
 /// (<see cref="Kill"/>) are not charged.
 /// </summary>
 public sealed class WorkerSupervisor(
-    IOptions<InfoCamOptions> options, InfoCamPaths paths, IDbContextFactory<InfoCamDbContext> dbFactory,
+    IOptions<InfoCamOptions> options, InfoCamPaths paths, Store store, IDbContextFactory<InfoCamDbContext> dbFactory,
     RunQueue queue, ILogger<WorkerSupervisor> log) : BackgroundService
 {
     private Process? _process;
@@ -133,12 +133,14 @@ public sealed class WorkerSupervisor(
             WorkingDirectory = workingDirectory, // empty: a model can find none of our files relative to it
         };
         // The worker service, configured entirely on its command line (its working folder holds no settings file).
-        foreach (var arg in new[] { o.WorkerAssembly, $"--InfoCam:DataFolder={paths.DataFolder}", $"--InfoCam:Database={paths.Database}",
+        foreach (var arg in new[] { o.WorkerAssembly, $"--InfoCam:Store={store.Provider}", $"--InfoCam:DataFolder={paths.DataFolder}", $"--InfoCam:Database={paths.Database}",
                      $"--InfoCam:JobsDatabase={paths.JobsDatabase}", $"--InfoCam:Worker:Device={o.Device}", $"--InfoCam:Worker:Name=local-{o.Device}",
                      $"--InfoCam:Worker:ParentPid={Environment.ProcessId}" })
         {
             psi.ArgumentList.Add(arg);
         }
+        // The PostgreSQL connection string (it may hold a password) goes by environment, never on the command line.
+        if (store.PostgresConnection is { } connection) psi.Environment["ConnectionStrings__" + Store.ConnectionStringName] = connection;
         // Managed heap cap, ONNX Runtime arena cap and per-batch time limit; the resident cap is watched from here.
         foreach (var (key, value) in o.ChildEnvironment(o.BatchTimeoutSeconds))
         {

@@ -75,7 +75,7 @@ public partial class PrivateIdTests(WebAppFixture app)
                 var mine = await AnswerAsync(client, probe.Method, probe.Private);
                 var absent = (await AnswerAsync(client, probe.Method, probe.Missing)).Replace(MissingText, probe.PrivateId.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 Assert.True(absent == mine, $"{probe.Method} {probe.Pattern} as {who}: id {probe.PrivateId} answers\n{mine}\nbut a missing id answers\n{absent}");
-                Assert.DoesNotContain("A's", mine.Replace("&#x27;", "'"));
+                Assert.DoesNotContain("A's", Decoded(mine));
             }
             if (probe.Method != "GET") continue; // the owner's POST would change the item (publish it)
             var own = await AnswerAsync(owner, probe.Method, probe.Private);
@@ -152,14 +152,20 @@ public partial class PrivateIdTests(WebAppFixture app)
             _ => "",
         }))));
 
+    private static string Decoded(string body) => body.Replace("&#x27;", "'").Replace("\\u0027", "'");
+
+    private static Task<string> AnswerAsync(HttpClient client, string method, string url) =>
+        AnswerAsync(client, new HttpRequestMessage(new HttpMethod(method), url));
+
     /// <summary>Status, content type and body, without what differs per request (tokens, circuit descriptors, trace ids).</summary>
-    private static async Task<string> AnswerAsync(HttpClient client, string method, string url)
+    private static async Task<string> AnswerAsync(HttpClient client, HttpRequestMessage request)
     {
-        var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), url));
+        var response = await client.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         body = CircuitMarkers().Replace(body, "");
         body = AntiforgeryValue().Replace(body, "");
         body = TraceId().Replace(body, "");
+        body = ElementIds().Replace(body, "$1=\"\""); // MudBlazor numbers its elements at random
         return $"{(int)response.StatusCode} {response.Content.Headers.ContentType}\n{body}";
     }
 
@@ -171,6 +177,40 @@ public partial class PrivateIdTests(WebAppFixture app)
 
     [GeneratedRegex("\"traceId\":\"[^\"]*\"")]
     private static partial Regex TraceId();
+
+    [GeneratedRegex("\\b(id|for|aria-controls|aria-labelledby|aria-describedby|aria-owns)=\"[^\"]*\"")]
+    private static partial Regex ElementIds();
+
+    [Fact]
+    public async Task Ids_in_a_query_or_a_request_body_answer_for_another_teams_private_item_as_for_a_missing_one()
+    {
+        var items = await app.TeamWithPrivateItemsAsync();
+        var demo = await app.DemoRunAsync();
+        var b = await app.NewTeamMemberAsync();
+        var api = app.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await app.Get<ApiTokenService>().CreateAsync(b, "probe")).Token);
+        var cookie = await app.SignedInClientAsync(b);
+        string Id(int id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        HttpRequestMessage NewRun(int model, int dataset) => new(HttpMethod.Post, "/api/runs")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { modelId = model, datasetId = dataset }),
+        };
+        var pairs = new (HttpClient Client, Func<int, HttpRequestMessage> Request, int PrivateId)[]
+        {
+            (api, id => NewRun(id, demo.DatasetId), items.Model),
+            (api, id => NewRun(demo.ModelId, id), items.Dataset),
+            (cookie, id => new(HttpMethod.Get, $"/runs/new?model={Id(id)}"), items.Model),
+            (cookie, id => new(HttpMethod.Get, $"/runs/new?dataset={Id(id)}"), items.Dataset),
+        };
+        foreach (var (client, request, privateId) in pairs)
+        {
+            var probe = request(privateId);
+            var mine = await AnswerAsync(client, probe);
+            var absent = (await AnswerAsync(client, request(Missing))).Replace(MissingText, Id(privateId));
+            Assert.True(absent == mine, $"{probe.Method} {probe.RequestUri} with id {privateId} answers\n{mine}\nbut a missing id answers\n{absent}");
+            Assert.DoesNotContain("A's", Decoded(mine));
+        }
+    }
 
     [Fact]
     public async Task The_leaderboard_of_a_private_dataset_appears_only_once_a_run_is_published_to_it()

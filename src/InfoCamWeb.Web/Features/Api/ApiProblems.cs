@@ -42,6 +42,9 @@ public static class ApiProblems
         problem.Extensions["code"] = problem.Status switch
         {
             StatusCodes.Status404NotFound => NotFound,
+            StatusCodes.Status403Forbidden => "forbidden",
+            StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
+            StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
             StatusCodes.Status401Unauthorized => Unauthorized,
             StatusCodes.Status413PayloadTooLarge => TooLarge,
             StatusCodes.Status429TooManyRequests => QuotaExceeded,

@@ -134,6 +134,9 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
         return null;
     }
 
+    /// <summary>The folders under which server datasets may be registered, as configured (what pages show).</summary>
+    public IReadOnlyList<string> ServerRootNames => options.Value.ServerDatasetRoots;
+
     /// <summary>The folders under which server datasets may be registered, as full paths.</summary>
     public IReadOnlyList<string> ServerRoots =>
         options.Value.ServerDatasetRoots.Select(r => Path.GetFullPath(Path.IsPathRooted(r) ? r : Path.Combine(env.ContentRootPath, r))).ToList();

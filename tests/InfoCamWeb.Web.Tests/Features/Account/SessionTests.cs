@@ -38,7 +38,7 @@ public class SessionTests(WebAppFixture app)
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         Assert.False(await session.IsSignedInAsync());
         Assert.False(await stolen.IsSignedInAsync());
-        Assert.Equal(HttpStatusCode.Unauthorized, (await stolen.GetAsync("/api/runs/1")).StatusCode);
+        Assert.Contains("id=\"nav-login\"", await (await stolen.GetAsync("/teams")).Content.ReadAsStringAsync());
     }
 
     [Fact]

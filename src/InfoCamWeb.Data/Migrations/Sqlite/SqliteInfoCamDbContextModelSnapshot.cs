@@ -2,19 +2,16 @@
 using InfoCamWeb.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace InfoCamWeb.Data.Migrations
+namespace InfoCamWeb.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(InfoCamDbContext))]
-    [Migration("20261128153236_LeaderboardSharingApi")]
-    partial class LeaderboardSharingApi
+    [DbContext(typeof(SqliteInfoCamDbContext))]
+    partial class SqliteInfoCamDbContextModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
@@ -428,6 +425,12 @@ namespace InfoCamWeb.Data.Migrations
                     b.Property<string>("RunningMetrics")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("SkipBadImages")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Spec")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Split")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -447,6 +450,9 @@ namespace InfoCamWeb.Data.Migrations
                         .HasColumnType("REAL");
 
                     b.Property<int>("Window")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WorkerEnds")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");

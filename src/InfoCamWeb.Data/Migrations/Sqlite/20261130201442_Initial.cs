@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace InfoCamWeb.Data.Migrations
+namespace InfoCamWeb.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -84,6 +84,31 @@ namespace InfoCamWeb.Data.Migrations
                         name: "FK_AspNetRoleClaims_AspNetRoles_RoleId",
                         column: x => x.RoleId,
                         principalTable: "AspNetRoles",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ApiTokens",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    TokenHash = table.Column<string>(type: "TEXT", nullable: false),
+                    Prefix = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastUsedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiTokens", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ApiTokens_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -294,6 +319,8 @@ namespace InfoCamWeb.Data.Migrations
                     Window = table.Column<int>(type: "INTEGER", nullable: false),
                     BatchSize = table.Column<int>(type: "INTEGER", nullable: false),
                     ProviderRequested = table.Column<string>(type: "TEXT", nullable: false),
+                    SkipBadImages = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Spec = table.Column<string>(type: "TEXT", nullable: true),
                     Device = table.Column<string>(type: "TEXT", nullable: false),
                     Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     CancelRequested = table.Column<bool>(type: "INTEGER", nullable: false),
@@ -308,8 +335,11 @@ namespace InfoCamWeb.Data.Migrations
                     Error = table.Column<string>(type: "TEXT", nullable: true),
                     JobId = table.Column<string>(type: "TEXT", nullable: true),
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    WorkerEnds = table.Column<int>(type: "INTEGER", nullable: false),
                     RunningMetrics = table.Column<string>(type: "TEXT", nullable: true),
-                    ResultJson = table.Column<string>(type: "TEXT", nullable: true)
+                    ResultJson = table.Column<string>(type: "TEXT", nullable: true),
+                    Published = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PublishedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -359,6 +389,40 @@ namespace InfoCamWeb.Data.Migrations
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateTable(
+                name: "ShareLinks",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    RunId = table.Column<int>(type: "INTEGER", nullable: false),
+                    TokenHash = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedByUserId = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ShareLinks", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ShareLinks_Runs_RunId",
+                        column: x => x.RunId,
+                        principalTable: "Runs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiTokens_TokenHash",
+                table: "ApiTokens",
+                column: "TokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiTokens_UserId",
+                table: "ApiTokens",
+                column: "UserId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
@@ -433,6 +497,17 @@ namespace InfoCamWeb.Data.Migrations
                 column: "TeamId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_ShareLinks_RunId",
+                table: "ShareLinks",
+                column: "RunId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ShareLinks_TokenHash",
+                table: "ShareLinks",
+                column: "TokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_TeamMembers_UserId",
                 table: "TeamMembers",
                 column: "UserId");
@@ -454,6 +529,9 @@ namespace InfoCamWeb.Data.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "ApiTokens");
+
+            migrationBuilder.DropTable(
                 name: "AspNetRoleClaims");
 
             migrationBuilder.DropTable(
@@ -470,6 +548,9 @@ namespace InfoCamWeb.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "RunImages");
+
+            migrationBuilder.DropTable(
+                name: "ShareLinks");
 
             migrationBuilder.DropTable(
                 name: "TeamMembers");

@@ -2,16 +2,19 @@
 using InfoCamWeb.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace InfoCamWeb.Data.Migrations
+namespace InfoCamWeb.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(InfoCamDbContext))]
-    partial class InfoCamDbContextModelSnapshot : ModelSnapshot
+    [DbContext(typeof(SqliteInfoCamDbContext))]
+    [Migration("20261130201442_Initial")]
+    partial class Initial
     {
-        protected override void BuildModel(ModelBuilder modelBuilder)
+        /// <inheritdoc />
+        protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");

@@ -27,6 +27,17 @@ public sealed class WorkerIdentity
 
     /// <summary>Set by a supervising web app: the worker stops when that process is gone.</summary>
     public int ParentPid { get; set; }
+
+    /// <summary>How often the worker writes its heartbeat to the Workers table.</summary>
+    public int HeartbeatSeconds { get; set; } = 5;
+
+    /// <summary>A worker whose heartbeat is older than this is lost: its run may be claimed by another worker.</summary>
+    public int LostAfterSeconds { get; set; } = 60;
+
+    private readonly string _fallbackName = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>The configured name, or machine-device-pid.</summary>
+    public string ResolvedName => Name.Length > 0 ? Name : $"{_fallbackName}-{Device}";
 }
 
 /// <summary>One registration extension per area, so Program.cs reads like a table of contents.</summary>
@@ -68,7 +79,7 @@ public static class WorkerHosting
         builder.Services.AddHangfireServer((sp, o) =>
         {
             var me = sp.GetRequiredService<IOptions<WorkerSettings>>().Value.Worker;
-            o.ServerName = me.Name.Length > 0 ? me.Name : $"{Environment.MachineName}-{me.Device}-{Environment.ProcessId}";
+            o.ServerName = me.ResolvedName;
             // Interrupted runs resume before new ones start; one run at a time per worker.
             o.Queues = [Jobs.ResumeQueue(me.Device), me.Device];
             o.WorkerCount = 1;
@@ -76,6 +87,7 @@ public static class WorkerHosting
             o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
         builder.Services.AddHostedService<StartupBanner>();
+        builder.Services.AddHostedService<Presence.WorkerPresence>();
     }
 }
 

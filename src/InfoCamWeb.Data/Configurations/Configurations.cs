@@ -86,6 +86,19 @@ internal sealed class ShareLinkConfiguration : IEntityTypeConfiguration<ShareLin
     }
 }
 
+internal sealed class WorkerRecordConfiguration : IEntityTypeConfiguration<WorkerRecord>
+{
+    public void Configure(EntityTypeBuilder<WorkerRecord> b)
+    {
+        b.ToTable("Workers");
+        b.HasKey(w => w.Name);
+        b.Property(w => w.Name).HasMaxLength(200);
+        b.Property(w => w.Machine).HasMaxLength(200);
+        b.Property(w => w.Device).HasMaxLength(32);
+        b.Property(w => w.State).HasConversion<string>().HasMaxLength(16);
+    }
+}
+
 internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
 {
     public void Configure(EntityTypeBuilder<ApiToken> b)

@@ -41,6 +41,9 @@ public sealed class RunRecord
     /// </summary>
     public string? Spec { get; set; }
 
+    /// <summary>The worker that claimed the run (<see cref="WorkerRecord.Name"/>); only it changes the run while it executes.</summary>
+    public string? WorkerName { get; set; }
+
     /// <summary>The device queue the run waits in ("cpu", or "cuda" for GPU machines).</summary>
     public string Device { get; set; } = "cpu";
 

@@ -99,6 +99,8 @@ public static class HostingExtensions
         builder.Services.AddHostedService<RunMonitor>();
         builder.Services.AddSingleton<WorkerSupervisor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkerSupervisor>());
+        builder.Services.AddSingleton<LostWorkers>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LostWorkers>());
     }
 
     public static void AddInfoCamFeatures(this WebApplicationBuilder builder)
@@ -114,6 +116,7 @@ public static class HostingExtensions
         builder.Services.AddHostedService<Features.Images.PngCachePruner>();
         builder.Services.AddSingleton<Features.Leaderboard.LeaderboardService>();
         builder.Services.AddSingleton<Features.Sharing.ShareService>();
+        builder.Services.AddSingleton<Features.Workers.WorkerService>();
     }
 
     public static void MapInfoCamEndpoints(this WebApplication app)

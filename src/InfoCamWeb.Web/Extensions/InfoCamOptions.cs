@@ -64,6 +64,12 @@ public sealed class WorkerOptions
     public bool Enabled { get; set; } = true;
     public string Device { get; set; } = "cpu";
 
+    /// <summary>A worker whose heartbeat is older than this is shown as lost and its run is queued again for another worker.</summary>
+    public int LostAfterSeconds { get; set; } = 60;
+
+    /// <summary>The name of the worker this web app starts and supervises on its own machine.</summary>
+    public string LocalWorkerName => $"{Environment.MachineName}-local-{Device}";
+
     /// <summary>Path of InfoCamWeb.Worker.dll; empty: next to the web app.</summary>
     public string WorkerPath { get; set; } = "";
 

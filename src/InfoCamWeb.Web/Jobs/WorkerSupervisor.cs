@@ -39,7 +39,7 @@ public sealed class WorkerSupervisor(
         {
             try
             {
-                await RequeueInterruptedAsync(o.Device, stoppingToken);
+                await RequeueInterruptedAsync(o, stoppingToken);
                 _operatorKill = false;
                 using var cwd = paths.NewWorkingFolder("worker");
                 using var process = Start(o, cwd.Path);
@@ -88,8 +88,7 @@ public sealed class WorkerSupervisor(
     {
         var limit = DateTimeOffset.UtcNow.AddSeconds(-Math.Max(1, o.StallSeconds));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var heartbeats = await db.Runs.AsNoTracking().Where(r => r.Status == RunStatus.Running && r.Device == o.Device)
-            .Select(r => r.HeartbeatAt).ToListAsync(ct);
+        var heartbeats = await LocalRunning(db.Runs.AsNoTracking(), o).Select(r => r.HeartbeatAt).ToListAsync(ct);
         return heartbeats.Any(h => h is not null && h < limit);
     }
 
@@ -97,7 +96,7 @@ public sealed class WorkerSupervisor(
     private async Task ChargeRunningAsync(WorkerOptions o, string cause, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var running = await db.Runs.Where(r => r.Status == RunStatus.Running && r.Device == o.Device).ToListAsync(ct);
+        var running = await LocalRunning(db.Runs, o).ToListAsync(ct);
         foreach (var run in running)
         {
             run.WorkerEnds++;
@@ -134,7 +133,8 @@ public sealed class WorkerSupervisor(
         };
         // The worker service, configured entirely on its command line (its working folder holds no settings file).
         foreach (var arg in new[] { o.WorkerAssembly, $"--InfoCam:Store={store.Provider}", $"--InfoCam:DataFolder={paths.DataFolder}", $"--InfoCam:Database={paths.Database}",
-                     $"--InfoCam:JobsDatabase={paths.JobsDatabase}", $"--InfoCam:Worker:Device={o.Device}", $"--InfoCam:Worker:Name=local-{o.Device}",
+                     $"--InfoCam:JobsDatabase={paths.JobsDatabase}", $"--InfoCam:Worker:Device={o.Device}", $"--InfoCam:Worker:Name={o.LocalWorkerName}",
+                     $"--InfoCam:Worker:LostAfterSeconds={o.LostAfterSeconds}",
                      $"--InfoCam:Worker:ParentPid={Environment.ProcessId}" })
         {
             psi.ArgumentList.Add(arg);
@@ -155,10 +155,15 @@ public sealed class WorkerSupervisor(
         return process;
     }
 
-    private async Task RequeueInterruptedAsync(string device, CancellationToken ct)
+    /// <summary>Runs the local worker executes (or that no worker has claimed yet): workers on other machines answer for their own.</summary>
+    private static IQueryable<RunRecord> LocalRunning(IQueryable<RunRecord> runs, WorkerOptions o) =>
+        runs.Where(r => r.Status == RunStatus.Running && r.Device == o.Device && (r.WorkerName == null || r.WorkerName == o.LocalWorkerName));
+
+    private async Task RequeueInterruptedAsync(WorkerOptions o, CancellationToken ct)
     {
+        var device = o.Device;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var interrupted = await db.Runs.Where(r => r.Status == RunStatus.Running && r.Device == device).ToListAsync(ct);
+        var interrupted = await LocalRunning(db.Runs, o).ToListAsync(ct);
         foreach (var run in interrupted)
         {
             if (run.JobId is not null)

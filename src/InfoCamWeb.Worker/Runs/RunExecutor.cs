@@ -8,6 +8,7 @@ using InfoCamWeb.Core.Models;
 using InfoCamWeb.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using InfoCamWeb.Data;
 using InfoCamWeb.Data.Runs;
 
@@ -17,8 +18,10 @@ namespace InfoCamWeb.Worker.Runs;
 /// Executes one run inside the worker process: per-image outcomes are saved batch by batch, keyed by (run, image),
 /// so a run interrupted at any moment resumes from the last saved batch without counting an image twice.
 /// </summary>
-public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, ILogger<RunExecutor> log)
+public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, IOptions<WorkerSettings> settings, ILogger<RunExecutor> log)
 {
+    private WorkerIdentity Me => settings.Value.Worker;
+
     /// <summary>
     /// Starts of a run after which it is failed instead of resumed: a safety net behind the supervisor, which fails a run
     /// once it has ended the worker abnormally <c>MaxWorkerEnds</c> times; restarts by the operator are not counted there.
@@ -26,6 +29,48 @@ public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, I
     public const int MaxAttempts = 20;
 
     public async Task ExecuteAsync(int runId, CancellationToken shutdown)
+    {
+        if (!await ClaimAsync(runId, shutdown))
+        {
+            log.LogInformation("Run {RunId} is finished, gone or executed by another live worker; nothing to do.", runId);
+            return;
+        }
+        try
+        {
+            await SetWorkerAsync(WorkerState.Busy, runId);
+            await ExecuteClaimedAsync(runId, shutdown);
+        }
+        finally
+        {
+            await SetWorkerAsync(WorkerState.Idle, null);
+        }
+    }
+
+    /// <summary>
+    /// Takes the run for this worker in one conditional update, so two workers never execute it at once: a queued run,
+    /// or a running one whose worker is this one, unknown, stopped or lost (no heartbeat for LostAfterSeconds).
+    /// </summary>
+    private async Task<bool> ClaimAsync(int runId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = DateTimeOffset.UtcNow;
+        var lostAfter = TimeSpan.FromSeconds(Math.Max(1, Me.LostAfterSeconds));
+        var live = (await db.Workers.AsNoTracking().ToListAsync(ct)).Where(w => w.Name != Me.ResolvedName && !w.IsLost(now, lostAfter) && w.State != WorkerState.Stopped)
+            .Select(w => w.Name).ToList();
+        int claimed = await db.Runs
+            .Where(r => r.Id == runId && (r.Status == RunStatus.Queued || (r.Status == RunStatus.Running && (r.WorkerName == null || !live.Contains(r.WorkerName)))))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.WorkerName, Me.ResolvedName), ct);
+        return claimed == 1;
+    }
+
+    private async Task SetWorkerAsync(WorkerState state, int? runId)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        await db.Workers.Where(w => w.Name == Me.ResolvedName)
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.State, state).SetProperty(w => w.RunId, runId).SetProperty(w => w.LastSeenAt, DateTimeOffset.UtcNow));
+    }
+
+    private async Task ExecuteClaimedAsync(int runId, CancellationToken shutdown)
     {
         RunRecord run;
         await using (var db = await dbFactory.CreateDbContextAsync(shutdown))
@@ -115,6 +160,8 @@ public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, I
                 {
                     r.ImagesPerSecond = p.ImagesPerSecond;
                     r.ProviderUsed = p.Provider;
+                    db.Workers.Where(w => w.Name == Me.ResolvedName).ExecuteUpdate(s => s
+                        .SetProperty(w => w.ImagesPerSecond, p.ImagesPerSecond).SetProperty(w => w.Provider, p.Provider));
                 }
                 r.HeartbeatAt = DateTimeOffset.UtcNow;
                 var running = new Dictionary<string, double>();

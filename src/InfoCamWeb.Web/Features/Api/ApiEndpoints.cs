@@ -14,6 +14,8 @@ public sealed record ApiDataset(int Id, string Name, string Team, string Layout,
 public sealed record ApiRun(int Id, int ModelId, int DatasetId, string Team, string Status, int ImagesDone, int ImagesTotal, double ImagesPerSecond,
     string? Provider, string? Error, bool Published, DateTimeOffset QueuedAt, DateTimeOffset? FinishedAt);
 public sealed record ApiCreated(int Id, string Url);
+public sealed record ApiWorker(string Name, string Machine, string Device, string? Provider, string State, int? RunId, double ImagesPerSecond,
+    DateTimeOffset StartedAt, DateTimeOffset LastSeenAt);
 
 /// <summary>
 /// The REST API for scripted submissions (personal access tokens): upload a model, list datasets, start a run, poll it,
@@ -89,6 +91,12 @@ public static class ApiEndpoints
             }
             return Results.Text(run.ResultJson, "application/json");
         }).WithSummary("The result JSON (same shape as infocam evaluate --output).");
+
+        api.MapGet("/workers", async (HttpContext http, ActorProvider actors, Workers.WorkerService workers, CancellationToken ct) =>
+        {
+            var list = await workers.ListAsync(await actors.GetAsync(http.User, ct), ct);
+            return Results.Ok(list.Select(w => new ApiWorker(w.Name, w.Machine, w.Device, w.Provider, w.State, w.RunId, w.ImagesPerSecond, w.StartedAt, w.LastSeenAt)));
+        }).WithSummary("The workers that take runs from the queue: device, provider in use, state (idle, busy, lost, stopped), run, images/s, last heartbeat.");
 
         api.MapPost("/runs/{id:int}/publish", async (int id, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
         {

@@ -68,6 +68,26 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Workers",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Machine = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Device = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ProcessId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Provider = table.Column<string>(type: "TEXT", nullable: true),
+                    State = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    RunId = table.Column<int>(type: "INTEGER", nullable: true),
+                    ImagesPerSecond = table.Column<double>(type: "REAL", nullable: false),
+                    StartedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastSeenAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Workers", x => x.Name);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
@@ -321,6 +341,7 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                     ProviderRequested = table.Column<string>(type: "TEXT", nullable: false),
                     SkipBadImages = table.Column<bool>(type: "INTEGER", nullable: false),
                     Spec = table.Column<string>(type: "TEXT", nullable: true),
+                    WorkerName = table.Column<string>(type: "TEXT", nullable: true),
                     Device = table.Column<string>(type: "TEXT", nullable: false),
                     Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     CancelRequested = table.Column<bool>(type: "INTEGER", nullable: false),
@@ -554,6 +575,9 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "TeamMembers");
+
+            migrationBuilder.DropTable(
+                name: "Workers");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");

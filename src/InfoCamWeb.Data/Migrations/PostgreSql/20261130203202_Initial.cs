@@ -69,6 +69,26 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "Workers",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Machine = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Device = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    ProcessId = table.Column<int>(type: "integer", nullable: false),
+                    Provider = table.Column<string>(type: "text", nullable: true),
+                    State = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    RunId = table.Column<int>(type: "integer", nullable: true),
+                    ImagesPerSecond = table.Column<double>(type: "double precision", nullable: false),
+                    StartedAt = table.Column<long>(type: "bigint", nullable: false),
+                    LastSeenAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Workers", x => x.Name);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
@@ -322,6 +342,7 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     ProviderRequested = table.Column<string>(type: "text", nullable: false),
                     SkipBadImages = table.Column<bool>(type: "boolean", nullable: false),
                     Spec = table.Column<string>(type: "text", nullable: true),
+                    WorkerName = table.Column<string>(type: "text", nullable: true),
                     Device = table.Column<string>(type: "text", nullable: false),
                     Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     CancelRequested = table.Column<bool>(type: "boolean", nullable: false),
@@ -555,6 +576,9 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
 
             migrationBuilder.DropTable(
                 name: "TeamMembers");
+
+            migrationBuilder.DropTable(
+                name: "Workers");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");

@@ -19,8 +19,11 @@ public sealed class WorkerSettings
 
 public sealed class WorkerIdentity
 {
-    /// <summary>The device queue this worker takes runs from: <c>cpu</c>, <c>cuda</c>, ….</summary>
+    /// <summary>This worker's device: <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>; it serves the queue of the device's class.</summary>
     public string Device { get; set; } = "cpu";
+
+    /// <summary>The device parsed (queue and GPU index); a wrong value stops the worker at start with the reason.</summary>
+    public Core.Inference.DeviceSpec DeviceSpec => Core.Inference.DeviceSpec.Parse(Device);
 
     /// <summary>Shown on the server list; default: the machine name and process id.</summary>
     public string Name { get; set; } = "";
@@ -81,7 +84,7 @@ public static class WorkerHosting
             var me = sp.GetRequiredService<IOptions<WorkerSettings>>().Value.Worker;
             o.ServerName = me.ResolvedName;
             // Interrupted runs resume before new ones start; one run at a time per worker.
-            o.Queues = [Jobs.ResumeQueue(me.Device), me.Device];
+            o.Queues = [Jobs.ResumeQueue(me.DeviceSpec.Queue), me.DeviceSpec.Queue];
             o.WorkerCount = 1;
             o.ShutdownTimeout = TimeSpan.FromSeconds(5);
             o.SchedulePollingInterval = TimeSpan.FromSeconds(1);

@@ -29,6 +29,26 @@ public class WorkerServiceTests
         Assert.DoesNotContain(Mapped(app.ProcessId), f => f.Contains("onnxruntime", StringComparison.OrdinalIgnoreCase));
     }
 
+    [Fact]
+    public async Task The_worker_carried_in_the_web_apps_own_build_output_runs_there()
+    {
+        // dotnet run --project src/InfoCamWeb.Web starts the worker from the web project's output folder, where only
+        // what the web app resolves is present (the shared framework's assemblies are not copied there).
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
+        var worker = Path.Combine(AppProcess.RepoRoot, "src", "InfoCamWeb.Web", "bin", configuration, "net10.0", "InfoCamWeb.Worker.dll");
+        Assert.True(File.Exists(worker), $"{worker} is missing: the web app does not carry its worker.");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetTempPath() };
+        foreach (var a in new[] { worker, "inspect", "--model", Path.Combine(AppProcess.RepoRoot, "datasets", "demo-model", "demo-cnn.onnx") }) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = await p.StandardOutput.ReadToEndAsync();
+        var error = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {error}");
+        var report = System.Text.Json.JsonSerializer.Deserialize<InfoCamWeb.Core.Models.InspectionReport>(output.Trim().Split('\n')[^1])!;
+        Assert.Equal(8, report.Model!.Classes);
+        Assert.Null(report.Refusal);
+    }
+
     /// <summary>Files a process has mapped: native libraries and the managed assemblies it loaded.</summary>
     private static HashSet<string> Mapped(int pid) =>
         File.ReadAllLines($"/proc/{pid}/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(p => p.Length >= 6).Select(p => p[5]).ToHashSet();

@@ -38,10 +38,9 @@ InfoCam__Worker__Enabled=false nohup dotnet "$bin/InfoCamWeb.Web.dll" --urls "ht
 pids+=($!)
 for i in $(seq 1 "$workers"); do
   mkdir -p "$root/worker-$i"
-  (cd "$root/worker-$i" && nohup dotnet "$bin/InfoCamWeb.Worker.dll" --InfoCam:Worker:Name="worker-$i" --InfoCam:Worker:Device=cpu \
-     >"$root/worker-$i/worker.log" 2>&1 &
-   echo $! >"$root/worker-$i/pid")
-  pids+=("$(cat "$root/worker-$i/pid")")
+  (cd "$root/worker-$i" && exec nohup dotnet "$bin/InfoCamWeb.Worker.dll" --InfoCam:Worker:Name="worker-$i" --InfoCam:Worker:Device=cpu \
+     >"$root/worker-$i/worker.log" 2>&1) &
+  pids+=($!)
 done
 
 cat >"$root/stop.sh" <<STOP

@@ -26,6 +26,10 @@ public sealed record EvaluationSettings
 
     public ProviderChoice Provider { get; init; } = ProviderChoice.Auto;
 
+    /// <summary>The GPU a CUDA session uses: the executing worker's (<c>cuda:N</c>), not part of a run's stored settings.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int CudaDevice { get; init; }
+
     /// <summary>Mean/std/size; null: ImageNet statistics at the model's input size.</summary>
     public Preprocessing? Preprocessing { get; init; }
 

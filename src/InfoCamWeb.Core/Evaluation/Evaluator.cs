@@ -88,7 +88,7 @@ public sealed class Evaluator
         var skipped = new List<string>();
         int size = _pre.InputSize;
 
-        using var engine = new InferenceEngine(_model, _settings.Provider);
+        using var engine = new InferenceEngine(_model, _settings.Provider, cudaDevice: _settings.CudaDevice);
         int batchSize = engine.MaxBatch(_settings.BatchSize);
         double decodeSec = 0, preSec = 0, inferSec = 0, locSec = 0;
 

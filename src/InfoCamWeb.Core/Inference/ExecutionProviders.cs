@@ -42,14 +42,14 @@ public static class ExecutionProviders
     /// <summary>Configures <paramref name="options"/> for <paramref name="choice"/>; the two hooks exist for tests.</summary>
     public static ProviderSelection Apply(
         SessionOptions options, ProviderChoice choice,
-        IReadOnlyList<string>? available = null, Action<SessionOptions>? appendCuda = null)
+        IReadOnlyList<string>? available = null, Action<SessionOptions>? appendCuda = null, int cudaDevice = 0)
     {
         if (choice == ProviderChoice.Cpu)
         {
             return new ProviderSelection("CPU", "requested");
         }
         available ??= Available();
-        appendCuda ??= o => o.AppendExecutionProvider_CUDA(0);
+        appendCuda ??= o => o.AppendExecutionProvider_CUDA(cudaDevice);
         string reason;
         if (!available.Contains(CudaProvider))
         {
@@ -60,7 +60,7 @@ public static class ExecutionProviders
             try
             {
                 appendCuda(options);
-                return new ProviderSelection("CUDA", choice == ProviderChoice.Auto ? "auto: CUDA device 0" : "requested");
+                return new ProviderSelection("CUDA", choice == ProviderChoice.Auto ? $"auto: CUDA device {cudaDevice}" : $"requested, CUDA device {cudaDevice}");
             }
             catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
             {

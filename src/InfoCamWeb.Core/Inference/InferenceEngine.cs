@@ -34,7 +34,7 @@ public sealed class InferenceEngine : IDisposable
         return true;
     });
 
-    public InferenceEngine(LoadedModel model, ProviderChoice choice, int intraOpThreads = 0)
+    public InferenceEngine(LoadedModel model, ProviderChoice choice, int intraOpThreads = 0, int cudaDevice = 0)
     {
         Head = model.Head;
         _ = EnvironmentArena.Value;
@@ -54,7 +54,7 @@ public sealed class InferenceEngine : IDisposable
         // Idle inference threads must not spin: decoding and localization run beside them on the same cores.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
-        Provider = ExecutionProviders.Apply(options, choice);
+        Provider = ExecutionProviders.Apply(options, choice, cudaDevice: cudaDevice);
         try
         {
             _session = new InferenceSession(model.AugmentedModel, options);

@@ -62,7 +62,14 @@ public sealed class WorkerOptions
 {
     /// <summary>Start and supervise the worker process (off only in tests that do not execute runs).</summary>
     public bool Enabled { get; set; } = true;
+    /// <summary>The local worker's device (cpu, cuda, cuda:N); runs created here wait in the queue of its class.</summary>
     public string Device { get; set; } = "cpu";
+
+    /// <summary>The queue of <see cref="Device"/>'s class ("cpu", "cuda").</summary>
+    public string Queue => Core.Inference.DeviceSpec.Parse(Device).Queue;
+
+    /// <summary>How often a worker writes its heartbeat (passed to the local worker; others read their own configuration).</summary>
+    public int HeartbeatSeconds { get; set; } = 5;
 
     /// <summary>A worker whose heartbeat is older than this is shown as lost and its run is queued again for another worker.</summary>
     public int LostAfterSeconds { get; set; } = 60;

@@ -134,7 +134,7 @@ public sealed class WorkerSupervisor(
         // The worker service, configured entirely on its command line (its working folder holds no settings file).
         foreach (var arg in new[] { o.WorkerAssembly, $"--InfoCam:Store={store.Provider}", $"--InfoCam:DataFolder={paths.DataFolder}", $"--InfoCam:Database={paths.Database}",
                      $"--InfoCam:JobsDatabase={paths.JobsDatabase}", $"--InfoCam:Worker:Device={o.Device}", $"--InfoCam:Worker:Name={o.LocalWorkerName}",
-                     $"--InfoCam:Worker:LostAfterSeconds={o.LostAfterSeconds}",
+                     $"--InfoCam:Worker:LostAfterSeconds={o.LostAfterSeconds}", $"--InfoCam:Worker:HeartbeatSeconds={o.HeartbeatSeconds}",
                      $"--InfoCam:Worker:ParentPid={Environment.ProcessId}" })
         {
             psi.ArgumentList.Add(arg);
@@ -157,11 +157,11 @@ public sealed class WorkerSupervisor(
 
     /// <summary>Runs the local worker executes (or that no worker has claimed yet): workers on other machines answer for their own.</summary>
     private static IQueryable<RunRecord> LocalRunning(IQueryable<RunRecord> runs, WorkerOptions o) =>
-        runs.Where(r => r.Status == RunStatus.Running && r.Device == o.Device && (r.WorkerName == null || r.WorkerName == o.LocalWorkerName));
+        runs.Where(r => r.Status == RunStatus.Running && r.Device == o.Queue && (r.WorkerName == null || r.WorkerName == o.LocalWorkerName));
 
     private async Task RequeueInterruptedAsync(WorkerOptions o, CancellationToken ct)
     {
-        var device = o.Device;
+        var device = o.Queue;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var interrupted = await LocalRunning(db.Runs, o).ToListAsync(ct);
         foreach (var run in interrupted)

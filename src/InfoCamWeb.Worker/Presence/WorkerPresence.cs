@@ -16,7 +16,7 @@ public sealed class WorkerPresence(IDbContextFactory<InfoCamDbContext> dbFactory
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await RegisterAsync(stoppingToken);
+        await RegisterWhenReadyAsync(stoppingToken);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, Me.HeartbeatSeconds)));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -41,6 +41,27 @@ public sealed class WorkerPresence(IDbContextFactory<InfoCamDbContext> dbFactory
         catch (Exception ex)
         {
             log.LogWarning("Could not mark the worker stopped: {Message}", ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// A worker may start before the web app has created or migrated the database (several machines start in any
+    /// order): registration is retried until the schema is there.
+    /// </summary>
+    private async Task RegisterWhenReadyAsync(CancellationToken ct)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RegisterAsync(ct);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (attempt == 1) log.LogWarning("Waiting for the database (the web app applies its migrations): {Message}", ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, attempt)), ct);
+            }
         }
     }
 

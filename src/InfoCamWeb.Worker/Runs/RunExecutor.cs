@@ -117,7 +117,7 @@ public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, I
             var spec = run.Spec is null ? RunSpec.ForLegacyRun(run, model) : RunSpec.FromJson(run.Spec);
             var loaded = ModelLoader.Load(paths.Resolve(model.StoredPath), spec.Head);
             var dataset = DatasetLoader.Load(run.Dataset!.Folder);
-            var settings = spec.Settings;
+            var settings = spec.Settings with { CudaDevice = Me.DeviceSpec.CudaDevice };
             var evaluator = new Evaluator(loaded, dataset, settings);
             var completed = await LoadCompletedAsync(runId, shutdown);
             var pending = new List<ImageOutcome>();

@@ -178,7 +178,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
             BatchSize = settings.BatchSize,
             ProviderRequested = settings.Provider.ToString().ToLowerInvariant(),
             SkipBadImages = settings.SkipBadImages,
-            Device = options.Value.Worker.Device,
+            Device = options.Value.Worker.Queue,
             Status = RunStatus.Queued,
             QueuedAt = DateTimeOffset.UtcNow,
             ImagesTotal = images,

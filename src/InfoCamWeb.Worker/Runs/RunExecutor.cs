@@ -116,7 +116,7 @@ public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, I
             var model = run.Model!;
             var spec = run.Spec is null ? RunSpec.ForLegacyRun(run, model) : RunSpec.FromJson(run.Spec);
             var loaded = ModelLoader.Load(paths.Resolve(model.StoredPath), spec.Head);
-            var dataset = DatasetLoader.Load(run.Dataset!.Folder);
+            var dataset = DatasetLoader.Load(paths.FromStored(run.Dataset!.Folder));
             var settings = spec.Settings with { CudaDevice = Me.DeviceSpec.CudaDevice };
             var evaluator = new Evaluator(loaded, dataset, settings);
             var completed = await LoadCompletedAsync(runId, shutdown);

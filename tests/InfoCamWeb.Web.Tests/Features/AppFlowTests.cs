@@ -188,7 +188,9 @@ public class DatasetUploadTests(WebAppFixture app)
         Assert.Equal("demo-cub", record!.Name);
         Assert.Equal(320, record.Images);
         Assert.Equal(8, record.Classes);
-        Assert.StartsWith(app.Get<InfoCamWeb.Data.InfoCamPaths>().DatasetsFolder, record.Folder);
+        // Stored relative to the storage root, so workers that mount it elsewhere find it.
+        Assert.StartsWith("datasets/", record.Folder);
+        Assert.StartsWith(app.Get<InfoCamWeb.Data.InfoCamPaths>().DatasetsFolder, app.Get<InfoCamWeb.Data.InfoCamPaths>().FromStored(record.Folder));
     }
 
     [Fact]

@@ -161,10 +161,11 @@ public class DeletionTests(WebAppFixture app)
         Assert.Null(await datasets.RenameAsync(a, id, "  Finches, renamed ", " described "));
         var renamed = await datasets.GetAsync(a, id);
         Assert.Equal(("Finches, renamed", "described"), (renamed!.Name, renamed.Description));
-        Assert.True(Directory.Exists(renamed.Folder));
+        var folder = app.Get<InfoCamWeb.Data.InfoCamPaths>().FromStored(renamed.Folder);
+        Assert.True(Directory.Exists(folder));
         Assert.Null(await datasets.DeleteAsync(a, id));
         Assert.Null(await datasets.GetAsync(a, id));
-        Assert.False(Directory.Exists(renamed.Folder));
+        Assert.False(Directory.Exists(folder));
         Assert.Equal("The dataset does not exist or belongs to another team.", await datasets.DeleteAsync(a, id));
     }
 }

@@ -126,9 +126,10 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
         var (d, error) = await TeamOwnedEdits.DeleteAsync(db, db.Datasets, actor, id, r => r.DatasetId == id, "dataset", ct);
         if (d is null) return error;
         annotations.Forget(id);
-        if (d.Source == "upload" && d.Folder.StartsWith(paths.DatasetsFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        var folder = paths.FromStored(d.Folder);
+        if (d.Source == "upload" && folder.StartsWith(paths.DatasetsFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
-            var top = Path.Combine(paths.DatasetsFolder, Path.GetRelativePath(paths.DatasetsFolder, d.Folder).Split(Path.DirectorySeparatorChar)[0]);
+            var top = Path.Combine(paths.DatasetsFolder, Path.GetRelativePath(paths.DatasetsFolder, folder).Split(Path.DirectorySeparatorChar)[0]);
             try { Directory.Delete(top, recursive: true); } catch (IOException) { }
         }
         return null;
@@ -151,7 +152,7 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
             .Prepend((Shown: "data", Full: paths.DataFolder));
         foreach (var (shown, full) in stores)
         {
-            var relative = Path.GetRelativePath(full, dataset.Folder);
+            var relative = Path.GetRelativePath(full, paths.FromStored(dataset.Folder));
             if (relative != ".." && !relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !Path.IsPathRooted(relative))
             {
                 return relative == "." ? shown.TrimEnd('/') : $"{shown.TrimEnd('/')}/{relative.Replace(Path.DirectorySeparatorChar, '/')}";
@@ -202,7 +203,7 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
             Name = string.IsNullOrWhiteSpace(name) ? Path.GetFileName(dataset.Root) : name.Trim(),
             Description = description.Trim(),
             TeamId = teamId,
-            Folder = dataset.Root,
+            Folder = paths.ToStored(dataset.Root),
             Source = source,
             IsDemo = source == "demo",
             Layout = dataset.Layout == DatasetLayout.Cub ? "CUB_200_2011" : "wsolevaluation",

@@ -56,6 +56,7 @@ public class ApiTests(WebAppFixture app)
         }
         Assert.Equal("succeeded", status!.Status);
         Assert.Equal(160, status.ImagesDone);
+        Assert.Equal(app.Get<Microsoft.Extensions.Options.IOptions<InfoCamWeb.Web.Extensions.InfoCamOptions>>().Value.Worker.LocalWorkerName, status.Worker);
 
         var result = ResultFiles.FromJson(await client.GetStringAsync($"/api/runs/{runId}/result"));
         Assert.Equal(["cam", "infocam"], result.Methods.Keys);

@@ -12,7 +12,7 @@ namespace InfoCamWeb.Web.Features.Api;
 public sealed record ApiModel(int Id, string Name, string Team, int Classes, string HeadPattern, string Sha256);
 public sealed record ApiDataset(int Id, string Name, string Team, string Layout, int Images, int Classes, int TestImages, int TrainImages);
 public sealed record ApiRun(int Id, int ModelId, int DatasetId, string Team, string Status, int ImagesDone, int ImagesTotal, double ImagesPerSecond,
-    string? Provider, string? Error, bool Published, DateTimeOffset QueuedAt, DateTimeOffset? FinishedAt);
+    string? Provider, string? Error, bool Published, DateTimeOffset QueuedAt, DateTimeOffset? FinishedAt, string? Worker);
 public sealed record ApiCreated(int Id, string Url);
 public sealed record ApiWorker(string Name, string Machine, string Device, string? Provider, string State, int? RunId, double ImagesPerSecond,
     DateTimeOffset StartedAt, DateTimeOffset LastSeenAt);
@@ -79,7 +79,7 @@ public static class ApiEndpoints
         {
             var run = await runs.GetAsync(await actors.GetAsync(http.User, ct), id, ct);
             return run is null ? RunNotFound(id) : Results.Ok(ToApi(run));
-        }).WithSummary("Status and progress of a run.");
+        }).WithSummary("Status and progress of a run, and the worker that executes it.");
 
         api.MapGet("/runs/{id:int}/result", async (int id, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
         {
@@ -142,7 +142,7 @@ public static class ApiEndpoints
     }
 
     private static ApiRun ToApi(RunRecord r) => new(r.Id, r.ModelId, r.DatasetId, r.Team?.Name ?? "", r.Status.ToString().ToLowerInvariant(),
-        r.ImagesDone, r.ImagesTotal, r.ImagesPerSecond, r.ProviderUsed, r.Error, r.Published, r.QueuedAt, r.FinishedAt);
+        r.ImagesDone, r.ImagesTotal, r.ImagesPerSecond, r.ProviderUsed, r.Error, r.Published, r.QueuedAt, r.FinishedAt, r.WorkerName);
 
     private static IResult RunNotFound(int id) =>
         ApiProblems.Result(StatusCodes.Status404NotFound, ApiProblems.NotFound, $"Run {id} does not exist or belongs to another team.");

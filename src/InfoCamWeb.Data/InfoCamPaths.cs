@@ -56,11 +56,14 @@ public sealed class InfoCamPaths
     /// How a folder is stored in the database: relative to the data folder when inside it (machines that mount the
     /// storage root at another path still find it), absolute otherwise (a server folder outside the storage).
     /// </summary>
-    public string ToStored(string fullPath)
+    public string ToStored(string fullPath) => RelativeInside(DataFolder, fullPath) ?? fullPath;
+
+    /// <summary><paramref name="fullPath"/> relative to <paramref name="root"/> with '/' separators ("." for the root itself); null when outside it.</summary>
+    public static string? RelativeInside(string root, string fullPath)
     {
-        var relative = Path.GetRelativePath(DataFolder, fullPath);
+        var relative = Path.GetRelativePath(root, fullPath);
         bool inside = relative != ".." && !relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !Path.IsPathRooted(relative);
-        return inside ? relative.Replace(Path.DirectorySeparatorChar, '/') : fullPath;
+        return inside ? relative.Replace(Path.DirectorySeparatorChar, '/') : null;
     }
 
     /// <summary>The full path of a stored folder (see <see cref="ToStored"/>).</summary>

@@ -76,6 +76,18 @@ public sealed class AppProcess : IAsyncDisposable
         throw new TimeoutException("The app did not start within 90 s.");
     }
 
+    /// <summary>Waits until the run's page shows it succeeded (the worker writes its status to the database).</summary>
+    public async Task WaitForSuccessAsync(int runId, TimeSpan limit)
+    {
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow + limit;
+        while (!(await http.GetStringAsync($"{Url}/runs/{runId}")).Contains(">succeeded<", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Run {runId} did not succeed within {limit.TotalSeconds:F0} s.");
+            await Task.Delay(500);
+        }
+    }
+
     /// <summary>Kills the app and its worker at once (SIGKILL, no shutdown), keeping the data folder for a restart.</summary>
     public async Task KillAsync()
     {

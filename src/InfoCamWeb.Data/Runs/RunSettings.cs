@@ -1,31 +1,13 @@
 using System.Globalization;
-using InfoCamWeb.Core.Cams;
-using InfoCamWeb.Core.Datasets;
-using InfoCamWeb.Core.Evaluation;
 using InfoCamWeb.Core.Imaging;
-using InfoCamWeb.Core.Inference;
 using InfoCamWeb.Core.Models;
 using InfoCamWeb.Data.Entities;
 
 namespace InfoCamWeb.Data.Runs;
 
-/// <summary>Turns stored records into engine settings.</summary>
+/// <summary>A model record's preprocessing and head overrides as engine values (what a new run's <see cref="RunSpec"/> captures).</summary>
 public static class RunSettings
 {
-    public static EvaluationSettings For(RunRecord run, ModelRecord model) => new()
-    {
-        Split = Dataset.ParseSplit(run.Split),
-        Methods = CamMethods.ParseList(run.Methods),
-        Protocol = Preprocessor.ParseProtocol(run.Protocol),
-        CamThreshold = run.CamThreshold,
-        ThresholdStep = run.ThresholdStep,
-        Window = run.Window,
-        BatchSize = run.BatchSize,
-        Provider = ExecutionProviders.Parse(run.ProviderRequested),
-        Preprocessing = PreprocessingOf(model),
-        SkipBadImages = run.SkipBadImages,
-    };
-
     public static Preprocessing PreprocessingOf(ModelRecord model) =>
         new(model.InputSize, ParseTriple(model.Mean), ParseTriple(model.Std), model.Bgr);
 

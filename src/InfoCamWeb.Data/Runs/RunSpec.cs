@@ -37,8 +37,9 @@ public sealed record RunSpec
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>Reads a stored spec; a version this build does not know is refused with both versions named.</summary>
-    public static RunSpec FromJson(string json)
+    public static RunSpec FromJson(string? json)
     {
+        if (string.IsNullOrEmpty(json)) throw new FormatException("The run has no stored settings.");
         RunSpec? spec;
         try
         {
@@ -56,8 +57,4 @@ public sealed record RunSpec
         spec.Settings.Validate();
         return spec;
     }
-
-    /// <summary>The spec of a run created before specs were stored (its settings live only in the run's columns).</summary>
-    public static RunSpec ForLegacyRun(RunRecord run, ModelRecord model) =>
-        new() { Settings = RunSettings.For(run, model), Head = RunSettings.OverridesOf(model) };
 }

@@ -52,14 +52,8 @@ internal sealed class LostWorkers(
     private void Requeue(RunRecord run, WorkerOptions o)
     {
         var cause = $"Worker '{run.WorkerName}' stopped sending its heartbeat (lost for more than {o.LostAfterSeconds} s).";
+        if (!WorkerEnds.Charge(run, cause, "lost", o, queue, log)) return;
         if (run.JobId is not null) queue.Delete(run.JobId);
-        run.WorkerEnds++;
-        if (run.WorkerEnds >= Math.Max(1, o.MaxWorkerEnds))
-        {
-            (run.Status, run.FinishedAt, run.Error) = (RunStatus.Failed, DateTimeOffset.UtcNow, $"{cause} The run lost its worker {run.WorkerEnds} times; it is not tried again.");
-            log.LogWarning("Run {RunId} failed: {Error}", run.Id, run.Error);
-            return;
-        }
         (run.Status, run.WorkerName) = (RunStatus.Queued, null);
         run.JobId = queue.Enqueue(run.Id, InfoCamWeb.Data.Jobs.ResumeQueue(run.Device));
         log.LogWarning("{Cause} Run {RunId} is queued again to resume on another worker.", cause, run.Id);

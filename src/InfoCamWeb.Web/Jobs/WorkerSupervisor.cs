@@ -97,22 +97,7 @@ public sealed class WorkerSupervisor(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var running = await LocalRunning(db.Runs, o).ToListAsync(ct);
-        foreach (var run in running)
-        {
-            run.WorkerEnds++;
-            if (run.WorkerEnds >= Math.Max(1, o.MaxWorkerEnds))
-            {
-                run.Status = RunStatus.Failed;
-                run.FinishedAt = DateTimeOffset.UtcNow;
-                run.Error = $"{cause} The run ended its worker {run.WorkerEnds} times; it is not tried again.";
-                if (run.JobId is not null) queue.Delete(run.JobId);
-                log.LogWarning("Run {RunId} failed: {Error}", run.Id, run.Error);
-            }
-            else
-            {
-                log.LogWarning("Run {RunId} ended its worker ({Ends} of {Max}); it resumes.", run.Id, run.WorkerEnds, o.MaxWorkerEnds);
-            }
-        }
+        foreach (var run in running) WorkerEnds.Charge(run, cause, "ended", o, queue, log);
         await db.SaveChangesAsync(ct);
     }
 

@@ -114,7 +114,7 @@ public sealed class RunExecutor(IDbContextFactory<InfoCamDbContext> dbFactory, I
         try
         {
             var model = run.Model!;
-            var spec = run.Spec is null ? RunSpec.ForLegacyRun(run, model) : RunSpec.FromJson(run.Spec);
+            var spec = RunSpec.FromJson(run.Spec); // every run has one: databases from before specs are refused at start
             var loaded = ModelLoader.Load(paths.Resolve(model.StoredPath), spec.Head);
             var dataset = DatasetLoader.Load(paths.FromStored(run.Dataset!.Folder));
             var settings = spec.Settings with { CudaDevice = Me.DeviceSpec.CudaDevice };

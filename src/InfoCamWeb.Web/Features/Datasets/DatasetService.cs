@@ -152,10 +152,9 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
             .Prepend((Shown: "data", Full: paths.DataFolder));
         foreach (var (shown, full) in stores)
         {
-            var relative = Path.GetRelativePath(full, paths.FromStored(dataset.Folder));
-            if (relative != ".." && !relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !Path.IsPathRooted(relative))
+            if (InfoCamPaths.RelativeInside(full, paths.FromStored(dataset.Folder)) is { } relative)
             {
-                return relative == "." ? shown.TrimEnd('/') : $"{shown.TrimEnd('/')}/{relative.Replace(Path.DirectorySeparatorChar, '/')}";
+                return relative == "." ? shown.TrimEnd('/') : $"{shown.TrimEnd('/')}/{relative}";
             }
         }
         return Path.GetFileName(dataset.Folder);

@@ -76,14 +76,16 @@ public static class WorkerHosting
 
     public static void AddWorkerJobs(this HostApplicationBuilder builder)
     {
-        builder.Services.AddTransient<RunExecutor>();
+        builder.Services.AddSingleton<RunContexts>();
+        builder.Services.AddTransient<ShardExecutor>();
+        builder.Services.AddTransient<RunFinalizer>();
         builder.Services.AddTransient<IRunJob, RunJob>();
         builder.Services.AddHangfire((sp, c) => c.UseInfoCamStorage(sp.GetRequiredService<Store>()));
         builder.Services.AddHangfireServer((sp, o) =>
         {
             var me = sp.GetRequiredService<IOptions<WorkerSettings>>().Value.Worker;
             o.ServerName = me.ResolvedName;
-            // Interrupted runs resume before new ones start; one run at a time per worker.
+            // Interrupted shards resume before new ones start; one shard at a time per worker.
             o.Queues = [Jobs.ResumeQueue(me.DeviceSpec.Queue), me.DeviceSpec.Queue];
             o.WorkerCount = 1;
             o.ShutdownTimeout = TimeSpan.FromSeconds(5);

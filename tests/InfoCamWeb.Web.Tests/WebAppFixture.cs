@@ -34,6 +34,8 @@ public sealed class WebAppFixture : WebApplicationFactory<Program>, IAsyncLifeti
             ["InfoCam:Worker:MaxWorkerEnds"] = MaxWorkerEnds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["InfoCam:Worker:InspectTimeoutSeconds"] = "20",
             ["InfoCam:Uploads:StallSeconds"] = "2",
+            // The demo split's 160 images in 4 shards, so every run here goes through sharding, resuming and finalizing.
+            ["InfoCam:Shards:Size"] = ShardSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Every test client signs in from the same (unknown) address; the E2E WebSecurityTests try the limit.
             ["InfoCam:Security:SignInAttemptsPerAddress"] = "100000",
         }));
@@ -41,6 +43,7 @@ public sealed class WebAppFixture : WebApplicationFactory<Program>, IAsyncLifeti
 
     public const int StallSeconds = 20;
     public const int MaxWorkerEnds = 2;
+    public const int ShardSize = 40;
 
     public IDbContextFactory<InfoCamDbContext> Db => Services.GetRequiredService<IDbContextFactory<InfoCamDbContext>>();
 

@@ -67,28 +67,46 @@ public sealed class Evaluator
     private sealed record Inferred(Prepared Batch, InferenceOutput Output);
 
     /// <summary>Runs the evaluation. <paramref name="completed"/> are outcomes saved by an earlier, interrupted run: they are counted, not recomputed.</summary>
-    public async Task<EvaluationResult> RunAsync(
+    public Task<EvaluationResult> RunAsync(
         IProgress<EvaluationProgress>? progress = null,
         Action<ImageOutcome>? onImage = null,
         IReadOnlyCollection<ImageOutcome>? completed = null,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(new ImageRange(0, Images.Count), progress, onImage, completed, null, cancellationToken);
+
+    /// <summary>
+    /// Evaluates the images of <paramref name="range"/> (a shard of the split): the result counts only them. Outcomes in
+    /// <paramref name="completed"/> are counted, not recomputed. A given <paramref name="engine"/> is used and left open
+    /// (a worker keeps one across the shards of a run); without one, the evaluation makes and disposes its own.
+    /// </summary>
+    public async Task<EvaluationResult> RunAsync(
+        ImageRange range,
+        IProgress<EvaluationProgress>? progress,
+        Action<ImageOutcome>? onImage,
+        IReadOnlyCollection<ImageOutcome>? completed,
+        InferenceEngine? engine,
         CancellationToken cancellationToken = default)
     {
+        if (range.Start < 0 || range.End > Images.Count || range.Start > range.End)
+        {
+            throw new EvaluationException($"Images {range} are outside the split's {Images.Count} images.");
+        }
         var total = Stopwatch.StartNew();
-        var methods = _settings.Methods;
-        var acc = new MetricsAccumulator(methods, _thresholds, _dataset.ClassCount);
+        var acc = NewAccumulator();
         var done = new HashSet<int>();
         foreach (var o in completed ?? [])
         {
-            if (o.Index >= 0 && o.Index < Images.Count && done.Add(o.Index))
+            if (range.Contains(o.Index) && done.Add(o.Index))
             {
                 acc.Add(o);
             }
         }
-        var todo = Enumerable.Range(0, Images.Count).Where(i => !done.Contains(i)).ToArray();
+        var todo = Enumerable.Range(range.Start, range.Length).Where(i => !done.Contains(i)).ToArray();
         var skipped = new List<string>();
         int size = _pre.InputSize;
 
-        using var engine = new InferenceEngine(_model, _settings.Provider, cudaDevice: _settings.CudaDevice);
+        using var ownEngine = engine is null ? new InferenceEngine(_model, _settings.Provider, cudaDevice: _settings.CudaDevice) : null;
+        engine ??= ownEngine!;
         int batchSize = engine.MaxBatch(_settings.BatchSize);
         double decodeSec = 0, preSec = 0, inferSec = 0, locSec = 0;
 
@@ -96,7 +114,8 @@ public sealed class Evaluator
         var inferred = Channel.CreateBounded<Inferred>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var ct = cts.Token;
-        using var registration = ct.Register(engine.Terminate);
+        // Cancellation from outside stops a batch inside ONNX Runtime; the stages' own stop (below) leaves the engine usable.
+        var registration = cancellationToken.Register(engine.Terminate);
 
         var decodeTask = Task.Run(async () =>
         {
@@ -169,8 +188,8 @@ public sealed class Evaluator
                 if (progress is not null)
                 {
                     double rate = doneThisRun / Math.Max(runClock.Elapsed.TotalSeconds, 1e-9);
-                    int remaining = Images.Count - doneCount - skipped.Count;
-                    progress.Report(new EvaluationProgress(doneCount, Images.Count, rate, total.Elapsed,
+                    int remaining = range.Length - doneCount - skipped.Count;
+                    progress.Report(new EvaluationProgress(doneCount, range.Length, rate, total.Elapsed,
                         rate > 0 ? TimeSpan.FromSeconds(remaining / rate) : null, engine.Provider.Provider));
                 }
             }
@@ -182,22 +201,41 @@ public sealed class Evaluator
         }
         finally
         {
+            registration.Dispose();
             cts.Cancel();
             try { await Task.WhenAll(decodeTask, inferTask).ConfigureAwait(false); } catch { /* reported above */ }
         }
 
-        return new EvaluationResult
-        {
-            Model = new ModelInfo(_model.Path, _model.Sha256, _model.Head.FeatureTensor, _model.Head.Classes, size, engine.Provider.ToString(), _model.Head.Pattern),
-            Dataset = new DatasetInfo(_dataset.Root, _settings.Split.ToString().ToLowerInvariant(), Images.Count, _dataset.ClassCount),
-            Settings = new SettingsInfo(_settings.Protocol.Key(), _settings.CamThreshold, _settings.ThresholdStep, _settings.Window),
-            Classification = acc.Classification(_model.Head.Classes, _logPriors is not null),
-            Methods = acc.Methods(_dataset.ClassLabels),
-            Images = (int)acc.Count,
-            SkippedImages = skipped,
-            Seconds = new StageSeconds(total.Elapsed.TotalSeconds, decodeSec, preSec, inferSec, locSec),
-        };
+        return Result(acc, skipped, new StageSeconds(total.Elapsed.TotalSeconds, decodeSec, preSec, inferSec, locSec), engine.Provider.ToString());
     }
+
+    /// <summary>
+    /// The result of saved outcomes, without inference: what the run's last shard computes from every shard's outcomes
+    /// (in split order, which makes it equal, bit for bit, to one evaluation of the whole split).
+    /// </summary>
+    public EvaluationResult Summarize(IEnumerable<ImageOutcome> outcomes, IReadOnlyList<string> skipped, StageSeconds seconds, string provider)
+    {
+        var acc = NewAccumulator();
+        foreach (var o in outcomes)
+        {
+            acc.Add(o);
+        }
+        return Result(acc, skipped, seconds, provider);
+    }
+
+    private MetricsAccumulator NewAccumulator() => new(_settings.Methods, _thresholds, _dataset.ClassCount);
+
+    private EvaluationResult Result(MetricsAccumulator acc, IReadOnlyList<string> skipped, StageSeconds seconds, string provider) => new()
+    {
+        Model = new ModelInfo(_model.Path, _model.Sha256, _model.Head.FeatureTensor, _model.Head.Classes, _pre.InputSize, provider, _model.Head.Pattern),
+        Dataset = new DatasetInfo(_dataset.Root, _settings.Split.ToString().ToLowerInvariant(), Images.Count, _dataset.ClassCount),
+        Settings = new SettingsInfo(_settings.Protocol.Key(), _settings.CamThreshold, _settings.ThresholdStep, _settings.Window),
+        Classification = acc.Classification(_model.Head.Classes, _logPriors is not null),
+        Methods = acc.Methods(_dataset.ClassLabels),
+        Images = (int)acc.Count,
+        SkippedImages = skipped.ToList(),
+        Seconds = seconds,
+    };
 
     private Prepared Prepare(int[] indices, int size, List<string> skipped)
     {

@@ -17,4 +17,19 @@ public sealed record DeviceSpec(string Queue, int CudaDevice)
         }
         throw new FormatException($"Unknown device '{text}': expected cpu, cuda or cuda:N (N = the GPU's index).");
     }
+
+    /// <summary>Parses without throwing (a device read back from another process's record).</summary>
+    public static bool TryParse(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DeviceSpec? spec)
+    {
+        try
+        {
+            spec = Parse(text);
+            return true;
+        }
+        catch (FormatException)
+        {
+            spec = null;
+            return false;
+        }
+    }
 }

@@ -52,6 +52,20 @@ internal sealed class RunImageRecordConfiguration : IEntityTypeConfiguration<Run
     }
 }
 
+internal sealed class RunShardRecordConfiguration : IEntityTypeConfiguration<RunShardRecord>
+{
+    public void Configure(EntityTypeBuilder<RunShardRecord> b)
+    {
+        b.ToTable("RunShards");
+        b.HasKey(s => new { s.RunId, s.Index });
+        b.HasOne<RunRecord>().WithMany().HasForeignKey(s => s.RunId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(s => s.State).HasConversion<string>().HasMaxLength(16);
+        b.Property(s => s.WorkerName).HasMaxLength(200);
+        b.HasIndex(s => new { s.State, s.RunId });
+        b.Ignore(s => s.Length);
+    }
+}
+
 internal sealed class TeamConfiguration : IEntityTypeConfiguration<Team>
 {
     public void Configure(EntityTypeBuilder<Team> b)

@@ -9,7 +9,11 @@ public enum RunStatus
     Cancelled = 4,
 }
 
-/// <summary>A benchmark run. The database is the source of truth for its state; the worker updates it per batch.</summary>
+/// <summary>
+/// A benchmark run, executed as shards (<see cref="RunShardRecord"/>) by any number of workers. The database is the
+/// source of truth for its state; workers update it per batch, and the worker that completes the last shard computes
+/// the result from the saved outcomes.
+/// </summary>
 public sealed class RunRecord
 {
     public int Id { get; set; }
@@ -41,9 +45,6 @@ public sealed class RunRecord
     /// </summary>
     public string? Spec { get; set; }
 
-    /// <summary>The worker that claimed the run (<see cref="WorkerRecord.Name"/>); only it changes the run while it executes.</summary>
-    public string? WorkerName { get; set; }
-
     /// <summary>The device queue the run waits in ("cpu", or "cuda" for GPU machines).</summary>
     public string Device { get; set; } = "cpu";
 
@@ -52,13 +53,13 @@ public sealed class RunRecord
     public DateTimeOffset QueuedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
+    /// <summary>The last progress saved by any of its shards.</summary>
     public DateTimeOffset? HeartbeatAt { get; set; }
     public int ImagesDone { get; set; }
     public int ImagesTotal { get; set; }
     public double ImagesPerSecond { get; set; }
     public string? ProviderUsed { get; set; }
     public string? Error { get; set; }
-    public string? JobId { get; set; }
     /// <summary>Times a worker started on this run.</summary>
     public int Attempts { get; set; }
 

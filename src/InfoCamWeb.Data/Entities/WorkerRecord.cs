@@ -5,7 +5,7 @@ public enum WorkerState
     /// <summary>Registered and waiting for a run of its device.</summary>
     Idle,
 
-    /// <summary>Executing <see cref="WorkerRecord.RunId"/>.</summary>
+    /// <summary>Executing a shard of <see cref="WorkerRecord.RunId"/>.</summary>
     Busy,
 
     /// <summary>Shut down cleanly.</summary>
@@ -14,7 +14,7 @@ public enum WorkerState
 
 /// <summary>
 /// A worker service that joined the queue (on this machine or another): it registers on start and keeps
-/// <see cref="LastSeenAt"/> fresh; one whose heartbeat is older than the lost limit is shown as lost and its run is
+/// <see cref="LastSeenAt"/> fresh; one whose heartbeat is older than the lost limit is shown as lost and its shard is
 /// queued again for another worker.
 /// </summary>
 public sealed class WorkerRecord
@@ -29,6 +29,9 @@ public sealed class WorkerRecord
     public string? Provider { get; set; }
     public WorkerState State { get; set; }
     public int? RunId { get; set; }
+
+    /// <summary>The shard of <see cref="RunId"/> it executes (index in the run's shard list).</summary>
+    public int? Shard { get; set; }
     public double ImagesPerSecond { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset LastSeenAt { get; set; }

@@ -99,6 +99,8 @@ public static class HostingExtensions
         builder.Services.AddHostedService<RunMonitor>();
         builder.Services.AddSingleton<WorkerSupervisor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkerSupervisor>());
+        builder.Services.AddSingleton<ShardDispatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ShardDispatcher>());
         builder.Services.AddSingleton<LostWorkers>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LostWorkers>());
     }

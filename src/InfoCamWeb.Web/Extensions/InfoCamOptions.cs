@@ -23,8 +23,19 @@ public sealed class InfoCamOptions
     /// <summary>Server folders under which existing datasets may be registered by path.</summary>
     public List<string> ServerDatasetRoots { get; set; } = new();
     public WorkerOptions Worker { get; set; } = new();
+    public ShardOptions Shards { get; set; } = new();
     public QuotaOptions Quotas { get; set; } = new();
     public SecurityOptions Security { get; set; } = new();
+}
+
+/// <summary>How runs are cut into shards that any worker of the run's device takes.</summary>
+public sealed class ShardOptions
+{
+    /// <summary>Images per shard (the last shard of a run may be shorter). Fixed per run when it is created.</summary>
+    public int Size { get; set; } = 1000;
+
+    /// <summary>Shards kept waiting in a device's job queue per live worker of the device; the rest wait in the database, where the dispatcher orders them fairly.</summary>
+    public int QueuedPerWorker { get; set; } = 1;
 }
 
 /// <summary>Per-team limits, enforced by the services for the UI and the API alike.</summary>

@@ -7,9 +7,9 @@ using Microsoft.Extensions.Options;
 namespace InfoCamWeb.Web.Jobs;
 
 /// <summary>
-/// Queues again the run of a worker on another machine whose heartbeat stopped (<c>InfoCam:Worker:LostAfterSeconds</c>):
-/// the run goes back to its device's resume queue and the next idle worker claims it and resumes from its saved
-/// outcomes (keyed by run and image, so nothing is counted twice). Each loss is charged like a crash; a run charged
+/// Queues again the shards of a worker on another machine whose heartbeat stopped (<c>InfoCam:Worker:LostAfterSeconds</c>):
+/// each goes back to its device's resume queue and the next idle worker claims it and resumes from its saved outcomes
+/// (keyed by run and image, so nothing is counted twice). Each loss is charged to the run like a crash; a run charged
 /// <c>MaxWorkerEnds</c> times fails with the cause. The local worker is the supervisor's.
 /// </summary>
 internal sealed class LostWorkers(
@@ -33,7 +33,7 @@ internal sealed class LostWorkers(
         }
     }
 
-    /// <summary>One pass: the runs of lost workers back to the queue. Returns how many were queued again.</summary>
+    /// <summary>One pass: the shards of lost workers back to the queue. Returns how many were queued again.</summary>
     internal async Task<int> SweepAsync(CancellationToken ct)
     {
         var o = options.Value.Worker;
@@ -43,19 +43,18 @@ internal sealed class LostWorkers(
             .Where(w => w.Name != o.LocalWorkerName && w.IsLost(now, TimeSpan.FromSeconds(Math.Max(1, o.LostAfterSeconds))))
             .Select(w => w.Name).ToList();
         if (lost.Count == 0) return 0;
-        var orphans = await db.Runs.Where(r => r.Status == RunStatus.Running && r.WorkerName != null && lost.Contains(r.WorkerName)).ToListAsync(ct);
-        foreach (var run in orphans) Requeue(run, o);
+        var orphans = await db.RunShards.Where(s => s.State == ShardState.Running && s.WorkerName != null && lost.Contains(s.WorkerName)).ToListAsync(ct);
+        int requeued = 0;
+        foreach (var group in orphans.GroupBy(s => s.RunId))
+        {
+            var run = await db.Runs.FirstAsync(r => r.Id == group.Key, ct);
+            if (!run.IsActive) continue;
+            var names = string.Join("', '", group.Select(s => s.WorkerName).Distinct());
+            var cause = $"Worker '{names}' stopped sending its heartbeat (lost for more than {o.LostAfterSeconds} s).";
+            var all = await db.RunShards.Where(s => s.RunId == run.Id).ToListAsync(ct);
+            if (WorkerEnds.Charge(run, group.ToList(), all, cause, "lost", o, queue, log)) requeued += group.Count();
+        }
         await db.SaveChangesAsync(ct);
-        return orphans.Count;
-    }
-
-    private void Requeue(RunRecord run, WorkerOptions o)
-    {
-        var cause = $"Worker '{run.WorkerName}' stopped sending its heartbeat (lost for more than {o.LostAfterSeconds} s).";
-        if (!WorkerEnds.Charge(run, cause, "lost", o, queue, log)) return;
-        if (run.JobId is not null) queue.Delete(run.JobId);
-        (run.Status, run.WorkerName) = (RunStatus.Queued, null);
-        run.JobId = queue.Enqueue(run.Id, InfoCamWeb.Data.Jobs.ResumeQueue(run.Device));
-        log.LogWarning("{Cause} Run {RunId} is queued again to resume on another worker.", cause, run.Id);
+        return requeued;
     }
 }

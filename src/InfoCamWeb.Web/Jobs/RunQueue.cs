@@ -1,14 +1,33 @@
 using Hangfire;
 using Hangfire.States;
+using InfoCamWeb.Data.Entities;
 using InfoCamWeb.Data.Runs;
 
 namespace InfoCamWeb.Web.Jobs;
 
-/// <summary>Puts run ids on the device queue of the job engine (Hangfire); the worker process executes them in order.</summary>
+/// <summary>Puts shards and result computations on a device queue of the job engine (Hangfire); workers of that device take them.</summary>
 public sealed class RunQueue(IBackgroundJobClient client)
 {
-    public string Enqueue(int runId, string device) =>
-        client.Create<IRunJob>(j => j.Execute(runId, CancellationToken.None), new EnqueuedState(device));
+    public string EnqueueShard(int runId, int shard, string queue) =>
+        client.Create<IRunJob>(j => j.Execute(runId, shard, CancellationToken.None), new EnqueuedState(queue));
 
-    public bool Delete(string jobId) => client.Delete(jobId);
+    public string EnqueueFinalize(int runId, string queue) =>
+        client.Create<IRunJob>(j => j.Finalize(runId, CancellationToken.None), new EnqueuedState(queue));
+
+    /// <summary>Queues the shard again on its device's resume queue (taken before new shards), replacing any job it had.</summary>
+    public void Requeue(RunShardRecord shard, string device)
+    {
+        if (shard.JobId is not null) client.Delete(shard.JobId);
+        (shard.State, shard.JobId) = (ShardState.Queued, EnqueueShard(shard.RunId, shard.Index, Data.Jobs.ResumeQueue(device)));
+    }
+
+    /// <summary>Takes the shards' waiting jobs off the queue (a cancelled or failed run).</summary>
+    public void DeleteWaiting(IEnumerable<RunShardRecord> shards)
+    {
+        foreach (var s in shards.Where(s => s.State == ShardState.Queued && s.JobId is not null))
+        {
+            client.Delete(s.JobId!);
+            s.JobId = null;
+        }
+    }
 }

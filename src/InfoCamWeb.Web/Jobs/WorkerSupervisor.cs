@@ -10,7 +10,7 @@ namespace InfoCamWeb.Web.Jobs;
 /// <summary>
 /// Starts the worker service (<c>InfoCamWeb.Worker</c>) as a child process and restarts it when it dies (a crash of ONNX Runtime ends only the
 /// worker, never the web server). The worker is held to a resident-memory cap and, through the run heartbeat, to a
-/// stall limit (the hard stop behind <c>RunOptions.Terminate</c>). When it ends abnormally, the run it was executing is
+/// stall limit (the hard stop behind <c>RunOptions.Terminate</c>). When it ends abnormally, the run whose shard it was executing is
 /// charged with the cause; a run charged <see cref="WorkerOptions.MaxWorkerEnds"/> times is failed with that cause, any
 /// other is queued again and the executor resumes it from its last saved batch. Restarts by the operator
 /// (<see cref="Kill"/>) are not charged.
@@ -83,21 +83,25 @@ public sealed class WorkerSupervisor(
         }
     }
 
-    /// <summary>True when a run of this device has had no heartbeat for longer than the stall limit.</summary>
+    /// <summary>True when a shard the local worker executes has had no heartbeat for longer than the stall limit.</summary>
     private async Task<bool> StalledAsync(WorkerOptions o, CancellationToken ct)
     {
         var limit = DateTimeOffset.UtcNow.AddSeconds(-Math.Max(1, o.StallSeconds));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var heartbeats = await LocalRunning(db.Runs.AsNoTracking(), o).Select(r => r.HeartbeatAt).ToListAsync(ct);
+        var heartbeats = await LocalRunning(db, o).Select(s => s.HeartbeatAt).ToListAsync(ct);
         return heartbeats.Any(h => h is not null && h < limit);
     }
 
-    /// <summary>Charges the run(s) the dead worker was executing; fails those charged too often, with the cause.</summary>
+    /// <summary>Charges the run(s) whose shards the dead worker was executing: queued again, or failed with the cause when charged too often.</summary>
     private async Task ChargeRunningAsync(WorkerOptions o, string cause, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var running = await LocalRunning(db.Runs, o).ToListAsync(ct);
-        foreach (var run in running) WorkerEnds.Charge(run, cause, "ended", o, queue, log);
+        foreach (var group in (await LocalRunning(db, o).ToListAsync(ct)).GroupBy(s => s.RunId))
+        {
+            var run = await db.Runs.FirstAsync(r => r.Id == group.Key, ct);
+            var all = await db.RunShards.Where(s => s.RunId == run.Id).ToListAsync(ct);
+            WorkerEnds.Charge(run, group.ToList(), all, cause, "ended", o, queue, log);
+        }
         await db.SaveChangesAsync(ct);
     }
 
@@ -140,23 +144,20 @@ public sealed class WorkerSupervisor(
         return process;
     }
 
-    /// <summary>Runs the local worker executes (or that no worker has claimed yet): workers on other machines answer for their own.</summary>
-    private static IQueryable<RunRecord> LocalRunning(IQueryable<RunRecord> runs, WorkerOptions o) =>
-        runs.Where(r => r.Status == RunStatus.Running && r.Device == o.Queue && (r.WorkerName == null || r.WorkerName == o.LocalWorkerName));
+    /// <summary>Shards of active runs that the local worker executes: workers on other machines answer for their own.</summary>
+    private static IQueryable<RunShardRecord> LocalRunning(InfoCamDbContext db, WorkerOptions o) =>
+        db.RunShards.Where(s => s.State == ShardState.Running && s.WorkerName == o.LocalWorkerName
+            && db.Runs.Any(r => r.Id == s.RunId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running)));
 
+    /// <summary>At the worker's (re)start: shards it was executing go to the resume queue, ahead of new shards.</summary>
     private async Task RequeueInterruptedAsync(WorkerOptions o, CancellationToken ct)
     {
-        var device = o.Queue;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var interrupted = await LocalRunning(db.Runs, o).ToListAsync(ct);
-        foreach (var run in interrupted)
+        var interrupted = await LocalRunning(db, o).ToListAsync(ct);
+        foreach (var shard in interrupted)
         {
-            if (run.JobId is not null)
-            {
-                queue.Delete(run.JobId);
-            }
-            run.JobId = queue.Enqueue(run.Id, InfoCamWeb.Data.Jobs.ResumeQueue(device));
-            log.LogInformation("Run {RunId} was interrupted; queued again to resume.", run.Id);
+            queue.Requeue(shard, o.Queue);
+            log.LogInformation("Run {RunId} shard {Shard} was interrupted; queued again to resume.", shard.RunId, shard.Index);
         }
         await db.SaveChangesAsync(ct);
     }

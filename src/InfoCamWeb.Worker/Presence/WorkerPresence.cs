@@ -72,7 +72,7 @@ public sealed class WorkerPresence(IDbContextFactory<InfoCamDbContext> dbFactory
         if (record is null) db.Workers.Add(record = new WorkerRecord { Name = Me.ResolvedName });
         var now = DateTimeOffset.UtcNow;
         (record.Machine, record.Device, record.ProcessId) = (Environment.MachineName, Me.Device, Environment.ProcessId);
-        (record.State, record.RunId, record.ImagesPerSecond, record.StartedAt, record.LastSeenAt) = (WorkerState.Idle, null, 0, now, now);
+        (record.State, record.RunId, record.Shard, record.ImagesPerSecond, record.StartedAt, record.LastSeenAt) = (WorkerState.Idle, null, null, 0, now, now);
         await db.SaveChangesAsync(ct);
         log.LogInformation("Registered as worker '{Name}' for device {Device}.", record.Name, record.Device);
     }

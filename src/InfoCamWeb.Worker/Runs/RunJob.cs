@@ -2,8 +2,10 @@ using InfoCamWeb.Data.Runs;
 
 namespace InfoCamWeb.Worker.Runs;
 
-/// <summary>The worker's implementation of the queued job: hands the run to the executor.</summary>
-public sealed class RunJob(RunExecutor executor) : IRunJob
+/// <summary>The worker's implementation of the queued jobs: a shard goes to the executor, a result to the finalizer.</summary>
+public sealed class RunJob(ShardExecutor executor, RunFinalizer finalizer) : IRunJob
 {
-    public Task Execute(int runId, CancellationToken cancellationToken) => executor.ExecuteAsync(runId, cancellationToken);
+    public Task Execute(int runId, int shard, CancellationToken cancellationToken) => executor.ExecuteAsync(runId, shard, cancellationToken);
+
+    public Task Finalize(int runId, CancellationToken cancellationToken) => finalizer.FinalizeAsync(runId, cancellationToken);
 }

@@ -104,6 +104,35 @@ public class DemoReferenceTests
     }
 
     [Fact]
+    public async Task Shards_evaluated_in_any_order_with_one_session_and_summarized_in_split_order_equal_one_evaluation()
+    {
+        var settings = new EvaluationSettings { Provider = Core.Inference.ProviderChoice.Cpu, BatchSize = 8 };
+        var full = await new Evaluator(Model.Value, Demo.Value, settings).RunAsync();
+        var evaluator = new Evaluator(Model.Value, Demo.Value, settings);
+        using var engine = new Core.Inference.InferenceEngine(Model.Value, settings.Provider);
+        var outcomes = new List<ImageOutcome>();
+        var parts = new List<EvaluationResult>();
+        foreach (var range in new[] { new ImageRange(100, 160), new ImageRange(0, 40), new ImageRange(40, 100) })
+        {
+            var before = outcomes.Count;
+            parts.Add(await evaluator.RunAsync(range, null, outcomes.Add, null, engine));
+            Assert.All(outcomes.Skip(before), o => Assert.True(range.Contains(o.Index)));
+            Assert.Equal(range.Length, parts[^1].Images);
+        }
+        var summary = evaluator.Summarize(outcomes.OrderBy(o => o.Index), [], full.Seconds, full.Model.Provider);
+        Assert.Equal(ResultFiles.ToJson(full), ResultFiles.ToJson(summary));
+        Assert.NotEqual(ResultFiles.ToJson(full with { Seconds = parts[0].Seconds }), ResultFiles.ToJson(parts[0]));
+    }
+
+    [Fact]
+    public async Task A_range_outside_the_split_is_refused_with_the_split_size()
+    {
+        var evaluator = new Evaluator(Model.Value, Demo.Value, new EvaluationSettings { Provider = Core.Inference.ProviderChoice.Cpu });
+        var ex = await Assert.ThrowsAsync<EvaluationException>(() => evaluator.RunAsync(new ImageRange(150, 170), null, null, null, null));
+        Assert.Equal("Images 150–169 are outside the split's 160 images.", ex.Message);
+    }
+
+    [Fact]
     public void A_class_count_mismatch_is_caught_before_the_run_starts()
     {
         var bench = ModelLoader.Load(Path.Combine(Fixtures.RepoRoot, "datasets", "demo-model", "bench-200.onnx"));

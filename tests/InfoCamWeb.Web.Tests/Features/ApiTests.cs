@@ -56,7 +56,9 @@ public class ApiTests(WebAppFixture app)
         }
         Assert.Equal("succeeded", status!.Status);
         Assert.Equal(160, status.ImagesDone);
-        Assert.Equal(app.Get<Microsoft.Extensions.Options.IOptions<InfoCamWeb.Web.Extensions.InfoCamOptions>>().Value.Worker.LocalWorkerName, status.Worker);
+        var local = app.Get<Microsoft.Extensions.Options.IOptions<InfoCamWeb.Web.Extensions.InfoCamOptions>>().Value.Worker.LocalWorkerName;
+        Assert.Equal([(0, 39), (40, 79), (80, 119), (120, 159)], status.Shards.Select(s => (s.First, s.Last)));
+        Assert.All(status.Shards, s => Assert.Equal(("done", local), (s.State, s.Worker)));
 
         var result = ResultFiles.FromJson(await client.GetStringAsync($"/api/runs/{runId}/result"));
         Assert.Equal(["cam", "infocam"], result.Methods.Keys);

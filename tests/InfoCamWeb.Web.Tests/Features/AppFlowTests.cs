@@ -330,6 +330,26 @@ public class QueueOrderTests(WebAppFixture app)
         Assert.True(ra.FinishedAt <= rb.StartedAt, "the interrupted run must finish before the next one starts");
         Assert.True(rb.FinishedAt <= rc.StartedAt, "runs must not overlap and must keep their order");
     }
+
+    [Fact]
+    public async Task A_later_run_of_another_team_starts_before_a_long_run_ends_because_their_shards_interleave()
+    {
+        var demo = await app.DemoRunAsync();
+        var first = await app.NewTeamMemberAsync();
+        var second = await app.NewTeamMemberAsync();
+        var runs = app.Get<RunService>();
+        var longRun = (await runs.CreateAsync(first, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, BatchSize = 4 })).RunId!.Value;
+        var later = (await runs.CreateAsync(second, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, BatchSize = 4 })).RunId!.Value;
+        var a = await app.WaitForRunAsync(longRun);
+        var b = await app.WaitForRunAsync(later);
+        Assert.Equal((RunStatus.Succeeded, RunStatus.Succeeded), (a.Status, b.Status));
+        Assert.True(b.StartedAt < a.FinishedAt, "the second team's run must not wait for the first team's run to end");
+        var shardsA = await runs.ShardsAsync(longRun);
+        var shardsB = await runs.ShardsAsync(later);
+        Assert.True(shardsB[0].StartedAt < shardsA[^1].StartedAt, "the second team's first shard must run before the first team's last");
+        var (ra, rb) = (ResultFiles.FromJson(a.ResultJson!), ResultFiles.FromJson(b.ResultJson!));
+        Assert.Equal(ResultFiles.ToJson(ra with { Seconds = rb.Seconds }), ResultFiles.ToJson(rb));
+    }
 }
 
 [Collection(WebAppCollection.Name)]

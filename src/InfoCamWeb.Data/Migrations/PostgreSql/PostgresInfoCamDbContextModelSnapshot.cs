@@ -402,9 +402,6 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     b.Property<int>("ImagesTotal")
                         .HasColumnType("integer");
 
-                    b.Property<string>("JobId")
-                        .HasColumnType("text");
-
                     b.Property<string>("Methods")
                         .IsRequired()
                         .HasColumnType("text");
@@ -468,9 +465,6 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     b.Property<int>("WorkerEnds")
                         .HasColumnType("integer");
 
-                    b.Property<string>("WorkerName")
-                        .HasColumnType("text");
-
                     b.HasKey("Id");
 
                     b.HasIndex("DatasetId");
@@ -482,6 +476,60 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     b.HasIndex("Status", "QueuedAt");
 
                     b.ToTable("Runs", (string)null);
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.RunShardRecord", b =>
+                {
+                    b.Property<int>("RunId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("End")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("HeartbeatAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("JobId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Provider")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Seconds")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Skipped")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Start")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("WorkerName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("RunId", "Index");
+
+                    b.HasIndex("State", "RunId");
+
+                    b.ToTable("RunShards", (string)null);
                 });
 
             modelBuilder.Entity("InfoCamWeb.Data.Entities.ShareLink", b =>
@@ -605,6 +653,9 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                         .HasColumnType("text");
 
                     b.Property<int?>("RunId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("Shard")
                         .HasColumnType("integer");
 
                     b.Property<long>("StartedAt")
@@ -817,6 +868,15 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     b.Navigation("Model");
 
                     b.Navigation("Team");
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.RunShardRecord", b =>
+                {
+                    b.HasOne("InfoCamWeb.Data.Entities.RunRecord", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("InfoCamWeb.Data.Entities.ShareLink", b =>

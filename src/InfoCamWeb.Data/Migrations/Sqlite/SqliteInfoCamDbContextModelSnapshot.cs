@@ -389,9 +389,6 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                     b.Property<int>("ImagesTotal")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("JobId")
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Methods")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -455,9 +452,6 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                     b.Property<int>("WorkerEnds")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("WorkerName")
-                        .HasColumnType("TEXT");
-
                     b.HasKey("Id");
 
                     b.HasIndex("DatasetId");
@@ -469,6 +463,60 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                     b.HasIndex("Status", "QueuedAt");
 
                     b.ToTable("Runs", (string)null);
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.RunShardRecord", b =>
+                {
+                    b.Property<int>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("End")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("HeartbeatAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Provider")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Seconds")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Skipped")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Start")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WorkerName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RunId", "Index");
+
+                    b.HasIndex("State", "RunId");
+
+                    b.ToTable("RunShards", (string)null);
                 });
 
             modelBuilder.Entity("InfoCamWeb.Data.Entities.ShareLink", b =>
@@ -588,6 +636,9 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Shard")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("StartedAt")
@@ -796,6 +847,15 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                     b.Navigation("Model");
 
                     b.Navigation("Team");
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.RunShardRecord", b =>
+                {
+                    b.HasOne("InfoCamWeb.Data.Entities.RunRecord", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("InfoCamWeb.Data.Entities.ShareLink", b =>

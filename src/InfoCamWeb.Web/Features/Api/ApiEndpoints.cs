@@ -12,9 +12,12 @@ namespace InfoCamWeb.Web.Features.Api;
 public sealed record ApiModel(int Id, string Name, string Team, int Classes, string HeadPattern, string Sha256);
 public sealed record ApiDataset(int Id, string Name, string Team, string Layout, int Images, int Classes, int TestImages, int TrainImages);
 public sealed record ApiRun(int Id, int ModelId, int DatasetId, string Team, string Status, int ImagesDone, int ImagesTotal, double ImagesPerSecond,
-    string? Provider, string? Error, bool Published, DateTimeOffset QueuedAt, DateTimeOffset? FinishedAt, string? Worker);
+    string? Provider, string? Error, bool Published, DateTimeOffset QueuedAt, DateTimeOffset? FinishedAt, IReadOnlyList<ApiShard> Shards);
+
+/// <summary>One shard of a run: images First..Last of the split (0-based, inclusive), its state and the worker that took it last.</summary>
+public sealed record ApiShard(int Index, int First, int Last, string State, string? Worker, int Attempts);
 public sealed record ApiCreated(int Id, string Url);
-public sealed record ApiWorker(string Name, string Machine, string Device, string? Provider, string State, int? RunId, double ImagesPerSecond,
+public sealed record ApiWorker(string Name, string Machine, string Device, string? Provider, string State, int? RunId, int? Shard, double ImagesPerSecond,
     DateTimeOffset StartedAt, DateTimeOffset LastSeenAt);
 
 /// <summary>
@@ -78,8 +81,8 @@ public static class ApiEndpoints
         api.MapGet("/runs/{id:int}", async (int id, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
         {
             var run = await runs.GetAsync(await actors.GetAsync(http.User, ct), id, ct);
-            return run is null ? RunNotFound(id) : Results.Ok(ToApi(run));
-        }).WithSummary("Status and progress of a run, and the worker that executes it.");
+            return run is null ? RunNotFound(id) : Results.Ok(ToApi(run, await runs.ShardsAsync(id, ct)));
+        }).WithSummary("Status and progress of a run, and its shards: image range, state (queued, running, done), worker.");
 
         api.MapGet("/runs/{id:int}/result", async (int id, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
         {
@@ -95,8 +98,8 @@ public static class ApiEndpoints
         api.MapGet("/workers", async (HttpContext http, ActorProvider actors, Workers.WorkerService workers, CancellationToken ct) =>
         {
             var list = await workers.ListAsync(await actors.GetAsync(http.User, ct), ct);
-            return Results.Ok(list.Select(w => new ApiWorker(w.Name, w.Machine, w.Device, w.Provider, w.State, w.RunId, w.ImagesPerSecond, w.StartedAt, w.LastSeenAt)));
-        }).WithSummary("The workers that take runs from the queue: device, provider in use, state (idle, busy, lost, stopped), run, images/s, last heartbeat.");
+            return Results.Ok(list.Select(w => new ApiWorker(w.Name, w.Machine, w.Device, w.Provider, w.State, w.RunId, w.Shard, w.ImagesPerSecond, w.StartedAt, w.LastSeenAt)));
+        }).WithSummary("The workers that take runs from the queue: device, provider in use, state (idle, busy, lost, stopped), run and shard, images/s, last heartbeat.");
 
         api.MapPost("/runs/{id:int}/publish", async (int id, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
         {
@@ -141,8 +144,9 @@ public static class ApiEndpoints
         return file is null ? (null, null, Invalid("The form has no 'file' field.")) : (form, file, null);
     }
 
-    private static ApiRun ToApi(RunRecord r) => new(r.Id, r.ModelId, r.DatasetId, r.Team?.Name ?? "", r.Status.ToString().ToLowerInvariant(),
-        r.ImagesDone, r.ImagesTotal, r.ImagesPerSecond, r.ProviderUsed, r.Error, r.Published, r.QueuedAt, r.FinishedAt, r.WorkerName);
+    private static ApiRun ToApi(RunRecord r, IEnumerable<RunShardRecord> shards) => new(r.Id, r.ModelId, r.DatasetId, r.Team?.Name ?? "", r.Status.ToString().ToLowerInvariant(),
+        r.ImagesDone, r.ImagesTotal, r.ImagesPerSecond, r.ProviderUsed, r.Error, r.Published, r.QueuedAt, r.FinishedAt,
+        shards.Select(s => new ApiShard(s.Index, s.Start, s.End - 1, s.State.ToString().ToLowerInvariant(), s.WorkerName, s.Attempts)).ToList());
 
     private static IResult RunNotFound(int id) =>
         ApiProblems.Result(StatusCodes.Status404NotFound, ApiProblems.NotFound, $"Run {id} does not exist or belongs to another team.");

@@ -32,7 +32,7 @@ public sealed class RunRequest
 public sealed record RunCreation(int? RunId, string? Error);
 
 /// <summary>Runs: create (validated before anything is queued), list, cancel, results.</summary>
-public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, RunQueue queue, RunNotifier notifier, IOptions<InfoCamOptions> options, Datasets.DatasetAnnotations annotations)
+public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, RunQueue queue, Jobs.ShardDispatcher dispatcher, RunNotifier notifier, IOptions<InfoCamOptions> options, Datasets.DatasetAnnotations annotations)
 {
     public async Task<List<RunRecord>> ListAsync(Actor actor, int take = 200, CancellationToken ct = default)
     {
@@ -185,13 +185,15 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         };
         db.Runs.Add(run);
         await db.SaveChangesAsync(ct);
-        run.JobId = queue.Enqueue(run.Id, run.Device);
+        db.RunShards.AddRange(ImageRange.Split(images, Math.Max(1, options.Value.Shards.Size))
+            .Select((range, i) => new RunShardRecord { RunId = run.Id, Index = i, Start = range.Start, End = range.End }));
         await db.SaveChangesAsync(ct);
+        dispatcher.Wake();
         notifier.Notify(run.Id);
         return new RunCreation(run.Id, null);
     }
 
-    /// <summary>Cancels a queued run at once, or asks the worker to stop a running one after its current batch.</summary>
+    /// <summary>Cancels a queued run at once, or asks the workers of a running one to stop after their current batch.</summary>
     public async Task<string?> CancelAsync(Actor actor, int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -199,15 +201,22 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         if (run is null || !AccessRules.CanModify(actor, run.TeamId)) return "The run does not exist or belongs to another team.";
         if (!run.IsActive) return $"The run is already {run.Status.ToString().ToLowerInvariant()}.";
         run.CancelRequested = true;
+        queue.DeleteWaiting(await db.RunShards.Where(s => s.RunId == id).ToListAsync(ct));
         if (run.Status == RunStatus.Queued)
         {
-            if (run.JobId is not null) queue.Delete(run.JobId);
             run.Status = RunStatus.Cancelled;
             run.FinishedAt = DateTimeOffset.UtcNow;
         }
         await db.SaveChangesAsync(ct);
         notifier.Notify(id);
         return null;
+    }
+
+    /// <summary>The shards of a run the caller has already read (through <see cref="GetAsync"/>), in split order.</summary>
+    public async Task<List<RunShardRecord>> ShardsAsync(int runId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.RunShards.AsNoTracking().Where(s => s.RunId == runId).OrderBy(s => s.Index).ToListAsync(ct);
     }
 
     public static EvaluationResult? Result(RunRecord run) => run.ResultJson is null ? null : ResultFiles.FromJson(run.ResultJson);

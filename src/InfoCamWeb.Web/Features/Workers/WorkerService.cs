@@ -6,9 +6,9 @@ using Microsoft.Extensions.Options;
 
 namespace InfoCamWeb.Web.Features.Workers;
 
-/// <summary>One worker as pages and the API show it; the run is named only when the visitor may see it.</summary>
+/// <summary>One worker as pages and the API show it; the run and shard are named only when the visitor may see the run.</summary>
 public sealed record WorkerView(
-    string Name, string Machine, string Device, string? Provider, string State, int? RunId, double ImagesPerSecond,
+    string Name, string Machine, string Device, string? Provider, string State, int? RunId, int? Shard, double ImagesPerSecond,
     DateTimeOffset StartedAt, DateTimeOffset LastSeenAt, bool IsLocal);
 
 /// <summary>The workers that joined the queue, with their state ("lost" when the heartbeat is older than the limit).</summary>
@@ -24,7 +24,7 @@ public sealed class WorkerService(IDbContextFactory<InfoCamDbContext> dbFactory,
         var o = options.Value.Worker;
         return workers
             .Select(w => new WorkerView(w.Name, w.Machine, w.Device, w.Provider, StateOf(w, now, o),
-                w.RunId is int id && visible.Contains(id) ? id : null, w.State == WorkerState.Busy ? w.ImagesPerSecond : 0,
+                w.RunId is int id && visible.Contains(id) ? id : null, w.RunId is int sid && visible.Contains(sid) ? w.Shard : null, w.State == WorkerState.Busy ? w.ImagesPerSecond : 0,
                 w.StartedAt, w.LastSeenAt, w.Name == o.LocalWorkerName))
             .OrderBy(w => w.State == "stopped").ThenBy(w => w.Name, StringComparer.Ordinal).ToList();
     }

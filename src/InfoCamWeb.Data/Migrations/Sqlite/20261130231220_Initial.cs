@@ -78,6 +78,7 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                     Provider = table.Column<string>(type: "TEXT", nullable: true),
                     State = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     RunId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Shard = table.Column<int>(type: "INTEGER", nullable: true),
                     ImagesPerSecond = table.Column<double>(type: "REAL", nullable: false),
                     StartedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     LastSeenAt = table.Column<long>(type: "INTEGER", nullable: false)
@@ -341,7 +342,6 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                     ProviderRequested = table.Column<string>(type: "TEXT", nullable: false),
                     SkipBadImages = table.Column<bool>(type: "INTEGER", nullable: false),
                     Spec = table.Column<string>(type: "TEXT", nullable: true),
-                    WorkerName = table.Column<string>(type: "TEXT", nullable: true),
                     Device = table.Column<string>(type: "TEXT", nullable: false),
                     Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     CancelRequested = table.Column<bool>(type: "INTEGER", nullable: false),
@@ -354,7 +354,6 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                     ImagesPerSecond = table.Column<double>(type: "REAL", nullable: false),
                     ProviderUsed = table.Column<string>(type: "TEXT", nullable: true),
                     Error = table.Column<string>(type: "TEXT", nullable: true),
-                    JobId = table.Column<string>(type: "TEXT", nullable: true),
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false),
                     WorkerEnds = table.Column<int>(type: "INTEGER", nullable: false),
                     RunningMetrics = table.Column<string>(type: "TEXT", nullable: true),
@@ -405,6 +404,36 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                     table.PrimaryKey("PK_RunImages", x => new { x.RunId, x.Index });
                     table.ForeignKey(
                         name: "FK_RunImages_Runs_RunId",
+                        column: x => x.RunId,
+                        principalTable: "Runs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RunShards",
+                columns: table => new
+                {
+                    RunId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Index = table.Column<int>(type: "INTEGER", nullable: false),
+                    Start = table.Column<int>(type: "INTEGER", nullable: false),
+                    End = table.Column<int>(type: "INTEGER", nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    WorkerName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    JobId = table.Column<string>(type: "TEXT", nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    StartedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    HeartbeatAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    FinishedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Skipped = table.Column<string>(type: "TEXT", nullable: true),
+                    Seconds = table.Column<string>(type: "TEXT", nullable: true),
+                    Provider = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RunShards", x => new { x.RunId, x.Index });
+                    table.ForeignKey(
+                        name: "FK_RunShards_Runs_RunId",
                         column: x => x.RunId,
                         principalTable: "Runs",
                         principalColumn: "Id",
@@ -498,6 +527,11 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                 column: "TeamId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_RunShards_State_RunId",
+                table: "RunShards",
+                columns: new[] { "State", "RunId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Runs_DatasetId",
                 table: "Runs",
                 column: "DatasetId");
@@ -569,6 +603,9 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "RunImages");
+
+            migrationBuilder.DropTable(
+                name: "RunShards");
 
             migrationBuilder.DropTable(
                 name: "ShareLinks");

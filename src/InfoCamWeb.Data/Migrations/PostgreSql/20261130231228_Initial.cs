@@ -79,6 +79,7 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     Provider = table.Column<string>(type: "text", nullable: true),
                     State = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     RunId = table.Column<int>(type: "integer", nullable: true),
+                    Shard = table.Column<int>(type: "integer", nullable: true),
                     ImagesPerSecond = table.Column<double>(type: "double precision", nullable: false),
                     StartedAt = table.Column<long>(type: "bigint", nullable: false),
                     LastSeenAt = table.Column<long>(type: "bigint", nullable: false)
@@ -342,7 +343,6 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     ProviderRequested = table.Column<string>(type: "text", nullable: false),
                     SkipBadImages = table.Column<bool>(type: "boolean", nullable: false),
                     Spec = table.Column<string>(type: "text", nullable: true),
-                    WorkerName = table.Column<string>(type: "text", nullable: true),
                     Device = table.Column<string>(type: "text", nullable: false),
                     Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     CancelRequested = table.Column<bool>(type: "boolean", nullable: false),
@@ -355,7 +355,6 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     ImagesPerSecond = table.Column<double>(type: "double precision", nullable: false),
                     ProviderUsed = table.Column<string>(type: "text", nullable: true),
                     Error = table.Column<string>(type: "text", nullable: true),
-                    JobId = table.Column<string>(type: "text", nullable: true),
                     Attempts = table.Column<int>(type: "integer", nullable: false),
                     WorkerEnds = table.Column<int>(type: "integer", nullable: false),
                     RunningMetrics = table.Column<string>(type: "text", nullable: true),
@@ -406,6 +405,36 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     table.PrimaryKey("PK_RunImages", x => new { x.RunId, x.Index });
                     table.ForeignKey(
                         name: "FK_RunImages_Runs_RunId",
+                        column: x => x.RunId,
+                        principalTable: "Runs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RunShards",
+                columns: table => new
+                {
+                    RunId = table.Column<int>(type: "integer", nullable: false),
+                    Index = table.Column<int>(type: "integer", nullable: false),
+                    Start = table.Column<int>(type: "integer", nullable: false),
+                    End = table.Column<int>(type: "integer", nullable: false),
+                    State = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    WorkerName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    JobId = table.Column<string>(type: "text", nullable: true),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    StartedAt = table.Column<long>(type: "bigint", nullable: true),
+                    HeartbeatAt = table.Column<long>(type: "bigint", nullable: true),
+                    FinishedAt = table.Column<long>(type: "bigint", nullable: true),
+                    Skipped = table.Column<string>(type: "text", nullable: true),
+                    Seconds = table.Column<string>(type: "text", nullable: true),
+                    Provider = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RunShards", x => new { x.RunId, x.Index });
+                    table.ForeignKey(
+                        name: "FK_RunShards_Runs_RunId",
                         column: x => x.RunId,
                         principalTable: "Runs",
                         principalColumn: "Id",
@@ -499,6 +528,11 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                 column: "TeamId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_RunShards_State_RunId",
+                table: "RunShards",
+                columns: new[] { "State", "RunId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Runs_DatasetId",
                 table: "Runs",
                 column: "DatasetId");
@@ -570,6 +604,9 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
 
             migrationBuilder.DropTable(
                 name: "RunImages");
+
+            migrationBuilder.DropTable(
+                name: "RunShards");
 
             migrationBuilder.DropTable(
                 name: "ShareLinks");

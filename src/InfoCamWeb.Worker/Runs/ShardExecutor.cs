@@ -36,6 +36,7 @@ public sealed class ShardExecutor(
             log.LogInformation("Run {RunId} shard {Shard} is done, gone or executed by another live worker; nothing to do.", runId, shard);
             return;
         }
+        log.LogInformation("Run {RunId} shard {Shard} claimed.", runId, shard);
         try
         {
             await SetWorkerAsync(WorkerState.Busy, runId, shard);

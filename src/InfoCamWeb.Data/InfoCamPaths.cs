@@ -51,7 +51,6 @@ public sealed class InfoCamPaths
         }
     }
 
-    /// <summary>Full path of a file stored under the data folder; refuses paths that leave it.</summary>
     /// <summary>
     /// How a folder is stored in the database: relative to the data folder when inside it (machines that mount the
     /// storage root at another path still find it), absolute otherwise (a server folder outside the storage).
@@ -69,6 +68,7 @@ public sealed class InfoCamPaths
     /// <summary>The full path of a stored folder (see <see cref="ToStored"/>).</summary>
     public string FromStored(string stored) => Path.IsPathRooted(stored) ? stored : Resolve(stored);
 
+    /// <summary>Full path of a file stored under the data folder; refuses paths that leave it.</summary>
     public string Resolve(string relative)
     {
         var full = Path.GetFullPath(Path.Combine(DataFolder, relative));

@@ -34,8 +34,11 @@ public sealed class ShardOptions
     /// <summary>Images per shard (the last shard of a run may be shorter). Fixed per run when it is created.</summary>
     public int Size { get; set; } = 1000;
 
-    /// <summary>Shards kept waiting in a device's job queue per live worker of the device; the rest wait in the database, where the dispatcher orders them fairly.</summary>
-    public int QueuedPerWorker { get; set; } = 1;
+    /// <summary>
+    /// Shards kept waiting in a device's job queue per live worker of the device (2: a worker that ends a shard always
+    /// finds the next one); the rest wait in the database, where the dispatcher orders them fairly.
+    /// </summary>
+    public int QueuedPerWorker { get; set; } = 2;
 }
 
 /// <summary>Per-team limits, enforced by the services for the UI and the API alike.</summary>

@@ -18,6 +18,9 @@ public sealed class ShardDispatcher(
 {
     private readonly SemaphoreSlim _wake = new(0);
 
+    /// <summary>How often the queues are topped up (workers on other machines cannot wake the dispatcher).</summary>
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Dispatches at once rather than at the next tick (a run was created, a shard finished, a worker joined).</summary>
     public void Wake()
     {
@@ -36,7 +39,7 @@ public sealed class ShardDispatcher(
             {
                 log.LogWarning("Dispatching shards failed ({Message}); retrying.", ex.Message);
             }
-            await _wake.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+            await _wake.WaitAsync(Tick, stoppingToken);
         }
     }
 

@@ -59,10 +59,10 @@ public sealed class ShardExecutor(
     private async Task<bool> ClaimAsync(int runId, int shard, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var now = DateTimeOffset.UtcNow;
         var lostAfter = TimeSpan.FromSeconds(Math.Max(1, Me.LostAfterSeconds));
-        var live = (await db.Workers.AsNoTracking().ToListAsync(ct))
-            .Where(w => w.Name != Me.ResolvedName && !w.IsLost(now, lostAfter) && w.State != WorkerState.Stopped).Select(w => w.Name).ToList();
+        var workers = await db.Workers.AsNoTracking().ToListAsync(ct);
+        var now = DateTimeOffset.UtcNow;
+        var live = workers.Where(w => w.Name != Me.ResolvedName && !w.IsLost(now, lostAfter) && w.State != WorkerState.Stopped).Select(w => w.Name).ToList();
         int claimed = await db.RunShards
             .Where(s => s.RunId == runId && s.Index == shard && (s.State == ShardState.Queued
                 || (s.State == ShardState.Running && (s.WorkerName == null || !live.Contains(s.WorkerName)))))
@@ -124,7 +124,8 @@ public sealed class ShardExecutor(
             var result = await context.Evaluator.RunAsync(range, progress, progress.Add, completed, context.Engine, cancel.Token);
             progress.Flush(null);
             await CompleteShardAsync(run.Id, shardIndex, result);
-            log.LogInformation("Run {RunId} shard {Shard} ({Range}) done: {Images} images.", run.Id, shardIndex, range, result.Images);
+            log.LogInformation("Run {RunId} shard {Shard} ({Range}) done: {Images} images in {Seconds:F2} s, {Saving:F2} s of it saving.",
+                run.Id, shardIndex, range, result.Images, result.Seconds.Total, progress.SavingTime.TotalSeconds);
             await finalizer.TryFinalizeAsync(run, context.Evaluator);
         }
         catch (OperationCanceledException) when (progress?.RunEnded == true)

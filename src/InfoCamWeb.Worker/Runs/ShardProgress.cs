@@ -32,22 +32,40 @@ internal sealed class ShardProgress(
 
     public void Report(EvaluationProgress value) => Flush(value);
 
+    /// <summary>
+    /// Saves the batch's outcomes (one insert); at most once a second, and at the shard's end, also the heartbeats, the
+    /// run's live figures and the cancel check, so a fast worker does not spend its time on bookkeeping.
+    /// </summary>
     public void Flush(EvaluationProgress? p)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            FlushCore(p);
+        }
+        finally
+        {
+            SavingTime += Stopwatch.GetElapsedTime(started);
+        }
+    }
+
+    /// <summary>Time this shard spent saving outcomes and figures (the evaluation waits for it).</summary>
+    public TimeSpan SavingTime { get; private set; }
+
+    private void FlushCore(EvaluationProgress? p)
     {
         using var db = dbFactory.CreateDbContext();
         SaveOutcomes(db);
+        if (p is not null && !_figuresDue && _sinceFigures.Elapsed < LiveFiguresPeriod) return;
         var now = DateTimeOffset.UtcNow;
         db.RunShards.Where(s => s.RunId == runId && s.Index == shard).ExecuteUpdate(s => s.SetProperty(x => x.HeartbeatAt, now));
         var run = db.Runs.First(x => x.Id == runId);
         run.HeartbeatAt = now;
         if (p is not null) run.ProviderUsed = p.Provider;
-        if (p is null || _figuresDue || _sinceFigures.Elapsed >= LiveFiguresPeriod)
-        {
-            UpdateLiveFigures(db, run, now);
-            if (p is not null) UpdateWorker(db, p, now);
-            _sinceFigures.Restart();
-            _figuresDue = false;
-        }
+        UpdateLiveFigures(db, run, now);
+        if (p is not null) UpdateWorker(db, p, now);
+        _sinceFigures.Restart();
+        _figuresDue = false;
         db.SaveChanges();
         if (run.CancelRequested || !run.IsActive)
         {
@@ -57,29 +75,30 @@ internal sealed class ShardProgress(
     }
 
     /// <summary>
-    /// Adds the outcomes not saved yet. A worker declared lost while still alive may race its successor for the same images;
-    /// the key (run, image) refuses the second insert, and the outcomes saved first are kept (they are the same).
+    /// Adds the outcomes in one insert. A worker declared lost while still alive may race its successor for the same
+    /// images: the key (run, image) refuses the second insert, and then only the outcomes not saved yet are added (the
+    /// saved ones are the same).
     /// </summary>
     private void SaveOutcomes(InfoCamDbContext db)
     {
+        if (_pending.Count == 0) return;
         try
         {
-            TryAddOutcomes(db);
+            AddOutcomes(db, _pending);
         }
         catch (DbUpdateException)
         {
             db.ChangeTracker.Clear();
-            TryAddOutcomes(db);
+            var indices = _pending.Select(o => o.Index).ToList();
+            var existing = db.RunImages.Where(i => i.RunId == runId && indices.Contains(i.Index)).Select(i => i.Index).ToHashSet();
+            AddOutcomes(db, _pending.Where(o => !existing.Contains(o.Index)));
         }
         _pending.Clear();
     }
 
-    private void TryAddOutcomes(InfoCamDbContext db)
+    private void AddOutcomes(InfoCamDbContext db, IEnumerable<ImageOutcome> outcomes)
     {
-        if (_pending.Count == 0) return;
-        var indices = _pending.Select(o => o.Index).ToList();
-        var existing = db.RunImages.Where(i => i.RunId == runId && indices.Contains(i.Index)).Select(i => i.Index).ToHashSet();
-        foreach (var o in _pending.Where(o => !existing.Contains(o.Index)))
+        foreach (var o in outcomes)
         {
             db.RunImages.Add(new RunImageRecord
             {

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using InfoCamWeb.Core.Evaluation;
+using InfoCamWeb.Web.Features;
 using InfoCamWeb.Web.Features.Api;
 using Microsoft.EntityFrameworkCore;
 
@@ -212,6 +213,22 @@ public class ApiTests(WebAppFixture app)
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/runs/{id}/publish", null)).StatusCode);
     }
 
+    [Theory]
+    [InlineData(ErrorKind.Invalid, 400, "invalid_input")]
+    [InlineData(ErrorKind.NotFound, 404, "not_found")]
+    [InlineData(ErrorKind.NoTeam, 403, "no_team")]
+    [InlineData(ErrorKind.Quota, 429, "quota_exceeded")]
+    [InlineData(ErrorKind.TooLarge, 413, "too_large")]
+    public void A_service_refusal_gets_the_status_and_code_of_its_kind_whatever_its_words(ErrorKind kind, int status, string code)
+    {
+        // Words that once chose the status are in every message: only the kind may decide.
+        const string words = "Quota: Sign in; larger than the limit; does not exist or belongs to another team; create a team first.";
+        var result = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult>(ApiEndpoints.ErrorResult(new ServiceError(kind, words)));
+        Assert.Equal(status, result.StatusCode);
+        Assert.Equal(code, result.ProblemDetails.Extensions["code"]);
+        Assert.Equal(words, result.ProblemDetails.Detail);
+    }
+
     /// <summary>Every API error is ProblemDetails (application/problem+json) with a stable code.</summary>
     internal static async Task<Microsoft.AspNetCore.Mvc.ProblemDetails> ProblemAsync(HttpResponseMessage response, string? code = null)
     {
@@ -292,7 +309,7 @@ public class UploadQuotaTests(WebAppFixture app)
             Assert.Null(await quota.ExceededAsync(team));
             clock.Now = clock.Now.AddMinutes(10);
         }
-        Assert.Equal("Quota: your team tried 3 uploads in the last hour (at most 3); try again in 30 min.", await quota.ExceededAsync(team));
+        Assert.Equal(ServiceError.Quota("Quota: your team tried 3 uploads in the last hour (at most 3); try again in 30 min."), await quota.ExceededAsync(team));
         Assert.Null(await quota.ExceededAsync(team + 100_000)); // another team is not affected
         clock.Now = clock.Now.AddMinutes(31);
         Assert.Null(await quota.ExceededAsync(team));

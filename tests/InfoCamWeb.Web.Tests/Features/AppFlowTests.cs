@@ -1,6 +1,7 @@
 using System.Net;
 using InfoCamWeb.Core.Evaluation;
 using InfoCamWeb.Data.Entities;
+using InfoCamWeb.Web.Features;
 using InfoCamWeb.Web.Features.Datasets;
 using InfoCamWeb.Web.Features.Models;
 using InfoCamWeb.Web.Features.Runs;
@@ -79,7 +80,8 @@ public class AppFlowTests(WebAppFixture app)
 
         using var big = new MemoryStream(new byte[5000]);
         var tooBig = await models.UploadAsync(actor, big, "big.onnx", "", "", 4096);
-        Assert.Contains("larger than the model size limit", tooBig.Error);
+        Assert.Contains("larger than the model size limit", tooBig.Error!.Message);
+        Assert.Equal(ErrorKind.TooLarge, tooBig.Error.Kind);
         Assert.Empty(Directory.GetFiles(paths.UploadsFolder));
     }
 
@@ -109,7 +111,7 @@ public class AppFlowTests(WebAppFixture app)
         var datasets = app.Get<DatasetService>();
         var outside = await datasets.RegisterServerFolderAsync(actor, "/etc", "etc", "");
         Assert.False(outside.Ok);
-        Assert.Contains("is not under a folder the server allows", outside.Error);
+        Assert.Contains("is not under a folder the server allows", outside.Error!.Message);
 
         var broken = Path.Combine(WebAppFixture.RepoRoot, "datasets", "tmp-broken-" + Guid.NewGuid().ToString("N"));
         try
@@ -183,7 +185,7 @@ public class DatasetUploadTests(WebAppFixture app)
         System.IO.Compression.ZipFile.CreateFromDirectory(Path.Combine(WebAppFixture.RepoRoot, "datasets", "demo-cub"), zip, System.IO.Compression.CompressionLevel.Fastest, includeBaseDirectory: true);
         await using var stream = File.OpenRead(zip);
         var result = await app.Get<DatasetService>().UploadArchiveAsync(actor, stream, "demo-cub.zip", "", "", 1L << 30);
-        Assert.True(result.Ok, result.Error ?? result.Problems.FirstOrDefault()?.ToString());
+        Assert.True(result.Ok, result.Error?.Message ?? result.Problems.FirstOrDefault()?.ToString());
         var record = await app.Get<DatasetService>().GetAsync(actor, result.DatasetId!.Value);
         Assert.Equal("demo-cub", record!.Name);
         Assert.Equal(320, record.Images);

@@ -153,13 +153,12 @@ public static class ApiEndpoints
 
     private static IResult Invalid(string detail) => ApiProblems.Result(StatusCodes.Status400BadRequest, ApiProblems.InvalidInput, detail);
 
-    /// <summary>Service messages to status codes: not yours → 404, quota → 429, size → 413, no team → 403, else 400.</summary>
-    internal static IResult ErrorResult(string error) => error switch
+    /// <summary>A service's refusal as ProblemDetails: the kind gives the status and the stable code, the message the detail.</summary>
+    internal static IResult ErrorResult(ServiceError error) => error.Kind switch
     {
-        _ when error.Contains("does not exist or belongs to another team", StringComparison.Ordinal) => ApiProblems.Result(404, ApiProblems.NotFound, error),
-        _ when error.StartsWith("Quota:", StringComparison.Ordinal) => ApiProblems.Result(429, ApiProblems.QuotaExceeded, error),
-        _ when error.Contains("larger than", StringComparison.Ordinal) && error.Contains(" limit", StringComparison.Ordinal) => ApiProblems.Result(413, ApiProblems.TooLarge, error),
-        _ when error.Contains("team first", StringComparison.Ordinal) || error.StartsWith("Sign in", StringComparison.Ordinal) => ApiProblems.Result(403, ApiProblems.NoTeam, error),
-        _ => Invalid(error),
-    };
-}
+        ErrorKind.NotFound => ApiProblems.Result(StatusCodes.Status404NotFound, ApiProblems.NotFound, error.Message),
+        ErrorKind.Quota => ApiProblems.Result(StatusCodes.Status429TooManyRequests, ApiProblems.QuotaExceeded, error.Message),
+        ErrorKind.TooLarge => ApiProblems.Result(StatusCodes.Status413PayloadTooLarge, ApiProblems.TooLarge, error.Message),
+        ErrorKind.NoTeam => ApiProblems.Result(StatusCodes.Status403Forbidden, ApiProblems.NoTeam, error.Message),
+        _ => Invalid(error.Message),
+    };}

@@ -15,7 +15,7 @@ public sealed class UploadQuota(IDbContextFactory<InfoCamDbContext> dbFactory, I
 {
     private readonly ConcurrentDictionary<int, Queue<DateTimeOffset>> _attempts = new();
 
-    public async Task<string?> ExceededAsync(int teamId, CancellationToken ct = default)
+    public async Task<ServiceError?> ExceededAsync(int teamId, CancellationToken ct = default)
     {
         var quotas = options.Value.Quotas;
         var now = clock.GetUtcNow();
@@ -26,8 +26,8 @@ public sealed class UploadQuota(IDbContextFactory<InfoCamDbContext> dbFactory, I
             if (attempts.Count >= quotas.UploadAttemptsPerTeamPerHour)
             {
                 var retry = attempts.Peek().AddHours(1) - now;
-                return $"Quota: your team tried {attempts.Count} uploads in the last hour (at most {quotas.UploadAttemptsPerTeamPerHour}); " +
-                       $"try again in {Math.Max(1, (int)Math.Ceiling(retry.TotalMinutes))} min.";
+                return ServiceError.Quota($"Quota: your team tried {attempts.Count} uploads in the last hour (at most {quotas.UploadAttemptsPerTeamPerHour}); " +
+                       $"try again in {Math.Max(1, (int)Math.Ceiling(retry.TotalMinutes))} min.");
             }
             attempts.Enqueue(now);
         }
@@ -37,6 +37,6 @@ public sealed class UploadQuota(IDbContextFactory<InfoCamDbContext> dbFactory, I
         var models = await db.Models.Where(m => m.TeamId == teamId).Select(m => m.UploadedAt).ToListAsync(ct);
         var datasets = await db.Datasets.Where(d => d.TeamId == teamId && d.Source == "upload").Select(d => d.CreatedAt).ToListAsync(ct);
         int used = models.Count(t => t > since) + datasets.Count(t => t > since);
-        return used >= limit ? $"Quota: your team uploaded {used} models and datasets in the last 24 hours (at most {limit})." : null;
+        return used >= limit ? ServiceError.Quota($"Quota: your team uploaded {used} models and datasets in the last 24 hours (at most {limit}).") : null;
     }
 }

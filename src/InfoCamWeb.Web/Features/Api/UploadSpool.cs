@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace InfoCamWeb.Web.Features.Api;
 
 /// <summary>What was spooled: the byte count and SHA-256, or why the upload was refused.</summary>
-public sealed record SpoolResult(long Size, string Sha256, string? Error);
+public sealed record SpoolResult(long Size, string Sha256, ServiceError? Error);
 
 /// <summary>
 /// Copies an upload (a Blazor <c>IBrowserFile</c> stream or an HTTP form file) to a temporary file, counting bytes
@@ -39,7 +39,7 @@ public static class UploadSpool
             size += read;
             if (size > maxBytes)
             {
-                return new SpoolResult(size, "", tooLargeMessage);
+                return new SpoolResult(size, "", ServiceError.TooLarge(tooLargeMessage));
             }
             hash.AppendData(buffer, 0, read);
             await file.WriteAsync(buffer.AsMemory(0, read), ct);

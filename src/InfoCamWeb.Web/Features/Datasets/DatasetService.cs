@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace InfoCamWeb.Web.Features.Datasets;
 
-public sealed record DatasetRegistration(int? DatasetId, IReadOnlyList<DatasetProblem> Problems, int TotalProblems, string? Error)
+public sealed record DatasetRegistration(int? DatasetId, IReadOnlyList<DatasetProblem> Problems, int TotalProblems, ServiceError? Error)
 {
     public bool Ok => DatasetId is not null;
 }
@@ -95,8 +95,9 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
         return n;
     }
 
-    private static string? NoTeam(Actor actor) =>
-        !actor.IsSignedIn ? "Sign in to add a dataset." : actor.ActiveTeamId is null ? "Create or join a team first: datasets belong to a team." : null;
+    private static ServiceError? NoTeam(Actor actor) =>
+        !actor.IsSignedIn ? ServiceError.NoTeam("Sign in to add a dataset.")
+        : actor.ActiveTeamId is null ? ServiceError.NoTeam("Create or join a team first: datasets belong to a team.") : null;
 
     public async Task<List<DatasetRecord>> ListAsync(Actor actor, CancellationToken ct = default)
     {

@@ -13,7 +13,7 @@ namespace InfoCamWeb.Web.Features.Models;
 public sealed record ModelListItem(int Id, string Name, string Team, bool IsDemo, string HeadPattern, int Classes, long SizeBytes, DateTimeOffset UploadedAt, int Runs, string Sha256);
 
 /// <summary>The outcome of an upload: the new model's id, or the reason it was refused.</summary>
-public sealed record ModelUploadResult(int? ModelId, string? Error);
+public sealed record ModelUploadResult(int? ModelId, ServiceError? Error);
 
 /// <summary>Models: upload (streamed to disk, inspected, stored alone under a server-chosen name), list, detail, preprocessing.</summary>
 public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, ModelInspector inspector, UploadQuota quota,
@@ -47,7 +47,7 @@ public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, 
     {
         if (!actor.IsSignedIn || actor.ActiveTeamId is null)
         {
-            return new ModelUploadResult(null, actor.IsSignedIn ? "Create or join a team first: uploads belong to a team." : "Sign in to upload a model.");
+            return new ModelUploadResult(null, ServiceError.NoTeam(actor.IsSignedIn ? "Create or join a team first: uploads belong to a team." : "Sign in to upload a model."));
         }
         if (await quota.ExceededAsync(actor.ActiveTeamId.Value, ct) is { } error)
         {

@@ -45,7 +45,7 @@ public sealed class DemoSetup(
                 "8 classes of synthetic birds that differ only in a small head mark; written by infocam make-demo.", "demo", ct);
             if (!reg.Ok)
             {
-                log.LogError("The demo dataset was refused: {Error}", reg.Error ?? reg.Problems.FirstOrDefault()?.ToString());
+                log.LogError("The demo dataset was refused: {Error}", reg.Error?.Message ?? reg.Problems.FirstOrDefault()?.ToString());
                 return;
             }
             dataset = await db.Datasets.FirstAsync(d => d.Id == reg.DatasetId, ct);

@@ -29,7 +29,7 @@ public sealed class RunRequest
     public bool SkipBadImages { get; set; }
 }
 
-public sealed record RunCreation(int? RunId, string? Error);
+public sealed record RunCreation(int? RunId, ServiceError? Error);
 
 /// <summary>Runs: create (validated before anything is queued), list, cancel, results.</summary>
 public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, RunQueue queue, Jobs.ShardDispatcher dispatcher, RunNotifier notifier, IOptions<InfoCamOptions> options, Datasets.DatasetAnnotations annotations)
@@ -65,11 +65,11 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
     }
 
     /// <summary>Publishes a finished run to its leaderboard (or takes it off); members of its team only.</summary>
-    public async Task<string?> PublishAsync(Actor actor, int id, bool publish, CancellationToken ct = default)
+    public async Task<ServiceError?> PublishAsync(Actor actor, int id, bool publish, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == id, ct);
-        if (run is null || !AccessRules.CanModify(actor, run.TeamId)) return "The run does not exist or belongs to another team.";
+        if (run is null || !AccessRules.CanModify(actor, run.TeamId)) return ServiceError.NotFound("The run does not exist or belongs to another team.");
         if (publish && run.Status != RunStatus.Succeeded) return "Only a finished run can be published.";
         run.Published = publish;
         run.PublishedAt = publish ? DateTimeOffset.UtcNow : null;
@@ -81,8 +81,8 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
     /// <summary>Starts a run for the actor's active team with a model and a dataset the actor may use.</summary>
     public Task<RunCreation> CreateAsync(Actor actor, RunRequest request, CancellationToken ct = default)
     {
-        if (!actor.IsSignedIn) return Task.FromResult(new RunCreation(null, "Sign in to start a run."));
-        if (actor.ActiveTeamId is null) return Task.FromResult(new RunCreation(null, "Create or join a team first: runs belong to a team."));
+        if (!actor.IsSignedIn) return Task.FromResult(new RunCreation(null, ServiceError.NoTeam("Sign in to start a run.")));
+        if (actor.ActiveTeamId is null) return Task.FromResult(new RunCreation(null, ServiceError.NoTeam("Create or join a team first: runs belong to a team.")));
         return CreateWithQuotaAsync(actor, actor.ActiveTeamId.Value, request, ct);
     }
 
@@ -106,13 +106,13 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
             int active = await db.Runs.CountAsync(r => r.TeamId == teamId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running), ct);
             if (active >= q.ConcurrentRunsPerTeam)
             {
-                return new RunCreation(null, $"Quota: your team has {active} runs queued or running (at most {q.ConcurrentRunsPerTeam}); wait for one to finish.");
+                return new RunCreation(null, ServiceError.Quota($"Quota: your team has {active} runs queued or running (at most {q.ConcurrentRunsPerTeam}); wait for one to finish."));
             }
             var since = DateTimeOffset.UtcNow.AddDays(-1);
             var recent = await db.Runs.Where(r => r.TeamId == teamId).Select(r => r.QueuedAt).ToListAsync(ct);
             if (recent.Count(t => t > since) >= q.RunsPerTeamPerDay)
             {
-                return new RunCreation(null, $"Quota: your team started {q.RunsPerTeamPerDay} runs in the last 24 hours, the daily limit.");
+                return new RunCreation(null, ServiceError.Quota($"Quota: your team started {q.RunsPerTeamPerDay} runs in the last 24 hours, the daily limit."));
             }
         }
         return await CreateForTeamAsync(actor, teamId, request, ct);

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Exports torchvision classifiers with torch.onnx.export (random weights, nothing downloaded) for the model-zoo tests:
-ResNet-18/50, VGG-16 with a GAP head, MobileNetV2 and DenseNet-121, each with a static batch of 1 and a dynamic batch.
+ResNet-18/50, VGG-16 with a GAP head, MobileNetV2 and DenseNet-121, each with a static batch of 1 and a dynamic batch;
+and ResNet-18 saved the ways people upload by mistake instead of ONNX: torch.save's zip checkpoint (resnet18.pt) and
+its legacy pickle format (resnet18-legacy.pth).
 
     /usr/bin/python3 tools/export_zoo.py artifacts/zoo
 
@@ -52,6 +54,13 @@ def main():
                 kwargs["dynamic_axes"] = {"input": {0: "batch"}, "logits": {0: "batch"}}
             torch.onnx.export(model, x, path + ".tmp", **kwargs)
             os.replace(path + ".tmp", path)
+            print("wrote", path, flush=True)
+
+    checkpoints = {"resnet18.pt": True, "resnet18-legacy.pth": False}
+    for file, zipped in checkpoints.items():
+        path = os.path.join(out, file)
+        if not os.path.exists(path):
+            torch.save(tvm.resnet18(num_classes=classes).state_dict(), path, _use_new_zipfile_serialization=zipped)
             print("wrote", path, flush=True)
 
 

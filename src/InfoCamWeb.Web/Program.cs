@@ -7,7 +7,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseStaticWebAssets(); // MudBlazor's and the framework's assets when run from the build output (dotnet run)
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddMudServices();
+builder.Services.AddMudServices(c => c.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight); // messages never cover the top bar
 builder.AddInfoCamOptions();   // InfoCam section of appsettings.json, paths resolved against the content root
 builder.AddInfoCamData();      // SQLite via AddDbContextFactory, migrated on start
 builder.AddInfoCamIdentity();  // accounts (ASP.NET Core Identity, same database), teams, the acting user

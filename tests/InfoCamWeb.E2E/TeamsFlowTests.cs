@@ -36,6 +36,9 @@ public class TeamsFlowTests
         await alice.ReloadAsync();
         await BrowserFlowTests.LiveAsync(alice);
         await alice.ClickAsync("#publish");
+        // A run becomes public only after a confirmation, and the message says what happened.
+        await alice.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true }).ClickAsync();
+        await Assertions.Expect(alice.GetByText("Published to the leaderboard.")).ToBeVisibleAsync();
         await Assertions.Expect(alice.GetByText("Unpublish")).ToBeVisibleAsync();
         await bob.GotoAsync(app.Url + "/leaderboards");
         await Assertions.Expect(bob.Locator("#leaderboard")).ToContainTextAsync("Team alice");

@@ -214,6 +214,16 @@ public static class ArchiveExtractor
         }
     }
 
+    /// <summary>
+    /// What macOS adds to archives it makes (Finder's "Compress", tar on a Mac): resource forks under <c>__MACOSX/</c> and
+    /// as <c>._name</c> files, and folder settings in <c>.DS_Store</c>. Metadata, never data: skipped, not extracted.
+    /// </summary>
+    private static bool IsMacMetadata(string name)
+    {
+        var parts = (name.StartsWith("./", StringComparison.Ordinal) ? name[2..] : name).Split('/');
+        return parts[0] == "__MACOSX" || parts[^1] == ".DS_Store" || parts[^1].StartsWith("._", StringComparison.Ordinal);
+    }
+
     private static string Describe(TarEntryType t) => t switch
     {
         TarEntryType.SymbolicLink => "symbolic link",
@@ -223,10 +233,10 @@ public static class ArchiveExtractor
         _ => $"{t} entry",
     };
 
-    /// <summary>The entry's relative path when acceptable; null for entries to skip (the root folder itself).</summary>
+    /// <summary>The entry's relative path when acceptable; null for entries to skip (the root folder itself, macOS metadata).</summary>
     private static string? CheckName(string name, State state, bool isDirectory)
     {
-        if (name.Length == 0 || name == ".") return null;
+        if (name.Length == 0 || name == "." || IsMacMetadata(name)) return null;
         if (name.Length > MaxNameLength) throw new ArchiveException($"Entry '{Show(name)}' has a name longer than {MaxNameLength} characters.");
         if (name.Contains('\0')) throw new ArchiveException($"Entry '{Show(name)}' has a NUL character in its name.");
         if (name.Contains('\\')) throw new ArchiveException($"Entry '{Show(name)}' has a backslash in its name.");

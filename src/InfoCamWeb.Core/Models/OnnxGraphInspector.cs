@@ -48,9 +48,9 @@ internal sealed class OnnxGraphInspector
         {
             throw new ModelException("The model file is empty.");
         }
-        if (bytes.Length >= 8 && bytes[0] == 0x89 && bytes[1] == (byte)'P' && bytes[2] == (byte)'N' && bytes[3] == (byte)'G')
+        if (ModelFileSniffer.Refusal(bytes.AsSpan(0, Math.Min(bytes.Length, ModelFileSniffer.HeadBytes))) is { } notOnnx)
         {
-            throw new ModelException("The file is a PNG image, not an ONNX model.");
+            throw new ModelException(notOnnx);
         }
         if (bytes.Length >= 8 && bytes.AsSpan(4, 4).SequenceEqual("ORTM"u8))
         {

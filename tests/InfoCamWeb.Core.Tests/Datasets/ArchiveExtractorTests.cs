@@ -45,6 +45,31 @@ public class ArchiveExtractorTests
         Assert.True(Directory.Exists(src));
     }
 
+    [Fact]
+    public void A_macos_finder_zip_extracts_and_loads_without_its_resource_forks_and_folder_settings()
+    {
+        using var dir = new TempDir();
+        TinyCub.Write(dir, "src/CUB_200_2011");
+        var zipPath = Path.Combine(dir.Path, "CUB_200_2011.zip");
+        ZipFile.CreateFromDirectory(Path.Combine(dir.Path, "src"), zipPath);
+        using (var zip = ZipFile.Open(zipPath, ZipArchiveMode.Update))
+        {
+            // What Finder's "Compress" adds: AppleDouble resource forks under __MACOSX/ and .DS_Store files.
+            foreach (var name in new[] { "__MACOSX/", "__MACOSX/CUB_200_2011/", "__MACOSX/CUB_200_2011/._images.txt", "CUB_200_2011/.DS_Store",
+                         "CUB_200_2011/images/.DS_Store", "CUB_200_2011/._classes.txt" })
+            {
+                using var s = zip.CreateEntry(name).Open();
+                if (!name.EndsWith('/')) s.Write([0x00, 0x05, 0x16, 0x07, 0, 2, 0, 0]);
+            }
+        }
+        var dest = Path.Combine(dir.Path, "out");
+        ArchiveExtractor.Extract(zipPath, "CUB_200_2011.zip", dest, new ExtractionLimits());
+        Assert.False(Directory.Exists(Path.Combine(dest, "__MACOSX")));
+        Assert.Empty(Directory.GetFiles(dest, ".DS_Store", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(dest, "._*", SearchOption.AllDirectories));
+        Assert.Equal(3, DatasetLoader.Load(dest).Images.Count);
+    }
+
     [Theory]
     [InlineData("../evil", "has an empty, '.' or '..' path segment")]
     [InlineData("a/../../evil", "has an empty, '.' or '..' path segment")]

@@ -8,7 +8,7 @@ namespace InfoCamWeb.Core.Tests.Models;
 /// </summary>
 public class ModelZooTests
 {
-    private static string Zoo => Environment.GetEnvironmentVariable("INFOCAM_ZOO") is { Length: > 0 } z
+    internal static string Zoo => Environment.GetEnvironmentVariable("INFOCAM_ZOO") is { Length: > 0 } z
         ? z : Path.Combine(Fixtures.RepoRoot, "artifacts", "zoo");
 
     [SkippableTheory]

@@ -72,6 +72,23 @@ public class ComponentTests
     }
 
     [Fact]
+    public async Task Per_class_rows_give_the_image_count_and_open_the_image_browser_on_their_class()
+    {
+        await using var ctx = NewContext();
+        var cut = ctx.Render<PerClassTable>(p => p
+            .Add(c => c.Result, Result())
+            .Add(c => c.ClassNames, new Dictionary<string, string> { ["1"] = "001.red_dot_finch", ["2"] = "002.blue_dot_finch" })
+            .Add(c => c.ClassIndices, new Dictionary<string, int> { ["1"] = 0, ["2"] = 1 })
+            .Add(c => c.ImageCounts, new Dictionary<int, int> { [0] = 7, [1] = 3 })
+            .Add(c => c.ImagesHref, c => $"/runs/5/images?class={c}"));
+        var rows = cut.FindAll("tbody tr").Select(r => r.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList()).ToList();
+        Assert.Equal(["001.red_dot_finch", "7", "41.00", "56.00"], rows[0]);
+        Assert.Equal(["002.blue_dot_finch", "3", "39.00", "54.00"], rows[1]);
+        Assert.Equal(["/runs/5/images?class=0", "/runs/5/images?class=1"], cut.FindAll("tbody a").Select(a => a.GetAttribute("href")));
+        Assert.DoesNotContain("420px", cut.Markup);
+    }
+
+    [Fact]
     public async Task Run_progress_shows_images_rate_eta_and_provider_while_running()
     {
         await using var ctx = NewContext();
@@ -90,5 +107,61 @@ public class ComponentTests
         var cut = ctx.Render<RunProgress>(p => p.Add(c => c.Run, new RunRecord { Status = RunStatus.Failed }));
         Assert.Contains("failed", cut.Markup);
         Assert.DoesNotContain("images/s", cut.Markup);
+    }
+
+    [Fact]
+    public async Task The_boxacc_chart_names_its_axes_and_gives_each_method_its_colour_maxboxacc_threshold_and_fixed_threshold_value()
+    {
+        await using var ctx = NewContext();
+        var result = Result() with { Methods = new() { ["infocam+"] = Scores(10, 20), ["cam"] = Scores(12.5, 40) } };
+        var cut = ctx.Render<BoxAccChart>(p => p.Add(c => c.Result, result));
+        Assert.Contains("CAM threshold t", cut.Markup);
+        Assert.Contains("BoxAcc (%)", cut.Markup);
+        var caption = cut.Find("[data-testid=boxacc-markers]").TextContent;
+        // Step 0.5: the curve [20, 60] is at t = 0 and 0.5; the fixed threshold 0.2 is nearest to t = 0.
+        Assert.Contains("infoCAM+: MaxBoxAcc 60.00 % at t = 0.5; at the fixed t = 0.2: 20.00 %", System.Text.RegularExpressions.Regex.Replace(caption, @"\s+", " "));
+        // The colour follows the method, not its position in the run.
+        Assert.Contains($"color:{InfoCamWeb.Web.Features.MethodStyles.Hex(Core.Cams.CamMethod.InfoCamPlus)}", cut.Markup);
+        Assert.Contains($"color:{InfoCamWeb.Web.Features.MethodStyles.Hex(Core.Cams.CamMethod.Cam)}", cut.Markup);
+    }
+
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(5, false)]
+    [InlineData(6, true)]
+    [InlineData(200, true)]
+    public async Task Top5_classification_is_shown_only_when_the_model_has_more_than_five_classes(int classes, bool shown)
+    {
+        await using var ctx = NewContext();
+        var result = Result() with { Model = Result().Model with { NumClasses = classes } };
+        var cut = ctx.Render<RunMetrics>(p => p.Add(c => c.Result, result));
+        Assert.Equal(shown, cut.Markup.Contains("Top-5 Cls"));
+    }
+
+    [Fact]
+    public async Task The_provider_line_tells_what_ran_without_the_operators_build_flag()
+    {
+        await using var ctx = NewContext();
+        var run = new RunRecord { Status = RunStatus.Running, ImagesDone = 1, ImagesTotal = 2, ProviderUsed = "CPU (auto: no CUDA provider in this ONNX Runtime build (-p:UseCuda=true adds it))" };
+        var cut = ctx.Render<RunProgress>(p => p.Add(c => c.Run, run));
+        Assert.Contains("CPU (auto: no CUDA provider in this ONNX Runtime build)", cut.Markup);
+        Assert.DoesNotContain("-p:", cut.Markup);
+    }
+
+    [Fact]
+    public async Task A_running_run_lists_its_shards_and_a_finished_one_names_its_workers_in_a_line()
+    {
+        await using var ctx = NewContext();
+        RunShardRecord[] shards =
+        [
+            new() { Index = 0, Start = 0, End = 40, State = ShardState.Done, WorkerName = "gpu1-0", Attempts = 1 },
+            new() { Index = 1, Start = 40, End = 80, State = ShardState.Running, WorkerName = "gpu2-0", Attempts = 2 },
+            new() { Index = 2, Start = 80, End = 100, State = ShardState.Queued },
+        ];
+        var active = ctx.Render<RunShards>(p => p.Add(c => c.Shards, shards).Add(c => c.Active, true));
+        var rows = active.FindAll("tbody tr").Select(r => string.Join("|", r.QuerySelectorAll("td").Select(td => td.TextContent.Trim()))).ToList();
+        Assert.Equal(["1|1–40|done|gpu1-0|1", "2|41–80|running|gpu2-0|2", "3|81–100|queued|—|0"], rows);
+        var done = ctx.Render<RunShards>(p => p.Add(c => c.Shards, shards));
+        Assert.Equal("· 3 shards on gpu1-0, gpu2-0", System.Text.RegularExpressions.Regex.Replace(done.Find("[data-testid=run-shards]").TextContent, @"\s+", " ").Trim());
     }
 }

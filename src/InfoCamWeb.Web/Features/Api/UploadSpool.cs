@@ -12,9 +12,15 @@ public sealed record SpoolResult(long Size, string Sha256, ServiceError? Error);
 /// </summary>
 public static class UploadSpool
 {
+    /// <param name="refuseHead">
+    /// Looks at the first bytes (up to <paramref name="headBytes"/>) as soon as they arrive; a message stops the upload
+    /// there, before the rest is sent (a PyTorch checkpoint uploaded as a model).
+    /// </param>
     public static async Task<SpoolResult> CopyAsync(Stream content, string tempPath, long maxBytes, string tooLargeMessage,
-        TimeSpan stallLimit, IProgress<long>? progress, CancellationToken ct)
+        TimeSpan stallLimit, IProgress<long>? progress, CancellationToken ct, Func<byte[], string?>? refuseHead = null, int headBytes = 512)
     {
+        var head = new List<byte>(headBytes);
+        bool headChecked = refuseHead is null;
         await using var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[81920];
@@ -41,10 +47,20 @@ public static class UploadSpool
             {
                 return new SpoolResult(size, "", ServiceError.TooLarge(tooLargeMessage));
             }
+            if (!headChecked)
+            {
+                head.AddRange(buffer.AsSpan(0, Math.Min(read, headBytes - head.Count)).ToArray());
+                if (head.Count >= headBytes || size >= maxBytes)
+                {
+                    headChecked = true;
+                    if (refuseHead!(head.ToArray()) is { } refusal) return new SpoolResult(size, "", refusal);
+                }
+            }
             hash.AppendData(buffer, 0, read);
             await file.WriteAsync(buffer.AsMemory(0, read), ct);
             progress?.Report(size);
         }
+        if (!headChecked && head.Count > 0 && refuseHead!(head.ToArray()) is { } shortRefusal) return new SpoolResult(size, "", shortRefusal);
         return new SpoolResult(size, Convert.ToHexStringLower(hash.GetHashAndReset()), null);
     }
 }

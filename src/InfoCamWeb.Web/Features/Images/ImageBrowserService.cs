@@ -17,11 +17,14 @@ public sealed record ImageQuery
     /// <summary>"all", "hit" or "miss" of <see cref="Method"/> at the fixed threshold (IoU ≥ 0.5).</summary>
     public string Outcome { get; init; } = "all";
 
-    /// <summary>Method index whose IoU sorts the list (worst first) and whose hits/misses filter it.</summary>
+    /// <summary>Method index whose IoU sorts the list (worst first, or best first) and whose hits/misses filter it.</summary>
     public int Method { get; init; }
 
-    /// <summary>Only images where infoCAM and CAM disagree (one hits, the other misses).</summary>
+    /// <summary>Only images where the run's methods disagree: one finds the object (IoU ≥ 0.5), another does not.</summary>
     public bool Disagree { get; init; }
+
+    /// <summary>Highest IoU first instead of lowest first.</summary>
+    public bool BestFirst { get; init; }
 
     public int Page { get; init; }
     public int PageSize { get; init; } = 12;
@@ -29,7 +32,7 @@ public sealed record ImageQuery
 
 public sealed record ImageRow(int Index, string ImageId, string TrueLabel, string PredictedLabel, bool Correct, double[] IoU);
 
-public sealed record ImagePage(IReadOnlyList<ImageRow> Rows, int Total, IReadOnlyList<string> Methods, IReadOnlyList<string> ClassNames);
+public sealed record ImagePage(IReadOnlyList<ImageRow> Rows, int Total, IReadOnlyList<CamMethod> Methods, IReadOnlyList<string> ClassNames);
 
 /// <summary>
 /// The image browser: per-image rows from the run's stored outcomes, and server-rendered PNGs (photo with boxes, heatmap
@@ -39,10 +42,7 @@ public sealed record ImagePage(IReadOnlyList<ImageRow> Rows, int Total, IReadOnl
 public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, Datasets.DatasetAnnotations annotations)
 {
     private static readonly (byte, byte, byte) Truth = (40, 220, 60);
-    private static readonly (byte, byte, byte)[] MethodColours = [(255, 60, 60), (255, 200, 0), (0, 200, 255)];
     private readonly ImageDecoder _decoder = new(jpeg: JpegDecoderKind.ImageSharp);
-
-    public static (byte R, byte G, byte B) ColourOf(int method) => MethodColours[method % MethodColours.Length];
 
     public Task<ImagePage?> QueryAsync(Actor actor, int runId, ImageQuery q, CancellationToken ct = default) => QueryCoreAsync(actor, runId, q, ct);
 
@@ -71,18 +71,24 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
             ("miss", _) => images.Where(i => i.IoU2 < 0.5),
             _ => images,
         };
-        int cam = methods.ToList().IndexOf(CamMethod.Cam), info = methods.ToList().IndexOf(CamMethod.InfoCam);
-        if (q.Disagree && cam >= 0 && info >= 0)
+        if (q.Disagree)
         {
-            images = (cam, info) == (0, 1)
-                ? images.Where(i => (i.IoU0 >= 0.5) != (i.IoU1 >= 0.5))
-                : images.Where(i => (i.IoU0 >= 0.5) != (i.IoU2 >= 0.5) || (i.IoU1 >= 0.5) != (i.IoU2 >= 0.5));
+            // Some method finds the object (IoU ≥ 0.5 at the fixed threshold) and another does not; one method never disagrees.
+            images = methods.Count switch
+            {
+                1 => images.Where(i => false),
+                2 => images.Where(i => (i.IoU0 >= 0.5) != (i.IoU1 >= 0.5)),
+                _ => images.Where(i => (i.IoU0 >= 0.5) != (i.IoU1 >= 0.5) || (i.IoU1 >= 0.5) != (i.IoU2 >= 0.5)),
+            };
         }
-        var ordered = m switch
+        var ordered = (m, q.BestFirst) switch
         {
-            0 => images.OrderBy(i => i.IoU0),
-            1 => images.OrderBy(i => i.IoU1),
-            _ => images.OrderBy(i => i.IoU2),
+            (0, false) => images.OrderBy(i => i.IoU0),
+            (1, false) => images.OrderBy(i => i.IoU1),
+            (_, false) => images.OrderBy(i => i.IoU2),
+            (0, true) => images.OrderByDescending(i => i.IoU0),
+            (1, true) => images.OrderByDescending(i => i.IoU1),
+            (_, true) => images.OrderByDescending(i => i.IoU2),
         };
         int total = await images.CountAsync(ct);
         var rows = await ordered.ThenBy(i => i.Index).Skip(q.Page * q.PageSize).Take(q.PageSize)
@@ -90,7 +96,7 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
         return new ImagePage(
             rows.Select(r => new ImageRow(r.Index, r.ImageId, dataset.ClassNames[r.TrueClass], dataset.ClassNames[r.PredictedClass],
                 r.TrueClass == r.PredictedClass, new[] { r.IoU0, r.IoU1, r.IoU2 }.Take(methods.Count).ToArray())).ToList(),
-            total, methods.Select(x => x.DisplayName()).ToList(), dataset.ClassNames);
+            total, methods, dataset.ClassNames);
     }
 
     /// <summary>
@@ -156,7 +162,7 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
             {
                 if (methodIndex < 0 || m == methodIndex)
                 {
-                    Overlay.DrawBox(view, outcome.Methods[m].FixedBox, frame, ColourOf(m), 2);
+                    Overlay.DrawBox(view, outcome.Methods[m].FixedBox, frame, MethodStyles.Colour(methods[m]), 2);
                 }
             }
             return Overlay.EncodePng(view);

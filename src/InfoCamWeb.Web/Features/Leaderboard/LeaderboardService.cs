@@ -11,7 +11,11 @@ namespace InfoCamWeb.Web.Features.Leaderboard;
 
 public sealed record BoardKey(int DatasetId, string Split, string Protocol);
 
-public sealed record BoardSummary(BoardKey Key, string DatasetName, int Runs, int Teams);
+public sealed record BoardSummary(BoardKey Key, string DatasetName, int Runs, int Teams, IReadOnlyDictionary<int, DateTimeOffset> LatestByTeam)
+{
+    /// <summary>When a run was last published to this board.</summary>
+    public DateTimeOffset LatestPublishedAt => LatestByTeam.Values.Max();
+}
 
 public sealed record BoardRow(
     int Rank, int RunId, string Team, bool IsBaseline, string Model, string Method,
@@ -33,7 +37,8 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
         var runs = await db.Runs.AsNoTracking().Include(r => r.Dataset)
             .Where(r => r.Published && r.Status == RunStatus.Succeeded).ToListAsync(ct);
         return runs.GroupBy(r => new BoardKey(r.DatasetId, r.Split, r.Protocol))
-            .Select(g => new BoardSummary(g.Key, g.First().Dataset!.Name, g.Count(), g.Select(r => r.TeamId).Distinct().Count()))
+            .Select(g => new BoardSummary(g.Key, g.First().Dataset!.Name, g.Count(), g.Select(r => r.TeamId).Distinct().Count(),
+                g.GroupBy(r => r.TeamId).ToDictionary(t => t.Key, t => t.Max(r => r.PublishedAt ?? r.FinishedAt ?? r.QueuedAt))))
             .OrderBy(b => b.DatasetName).ThenBy(b => b.Key.Split).ToList();
     }
 

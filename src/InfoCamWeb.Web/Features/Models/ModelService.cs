@@ -89,7 +89,8 @@ public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, 
         try
         {
             var spooled = await UploadSpool.CopyAsync(content, temp, maxBytes, $"The file is larger than the model size limit of {FormatBytes(maxBytes)}.",
-                TimeSpan.FromSeconds(Math.Max(1, options.Value.Uploads.StallSeconds)), progress, ct);
+                TimeSpan.FromSeconds(Math.Max(1, options.Value.Uploads.StallSeconds)), progress, ct,
+                refuseHead: head => Core.Models.ModelFileSniffer.Refusal(head), headBytes: Core.Models.ModelFileSniffer.HeadBytes);
             if (spooled.Error is not null)
             {
                 return new ModelUploadResult(null, spooled.Error);

@@ -219,6 +219,14 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         return await db.RunShards.AsNoTracking().Where(s => s.RunId == runId).OrderBy(s => s.Index).ToListAsync(ct);
     }
 
+    /// <summary>The run's saved images per class (model output index), for a run the caller has already read.</summary>
+    public async Task<Dictionary<int, int>> ImagesPerClassAsync(int runId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.RunImages.Where(i => i.RunId == runId).GroupBy(i => i.TrueClass).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+    }
+
     public static EvaluationResult? Result(RunRecord run) => run.ResultJson is null ? null : ResultFiles.FromJson(run.ResultJson);
 
     public static IReadOnlyDictionary<string, double> RunningMetrics(RunRecord run) =>

@@ -27,7 +27,7 @@ public static class ShareEndpoints
         app.MapGet("/s/{token}/result.json", async (string token, ShareService shares, CancellationToken ct) =>
         {
             var run = await shares.ResolveAsync(token, ct);
-            return run?.ResultJson is null ? Results.NotFound() : Results.File(System.Text.Encoding.UTF8.GetBytes(run.ResultJson), "application/json", $"run-{run.Id}.json");
+            return run?.ResultJson is null ? Results.NotFound() : Results.File(System.Text.Encoding.UTF8.GetBytes(run.ResultJson), "application/json", Runs.RunDownloads.FileName(run, "json"));
         });
     }
 }

@@ -1,0 +1,31 @@
+using InfoCamWeb.Core.Cams;
+
+namespace InfoCamWeb.Web.Features;
+
+/// <summary>
+/// How a method looks wherever it is shown: one name (CAM, infoCAM, infoCAM+) and one colour per method, the same in
+/// charts, boxes and legends of every run, whichever methods a run has and in whatever order.
+/// </summary>
+public static class MethodStyles
+{
+    /// <summary>The display name of a method key ("cam" → "CAM"); an unknown key is shown as it is.</summary>
+    public static string Name(string key) => CamMethods.TryParse(key, out var m) ? m.DisplayName() : key;
+
+    /// <summary>Box and line colour; ground truth is green, so no method is.</summary>
+    public static (byte R, byte G, byte B) Colour(CamMethod method) => method switch
+    {
+        CamMethod.Cam => (255, 60, 60),
+        CamMethod.InfoCam => (255, 200, 0),
+        CamMethod.InfoCamPlus => (0, 200, 255),
+        _ => (200, 200, 200),
+    };
+
+    public static string Hex(CamMethod method)
+    {
+        var (r, g, b) = Colour(method);
+        return $"#{r:x2}{g:x2}{b:x2}";
+    }
+
+    /// <summary>The colour of a method key; grey for a key this build does not know.</summary>
+    public static string Hex(string key) => CamMethods.TryParse(key, out var m) ? Hex(m) : "#c8c8c8";
+}

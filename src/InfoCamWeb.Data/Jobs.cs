@@ -10,8 +10,10 @@ public static class Jobs
     /// <summary>The queue of runs that were interrupted on <paramref name="device"/>; the worker takes it first.</summary>
     public static string ResumeQueue(string device) => device + "_resume";
 
-    // A job fetched by a worker that died becomes visible again after this; the supervisor also requeues.
-    private static readonly TimeSpan Invisibility = TimeSpan.FromMinutes(5);
+    // A job fetched by a worker that died before it claimed the shard becomes visible again after this (a live worker
+    // keeps its fetched job invisible: sliding on PostgreSQL, a heartbeat on SQLite). A job delivered twice is harmless:
+    // the shard claim lets one worker execute it and the other return at once.
+    private static readonly TimeSpan Invisibility = TimeSpan.FromMinutes(1);
 
     public static IGlobalConfiguration UseInfoCamStorage(this IGlobalConfiguration configuration, Store store)
     {
@@ -27,6 +29,7 @@ public static class Jobs
                 PrepareSchemaIfNecessary = true,
                 QueuePollInterval = TimeSpan.FromSeconds(1),
                 InvisibilityTimeout = Invisibility,
+                UseSlidingInvisibilityTimeout = true,
             });
         }
         Directory.CreateDirectory(Path.GetDirectoryName(store.Paths.JobsDatabase)!);

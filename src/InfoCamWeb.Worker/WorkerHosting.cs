@@ -7,13 +7,9 @@ using Microsoft.Extensions.Options;
 
 namespace InfoCamWeb.Worker;
 
-/// <summary>The <c>InfoCam</c> settings a worker reads (the same keys as the web app's appsettings.json).</summary>
-public sealed class WorkerSettings
+/// <summary>The <c>InfoCam</c> settings a worker reads: the storage keys every host shares, and who this worker is.</summary>
+public sealed class WorkerSettings : StorageSettings
 {
-    public string Store { get; set; } = "SQLite";
-    public string DataFolder { get; set; } = "data";
-    public string Database { get; set; } = "data/infocam.db";
-    public string JobsDatabase { get; set; } = "data/jobs.db";
     public WorkerIdentity Worker { get; set; } = new();
 }
 
@@ -58,18 +54,13 @@ public static class WorkerHosting
     public static void AddWorkerSettings(this HostApplicationBuilder builder)
     {
         builder.Services.Configure<WorkerSettings>(builder.Configuration.GetSection("InfoCam"));
-        builder.Services.AddSingleton(sp =>
-        {
-            var s = sp.GetRequiredService<IOptions<WorkerSettings>>().Value;
-            string Full(string p) => Path.GetFullPath(Path.IsPathRooted(p) ? p : Path.Combine(builder.Environment.ContentRootPath, p));
-            return new InfoCamPaths(Full(s.DataFolder), Full(s.Database), Full(s.JobsDatabase));
-        });
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkerSettings>>().Value.PathsUnder(builder.Environment.ContentRootPath));
         builder.Services.AddHostedService<ParentWatch>();
     }
 
     public static void AddWorkerData(this HostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(sp => Store.From(sp.GetRequiredService<IOptions<WorkerSettings>>().Value.Store, sp.GetRequiredService<InfoCamPaths>(),
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkerSettings>>().Value.StoreFor(sp.GetRequiredService<InfoCamPaths>(),
             builder.Configuration.GetConnectionString(Store.ConnectionStringName)));
         builder.Services.AddSingleton<IDbContextFactory<InfoCamDbContext>>(sp => new InfoCamDbContextFactory(sp.GetRequiredService<Store>()));
     }

@@ -96,20 +96,7 @@ public sealed class AppProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        _process.Dispose();
-        if (_keepRoot) return;
-        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
+    public ValueTask DisposeAsync() => new(ProcessCleanup.KillAndRemoveAsync(_process, _keepRoot ? null : Root));
 
     private static int FreePort()
     {

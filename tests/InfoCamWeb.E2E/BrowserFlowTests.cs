@@ -101,6 +101,12 @@ public class BrowserFlowTests
         await Assertions.Expect(firstHeatmap).ToBeVisibleAsync();
         await page.WaitForFunctionAsync("() => [...document.querySelectorAll('img')].slice(0, 8).every(i => i.complete && i.naturalWidth > 0)");
         await page.ScreenshotAsync(new() { Path = Path.Combine(docs, "image-browser.png"), FullPage = false });
+
+        // Paging from the bottom of the list starts the next page at its top.
+        await page.EvaluateAsync("() => window.scrollTo(0, document.body.scrollHeight)");
+        await page.WaitForFunctionAsync("() => window.scrollY > 500");
+        await page.Locator(".mud-pagination-item button", new() { HasText = "2" }).First.ClickAsync();
+        await page.WaitForFunctionAsync("() => window.scrollY < 200");
     }
 
     [SkippableFact]
@@ -116,6 +122,12 @@ public class BrowserFlowTests
         // A slower run (all images, fine threshold step, small batches) so the page shows it in progress.
         await page.GotoAsync(app.Url + "/runs/new");
         await LiveAsync(page);
+        // With no method chosen the form cannot start a run: the button is off and says why.
+        foreach (var method in new[] { "CAM", "infoCAM", "infoCAM+" }) await page.GetByLabel(method, new() { Exact = true }).UncheckAsync();
+        await Assertions.Expect(page.Locator("#start-run")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#start-blocked")).ToHaveTextAsync("Choose at least one method.");
+        foreach (var method in new[] { "CAM", "infoCAM", "infoCAM+" }) await page.GetByLabel(method, new() { Exact = true }).CheckAsync();
+        await Assertions.Expect(page.Locator("#start-run")).ToBeEnabledAsync();
         await page.GetByLabel("Threshold step").FillAsync("0.001");
         await page.GetByLabel("Batch size").FillAsync("2");
         await page.ClickAsync("#start-run");

@@ -55,17 +55,5 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// <summary>SIGKILL, as a machine that loses power: no shutdown, no last heartbeat.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        _process.Dispose();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
+    public ValueTask DisposeAsync() => new(ProcessCleanup.KillAndRemoveAsync(_process, _folder));
 }

@@ -15,6 +15,17 @@ public static class ResultFiles
     public static EvaluationResult FromJson(string json) =>
         JsonSerializer.Deserialize<EvaluationResult>(json, JsonOptions) ?? throw new FormatException("Empty result JSON.");
 
+    /// <summary>The header; with <paramref name="classNames"/>, two last columns name the true and predicted classes.</summary>
+    public static string CsvHeader(IReadOnlyList<CamMethod> methods, bool classNames)
+    {
+        var header = CsvHeader(methods);
+        return classNames ? header + ",gt_name,pred_name" : header;
+    }
+
+    /// <summary>One row with the true and predicted class names last (as <see cref="CsvHeader(IReadOnlyList{CamMethod}, bool)"/>).</summary>
+    public static string CsvRow(ImageOutcome o, IReadOnlyList<string> classLabels, IReadOnlyList<string> classNames) =>
+        CsvRow(o, classLabels) + "," + Escape(classNames[o.TrueClass]) + "," + Escape(classNames[o.PredictedClass]);
+
     public static string CsvHeader(IReadOnlyList<CamMethod> methods)
     {
         var sb = new StringBuilder("image_id,gt,pred");

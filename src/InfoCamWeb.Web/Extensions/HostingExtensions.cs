@@ -19,20 +19,13 @@ public static class HostingExtensions
     {
         builder.Services.Configure<InfoCamOptions>(builder.Configuration.GetSection(InfoCamOptions.Section));
         builder.Services.AddSingleton(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<InfoCamOptions>>().Value;
-            var root = sp.GetRequiredService<IWebHostEnvironment>().ContentRootPath;
-            string Full(string p) => Path.GetFullPath(Path.IsPathRooted(p) ? p : Path.Combine(root, p));
-            return new InfoCamPaths(Full(o.DataFolder), Full(o.Database), Full(o.JobsDatabase));
-        });
+            sp.GetRequiredService<IOptions<InfoCamOptions>>().Value.PathsUnder(sp.GetRequiredService<IWebHostEnvironment>().ContentRootPath));
     }
 
     public static void AddInfoCamData(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(sp => Store.From(
-            sp.GetRequiredService<IOptions<InfoCamOptions>>().Value.Store, sp.GetRequiredService<InfoCamPaths>(),
-            sp.GetRequiredService<IConfiguration>().GetConnectionString(Store.ConnectionStringName),
-            sp.GetRequiredService<IOptions<InfoCamOptions>>().Value.DatabaseBusyTimeoutSeconds));
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<InfoCamOptions>>().Value.StoreFor(
+            sp.GetRequiredService<InfoCamPaths>(), sp.GetRequiredService<IConfiguration>().GetConnectionString(Store.ConnectionStringName)));
         builder.Services.AddSingleton<IDbContextFactory<InfoCamDbContext>>(sp => new InfoCamDbContextFactory(sp.GetRequiredService<Store>()));
         builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<InfoCamDbContext>>().CreateDbContext());
         builder.Services.AddHostedService<StartupTasks>();
@@ -48,11 +41,16 @@ public static class HostingExtensions
         builder.Services.AddSingleton<Features.Api.ApiTokenService>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Features.Api.UploadQuota>();
-        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        builder.Services.AddOpenApi("v1", o =>
         {
-            doc.Info = new() { Title = "InfoCamWeb API", Version = "v1", Description = "Scripted submissions: upload a model, list datasets, start a run, poll it, fetch its result, publish it. Authenticate with a personal access token: Authorization: Bearer icw_…" };
-            return Task.CompletedTask;
-        }));
+            // The public API only: page forms such as /account/logout are not part of it.
+            o.ShouldInclude = d => d.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
+            o.AddDocumentTransformer((doc, _, _) =>
+            {
+                doc.Info = new() { Title = "InfoCamWeb API", Version = "v1", Description = "Scripted submissions: upload a model, list datasets, start a run, poll it, fetch its result, publish it. Authenticate with a personal access token: Authorization: Bearer icw_…" };
+                return Task.CompletedTask;
+            });
+        });
         builder.Services.AddAuthorization();
         builder.Services.AddIdentityCore<AppUser>(o =>
             {

@@ -1,22 +1,16 @@
 namespace InfoCamWeb.Web.Extensions;
 
-/// <summary>The <c>InfoCam</c> section of appsettings.json. Relative paths are resolved against the content root.</summary>
-public sealed class InfoCamOptions
+/// <summary>
+/// The <c>InfoCam</c> section of appsettings.json: the storage keys every host shares (<see cref="StorageSettings"/>)
+/// and what only the web app reads. Relative paths are resolved against the content root.
+/// </summary>
+public sealed class InfoCamOptions : InfoCamWeb.Data.StorageSettings
 {
     public const string Section = "InfoCam";
-
-    /// <summary>SQLite (files under the data folder, the default) or PostgreSQL (ConnectionStrings:InfoCam), for several machines.</summary>
-    public string Store { get; set; } = "SQLite";
-
-    public string DataFolder { get; set; } = "data";
-    public string Database { get; set; } = "data/infocam.db";
-    public string JobsDatabase { get; set; } = "data/jobs.db";
 
     /// <summary>Largest size of the rendered-image cache (heatmaps, gallery) before the oldest files are pruned.</summary>
     public long CacheMaxMegabytes { get; set; } = 2048;
 
-    /// <summary>How long an action waits for a locked database before it fails cleanly.</summary>
-    public int DatabaseBusyTimeoutSeconds { get; set; } = 30;
     public DemoOptions Demo { get; set; } = new();
     public UploadOptions Uploads { get; set; } = new();
 

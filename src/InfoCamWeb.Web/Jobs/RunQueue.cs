@@ -6,8 +6,23 @@ using InfoCamWeb.Data.Runs;
 namespace InfoCamWeb.Web.Jobs;
 
 /// <summary>Puts shards and result computations on a device queue of the job engine (Hangfire); workers of that device take them.</summary>
-public sealed class RunQueue(IBackgroundJobClient client)
+public sealed class RunQueue(IBackgroundJobClient client, JobStorage storage)
 {
+    /// <summary>The Hangfire server processing the job (its id starts with the worker's name); null when it is not processing.</summary>
+    public string? ProcessingServer(string jobId)
+    {
+        using var connection = storage.GetConnection();
+        var state = connection.GetStateData(jobId);
+        return state?.Name == Hangfire.States.ProcessingState.StateName && state.Data.TryGetValue("ServerId", out var server) ? server : null;
+    }
+
+    /// <summary>The job's state name in the job storage (Enqueued, Processing, Succeeded, ...); null when it is gone.</summary>
+    public string? StateOf(string jobId)
+    {
+        using var connection = storage.GetConnection();
+        return connection.GetJobData(jobId)?.State;
+    }
+
     public string EnqueueShard(int runId, int shard, string queue) =>
         client.Create<IRunJob>(j => j.Execute(runId, shard, CancellationToken.None), new EnqueuedState(queue));
 

@@ -52,6 +52,7 @@ public sealed class ShardDispatcher(
         if (runs.Count == 0) return 0;
         var ids = runs.Select(r => r.Id).ToList();
         var shards = await db.RunShards.Where(s => ids.Contains(s.RunId)).ToListAsync(ct);
+        ReleaseEndedJobs(shards);
         var workers = await LiveWorkersByQueueAsync(db, ct);
         int queued = 0;
         foreach (var device in runs.GroupBy(r => r.Device))
@@ -73,6 +74,26 @@ public sealed class ShardDispatcher(
         }
         await db.SaveChangesAsync(ct);
         return queued + await QueueLostResultsAsync(db, runs.Where(r => r.Status == RunStatus.Running).Select(r => (r.Id, r.Device, r.HeartbeatAt)), shards, ct);
+    }
+
+    /// <summary>
+    /// A waiting shard whose job has ended without the shard being claimed (the job failed its retries, was deleted, or
+    /// found the shard held by a worker that was then lost) is given to the queue again.
+    /// </summary>
+    private static readonly HashSet<string> EndedStates =
+        [Hangfire.States.SucceededState.StateName, Hangfire.States.FailedState.StateName, Hangfire.States.DeletedState.StateName];
+
+    private void ReleaseEndedJobs(List<RunShardRecord> shards)
+    {
+        foreach (var shard in shards.Where(s => s.State == ShardState.Queued && s.JobId is not null))
+        {
+            var state = queue.StateOf(shard.JobId!);
+            if (state is null || EndedStates.Contains(state))
+            {
+                log.LogInformation("Run {RunId} shard {Shard}: its job ended ({State}) before the shard ran; queued again.", shard.RunId, shard.Index, state ?? "gone");
+                shard.JobId = null;
+            }
+        }
     }
 
     private async Task<Dictionary<string, int>> LiveWorkersByQueueAsync(InfoCamDbContext db, CancellationToken ct)

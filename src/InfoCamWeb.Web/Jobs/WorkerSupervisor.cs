@@ -154,11 +154,23 @@ public sealed class WorkerSupervisor(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var interrupted = await LocalRunning(db, o).ToListAsync(ct);
-        foreach (var shard in interrupted)
+        interrupted.AddRange(await FetchedByLocalWorkerAsync(db, o, ct));
+        foreach (var shard in interrupted.OrderBy(s => s.RunId).ThenBy(s => s.Index))
         {
             queue.Requeue(shard, o.Queue);
             log.LogInformation("Run {RunId} shard {Shard} was interrupted; queued again to resume.", shard.RunId, shard.Index);
         }
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// Waiting shards whose job the dead worker had taken from the queue but not yet claimed (it died between two
+    /// shards): without this they would wait out the job's invisibility timeout while later shards overtake them.
+    /// </summary>
+    private async Task<List<RunShardRecord>> FetchedByLocalWorkerAsync(InfoCamDbContext db, WorkerOptions o, CancellationToken ct)
+    {
+        var waiting = await db.RunShards.Where(s => s.State == ShardState.Queued && s.JobId != null
+            && db.Runs.Any(r => r.Id == s.RunId && r.Device == o.Queue && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running))).ToListAsync(ct);
+        return waiting.Where(s => queue.ProcessingServer(s.JobId!)?.StartsWith(o.LocalWorkerName + ":", StringComparison.OrdinalIgnoreCase) == true).ToList();
     }
 }

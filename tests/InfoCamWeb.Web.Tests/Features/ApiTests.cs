@@ -279,6 +279,12 @@ public class ApiDocumentationTests(WebAppFixture app)
             Assert.Contains($"\"{path}\"", doc);
         }
         Assert.Contains("InfoCamWeb API", doc);
+        using var json = System.Text.Json.JsonDocument.Parse(doc);
+        var paths = json.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.All(paths, p => Assert.StartsWith("/api/", p)); // no /account/logout or other page forms
+        var tags = json.RootElement.GetProperty("paths").EnumerateObject().SelectMany(p => p.Value.EnumerateObject())
+            .SelectMany(op => op.Value.GetProperty("tags").EnumerateArray().Select(t => t.GetString())).Distinct().Order().ToList();
+        Assert.Equal(["Datasets", "Models", "Runs", "Workers"], tags);
         var ui = await client.GetAsync("/api/docs/index.html");
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
         Assert.Contains("swagger", (await ui.Content.ReadAsStringAsync()).ToLowerInvariant());

@@ -52,6 +52,11 @@ public class AppFlowTests(WebAppFixture app)
         var csv = (await client.GetStringAsync($"/runs/{run.Id}/images.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(161, csv.Length);
         Assert.StartsWith("image_id,gt,pred,cam_x0", csv[0]);
+        Assert.EndsWith(",infocam+_iou,gt_name,pred_name", csv[0]);
+        // The class names next to the labels: every row names its true class as the dataset does.
+        var dataset = InfoCamWeb.Core.Datasets.DatasetLoader.Load(Path.Combine(WebAppFixture.RepoRoot, "datasets", "demo-cub"));
+        var nameOf = dataset.ClassLabels.Zip(dataset.ClassNames).ToDictionary(p => p.First, p => p.Second);
+        Assert.All(csv.Skip(1).Select(l => l.Split(',')), cells => Assert.Equal(nameOf[cells[1]], cells[^2]));
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/runs/9999/result.json")).StatusCode);
     }
 
@@ -529,6 +534,26 @@ public class WorkerIsolationTests(WebAppFixture app)
         Assert.Equal(RunStatus.Succeeded, (await app.WaitForRunAsync(next)).Status);
     }
 
+    /// <summary>Freezes the worker at a moment it holds a running shard of the run (between shards it holds none).</summary>
+    private async Task HoldingAShardAsync(int pid, int runId)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            await Signal("STOP", pid);
+            await using var db = await app.Db.CreateDbContextAsync();
+            if (await db.RunShards.AnyAsync(s => s.RunId == runId && s.State == ShardState.Running)) return;
+            Assert.True(attempt < 200, $"run {runId} never had a running shard");
+            await Signal("CONT", pid);
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task Signal(string signal, int pid)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", $"-{signal} {pid}");
+        await kill.WaitForExitAsync();
+    }
+
     [Fact]
     public async Task A_run_that_keeps_ending_its_worker_is_failed_with_the_reason_and_the_next_run_works()
     {
@@ -545,9 +570,11 @@ public class WorkerIsolationTests(WebAppFixture app)
             run.WorkerEnds = WebAppFixture.MaxWorkerEnds - 1;
             await db.SaveChangesAsync();
         }
-        // Killed from outside (like a native crash or the kernel's OOM killer), not restarted by the operator.
+        // Killed from outside (like a native crash or the kernel's OOM killer), not restarted by the operator, while it
+        // holds a shard of the run: frozen first (SIGSTOP) so that what it holds cannot change before the kill.
         using (var worker = System.Diagnostics.Process.GetProcessById(supervisor.ProcessId))
         {
+            await HoldingAShardAsync(worker.Id, id);
             worker.Kill();
         }
         var failed = await app.WaitForRunAsync(id);

@@ -51,10 +51,15 @@ public class ComponentTests
     {
         await using var ctx = NewContext();
         var cut = ctx.Render<RunMetrics>(p => p.Add(c => c.Result, Result()));
-        var headers = cut.FindAll("thead th").Select(th => th.TextContent.Trim()).ToList();
+        var headers = cut.FindAll("thead th").Select(th => th.TextContent.Replace("■", "").Trim()).ToList();
         Assert.Equal(["Metric", "CAM", "infoCAM"], headers);
         var top1Row = cut.FindAll("tbody tr").First(r => r.TextContent.Contains("Top-1 Loc"));
         Assert.Equal(["Top-1 Loc", "12.50", "33.33"], top1Row.QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
+        // The best of each score row is marked; a row where the methods tie marks nothing; details are indented sub-rows.
+        Assert.Equal(["33.33"], top1Row.QuerySelectorAll("td.best").Select(td => td.TextContent.Trim()));
+        var maxBoxAcc = cut.FindAll("tbody tr").First(r => r.QuerySelector("td")!.TextContent.Trim() == "MaxBoxAcc");
+        Assert.Empty(maxBoxAcc.QuerySelectorAll("td.best"));
+        Assert.Equal(["at threshold", "IoU 30", "IoU 50", "IoU 70"], cut.FindAll("tbody tr.sub-row").Select(r => r.QuerySelector("td")!.TextContent.Trim()));
         Assert.Contains("80.00 %", cut.Markup);
         Assert.DoesNotContain("PC-softmax", cut.Markup);
     }

@@ -89,4 +89,36 @@ public class WorkersTests(WebAppFixture app)
         Assert.Equal(160, await check.RunImages.CountAsync(i => i.RunId == orphan));
         Assert.Equal(0, await app.Get<LostWorkers>().SweepAsync(CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_waiting_shard_whose_job_ended_unclaimed_is_queued_again_and_the_run_finishes()
+    {
+        var demo = await app.DemoRunAsync();
+        var queue = app.Get<RunQueue>();
+        var now = DateTimeOffset.UtcNow;
+        int id;
+        await using (var db = await app.Db.CreateDbContextAsync())
+        {
+            var run = new RunRecord
+            {
+                ModelId = demo.ModelId, DatasetId = demo.DatasetId, TeamId = demo.TeamId, Spec = demo.Spec, Split = demo.Split, Methods = demo.Methods,
+                Protocol = demo.Protocol, Device = demo.Device, Status = RunStatus.Queued, QueuedAt = now, ImagesTotal = demo.ImagesTotal,
+            };
+            db.Runs.Add(run);
+            await db.SaveChangesAsync();
+            id = run.Id;
+            // Every shard "in the queue", but each job was deleted (as after failed retries): nothing would ever run them.
+            db.RunShards.AddRange(ImageRange.Split(160, WebAppFixture.ShardSize).Select((r, i) =>
+            {
+                var job = queue.EnqueueShard(id, i, "nobody-serves-this-queue");
+                queue.DeleteWaiting([new RunShardRecord { RunId = id, Index = i, JobId = job }]);
+                return new RunShardRecord { RunId = id, Index = i, Start = r.Start, End = r.End, JobId = job };
+            }));
+            await db.SaveChangesAsync();
+        }
+        Assert.Equal("Deleted", queue.StateOf((await app.Get<InfoCamWeb.Web.Features.Runs.RunService>().ShardsAsync(id))[0].JobId!));
+        var finished = await app.WaitForRunAsync(id);
+        Assert.Equal(RunStatus.Succeeded, finished.Status);
+        Assert.Equal(ResultFiles.ToJson(ResultFiles.FromJson(demo.ResultJson!) with { Seconds = ResultFiles.FromJson(finished.ResultJson!).Seconds }), finished.ResultJson);
+    }
 }

@@ -29,15 +29,20 @@ public static class ApiEndpoints
     public static void Map(WebApplication app)
     {
         var api = app.MapGroup("/api").RequireAuthorization(p => p.AddAuthenticationSchemes(ApiTokenAuthentication.SchemeName).RequireAuthenticatedUser())
-            .WithTags("InfoCamWeb API").DisableAntiforgery();
+            .DisableAntiforgery();
+        // One section of the API reference per resource.
+        var modelApi = api.MapGroup("").WithTags("Models");
+        var datasetApi = api.MapGroup("").WithTags("Datasets");
+        var runApi = api.MapGroup("").WithTags("Runs");
+        var workerApi = api.MapGroup("").WithTags("Workers");
 
-        api.MapGet("/models", async (HttpContext http, ActorProvider actors, ModelService models, CancellationToken ct) =>
+        modelApi.MapGet("/models", async (HttpContext http, ActorProvider actors, ModelService models, CancellationToken ct) =>
         {
             var actor = await actors.GetAsync(http.User, ct);
             return Results.Ok((await models.ListAsync(actor, ct)).Select(m => new ApiModel(m.Id, m.Name, m.Team, m.Classes, m.HeadPattern, m.Sha256)));
         }).WithSummary("Models you can use (your teams' and the Baselines').");
 
-        api.MapPost("/models", async (HttpContext http, ActorProvider actors, ModelService models, IOptions<InfoCamOptions> options, CancellationToken ct) =>
+        modelApi.MapPost("/models", async (HttpContext http, ActorProvider actors, ModelService models, IOptions<InfoCamOptions> options, CancellationToken ct) =>
         {
             var actor = await actors.GetAsync(http.User, ct);
             var (form, file, refused) = await ReadUploadAsync(http, options.Value.Uploads.MaxModelBytes, "the model", ct);
@@ -49,7 +54,7 @@ public static class ApiEndpoints
                 : ErrorResult(result.Error!);
         }).DisableAntiforgery().WithSummary("Upload an ONNX model (multipart field 'file'; optional 'name', 'description') for your active team.");
 
-        api.MapPost("/datasets", async (HttpContext http, ActorProvider actors, DatasetService datasets, IOptions<InfoCamOptions> options, CancellationToken ct) =>
+        datasetApi.MapPost("/datasets", async (HttpContext http, ActorProvider actors, DatasetService datasets, IOptions<InfoCamOptions> options, CancellationToken ct) =>
         {
             var actor = await actors.GetAsync(http.User, ct);
             var (form, file, refused) = await ReadUploadAsync(http, options.Value.Uploads.MaxDatasetBytes, "the dataset archive", ct);
@@ -64,27 +69,27 @@ public static class ApiEndpoints
         }).DisableAntiforgery().WithSummary("Upload a dataset archive (.zip, .tar, .tar.gz; multipart field 'file'; optional 'name', 'description') for your active team. " +
                                            "A refused dataset answers 400 with one line per problem (file, line, field).");
 
-        api.MapGet("/datasets", async (HttpContext http, ActorProvider actors, DatasetService datasets, CancellationToken ct) =>
+        datasetApi.MapGet("/datasets", async (HttpContext http, ActorProvider actors, DatasetService datasets, CancellationToken ct) =>
         {
             var actor = await actors.GetAsync(http.User, ct);
             return Results.Ok((await datasets.ListAsync(actor, ct)).Select(d =>
                 new ApiDataset(d.Id, d.Name, d.Team?.Name ?? "", d.Layout, d.Images, d.Classes, d.TestImages, d.TrainImages)));
         }).WithSummary("Datasets you can use.");
 
-        api.MapPost("/runs", async ([FromBody] RunRequest request, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
+        runApi.MapPost("/runs", async ([FromBody] RunRequest request, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
         {
             var actor = await actors.GetAsync(http.User, ct);
             var created = await runs.CreateAsync(actor, request, ct);
             return created.RunId is int id ? Results.Created($"/api/runs/{id}", new ApiCreated(id, $"/runs/{id}")) : ErrorResult(created.Error!);
         }).WithSummary("Start a run (model, dataset, split, methods, protocol, thresholds, window, provider).");
 
-        api.MapGet("/runs/{id:int}", async (int id, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
+        runApi.MapGet("/runs/{id:int}", async (int id, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
         {
             var run = await runs.GetAsync(await actors.GetAsync(http.User, ct), id, ct);
             return run is null ? RunNotFound(id) : Results.Ok(ToApi(run, await runs.ShardsAsync(id, ct)));
         }).WithSummary("Status and progress of a run, and its shards: image range, state (queued, running, done), worker.");
 
-        api.MapGet("/runs/{id:int}/result", async (int id, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
+        runApi.MapGet("/runs/{id:int}/result", async (int id, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
         {
             var run = await runs.GetAsync(await actors.GetAsync(http.User, ct), id, ct);
             if (run is null) return RunNotFound(id);
@@ -95,13 +100,13 @@ public static class ApiEndpoints
             return Results.Text(run.ResultJson, "application/json");
         }).WithSummary("The result JSON (same shape as infocam evaluate --output).");
 
-        api.MapGet("/workers", async (HttpContext http, ActorProvider actors, Workers.WorkerService workers, CancellationToken ct) =>
+        workerApi.MapGet("/workers", async (HttpContext http, ActorProvider actors, Workers.WorkerService workers, CancellationToken ct) =>
         {
             var list = await workers.ListAsync(await actors.GetAsync(http.User, ct), ct);
             return Results.Ok(list.Select(w => new ApiWorker(w.Name, w.Machine, w.Device, w.Provider, w.State, w.RunId, w.Shard, w.ImagesPerSecond, w.StartedAt, w.LastSeenAt)));
         }).WithSummary("The workers that take runs from the queue: device, provider in use, state (idle, busy, lost, stopped), run and shard, images/s, last heartbeat.");
 
-        api.MapPost("/runs/{id:int}/publish", async (int id, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
+        runApi.MapPost("/runs/{id:int}/publish", async (int id, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
         {
             var error = await runs.PublishAsync(await actors.GetAsync(http.User, ct), id, true, ct);
             return error is null ? Results.Ok(new { published = true }) : ErrorResult(error);

@@ -233,15 +233,15 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         run.RunningMetrics is null ? new Dictionary<string, double>()
             : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(run.RunningMetrics) ?? new Dictionary<string, double>();
 
-    /// <summary>The per-image CSV of a finished (or partial) run, in split order.</summary>
+    /// <summary>The per-image CSV of a finished (or partial) run, in split order, with the class names in the last two columns.</summary>
     public async Task WritePerImageCsvAsync(RunRecord run, TextWriter writer, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var dataset = await annotations.GetAsync(run.Dataset!, ct);
-        await writer.WriteAsync(ResultFiles.CsvHeader(CamMethods.ParseList(run.Methods)) + "\n");
+        await writer.WriteAsync(ResultFiles.CsvHeader(CamMethods.ParseList(run.Methods), classNames: true) + "\n");
         await foreach (var blob in db.RunImages.AsNoTracking().Where(i => i.RunId == run.Id).OrderBy(i => i.Index).Select(i => i.Outcome).AsAsyncEnumerable().WithCancellation(ct))
         {
-            await writer.WriteAsync(ResultFiles.CsvRow(OutcomeCodec.Decode(blob), dataset.ClassLabels) + "\n");
+            await writer.WriteAsync(ResultFiles.CsvRow(OutcomeCodec.Decode(blob), dataset.ClassLabels, dataset.ClassNames) + "\n");
         }
     }
 

@@ -37,4 +37,7 @@ public sealed class WorkerRecord
     public DateTimeOffset LastSeenAt { get; set; }
 
     public bool IsLost(DateTimeOffset now, TimeSpan lostAfter) => State != WorkerState.Stopped && now - LastSeenAt > lostAfter;
+
+    /// <summary>Running and heard from within the lost limit: it may hold shards and takes jobs.</summary>
+    public bool IsLive(DateTimeOffset now, TimeSpan lostAfter) => State != WorkerState.Stopped && !IsLost(now, lostAfter);
 }

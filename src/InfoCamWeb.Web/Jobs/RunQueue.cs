@@ -17,10 +17,13 @@ public sealed class RunQueue(IBackgroundJobClient client, JobStorage storage)
     }
 
     /// <summary>The job's state name in the job storage (Enqueued, Processing, Succeeded, ...); null when it is gone.</summary>
-    public string? StateOf(string jobId)
+    public string? StateOf(string jobId) => StatesOf([jobId])[jobId];
+
+    /// <summary>The states of several jobs, read over one storage connection.</summary>
+    public Dictionary<string, string?> StatesOf(IEnumerable<string> jobIds)
     {
         using var connection = storage.GetConnection();
-        return connection.GetJobData(jobId)?.State;
+        return jobIds.Distinct().ToDictionary(id => id, id => connection.GetJobData(id)?.State);
     }
 
     public string EnqueueShard(int runId, int shard, string queue) =>

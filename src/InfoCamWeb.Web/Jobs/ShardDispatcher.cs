@@ -85,9 +85,11 @@ public sealed class ShardDispatcher(
 
     private void ReleaseEndedJobs(List<RunShardRecord> shards)
     {
-        foreach (var shard in shards.Where(s => s.State == ShardState.Queued && s.JobId is not null))
+        var waiting = shards.Where(s => s.State == ShardState.Queued && s.JobId is not null).ToList();
+        var states = queue.StatesOf(waiting.Select(s => s.JobId!));
+        foreach (var shard in waiting)
         {
-            var state = queue.StateOf(shard.JobId!);
+            var state = states[shard.JobId!];
             if (state is null || EndedStates.Contains(state))
             {
                 log.LogInformation("Run {RunId} shard {Shard}: its job ended ({State}) before the shard ran; queued again.", shard.RunId, shard.Index, state ?? "gone");
@@ -100,7 +102,7 @@ public sealed class ShardDispatcher(
     {
         var now = clock.GetUtcNow();
         var lostAfter = TimeSpan.FromSeconds(Math.Max(1, options.Value.Worker.LostAfterSeconds));
-        var live = (await db.Workers.AsNoTracking().ToListAsync(ct)).Where(w => w.State != WorkerState.Stopped && !w.IsLost(now, lostAfter));
+        var live = (await db.Workers.AsNoTracking().ToListAsync(ct)).Where(w => w.IsLive(now, lostAfter));
         return live.Select(w => DeviceSpec.TryParse(w.Device, out var spec) ? spec.Queue : null).OfType<string>()
             .GroupBy(q => q).ToDictionary(g => g.Key, g => g.Count());
     }

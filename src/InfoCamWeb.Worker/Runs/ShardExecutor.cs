@@ -62,7 +62,7 @@ public sealed class ShardExecutor(
         var lostAfter = TimeSpan.FromSeconds(Math.Max(1, Me.LostAfterSeconds));
         var workers = await db.Workers.AsNoTracking().ToListAsync(ct);
         var now = DateTimeOffset.UtcNow;
-        var live = workers.Where(w => w.Name != Me.ResolvedName && !w.IsLost(now, lostAfter) && w.State != WorkerState.Stopped).Select(w => w.Name).ToList();
+        var live = workers.Where(w => w.Name != Me.ResolvedName && w.IsLive(now, lostAfter)).Select(w => w.Name).ToList();
         int claimed = await db.RunShards
             .Where(s => s.RunId == runId && s.Index == shard && (s.State == ShardState.Queued
                 || (s.State == ShardState.Running && (s.WorkerName == null || !live.Contains(s.WorkerName)))))

@@ -118,13 +118,14 @@ public class ComponentTests
     public async Task The_boxacc_chart_names_its_axes_and_gives_each_method_its_colour_maxboxacc_threshold_and_fixed_threshold_value()
     {
         await using var ctx = NewContext();
-        var result = Result() with { Methods = new() { ["infocam+"] = Scores(10, 20), ["cam"] = Scores(12.5, 40) } };
+        // GT-known Loc (25) differs from the curve's point at t = 0 (20): the fixed-threshold figure is the protocol's GT-known Loc.
+        var result = Result() with { Methods = new() { ["infocam+"] = Scores(10, 25), ["cam"] = Scores(12.5, 40) } };
         var cut = ctx.Render<BoxAccChart>(p => p.Add(c => c.Result, result));
         Assert.Contains("CAM threshold t", cut.Markup);
         Assert.Contains("BoxAcc (%)", cut.Markup);
         var caption = cut.Find("[data-testid=boxacc-markers]").TextContent;
-        // Step 0.5: the curve [20, 60] is at t = 0 and 0.5; the fixed threshold 0.2 is nearest to t = 0.
-        Assert.Contains("infoCAM+: MaxBoxAcc 60.00 % at t = 0.5; at the fixed t = 0.2: 20.00 %", System.Text.RegularExpressions.Regex.Replace(caption, @"\s+", " "));
+        // Step 0.5: the curve [20, 60] is at t = 0 and 0.5, MaxBoxAcc 60 at 0.5; at the fixed threshold, GT-known Loc.
+        Assert.Contains("infoCAM+: MaxBoxAcc 60.00 % at t = 0.5; at the fixed t = 0.2: 25.00 % (GT-known Loc)", System.Text.RegularExpressions.Regex.Replace(caption, @"\s+", " "));
         // The colour follows the method, not its position in the run.
         Assert.Contains($"color:{InfoCamWeb.Web.Features.MethodStyles.Hex(Core.Cams.CamMethod.InfoCamPlus)}", cut.Markup);
         Assert.Contains($"color:{InfoCamWeb.Web.Features.MethodStyles.Hex(Core.Cams.CamMethod.Cam)}", cut.Markup);

@@ -37,8 +37,18 @@ public class BrowserFlowTests
         await Assertions.Expect(page.GetByText("acting for this team")).ToBeVisibleAsync();
     }
 
-    /// <summary>Waits until the Blazor circuit is connected, so clicks and file inputs reach the server.</summary>
-    internal static Task LiveAsync(IPage page) => page.Locator("#interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+    /// <summary>
+    /// Waits until the Blazor circuit is connected, so clicks and file inputs reach the server. File inputs also wait for
+    /// Blazor's InputFile to attach its change listener (after its first interactive render, a round trip later): a file
+    /// set before that is silently lost.
+    /// </summary>
+    internal static async Task LiveAsync(IPage page)
+    {
+        await page.Locator("#interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        await page.WaitForFunctionAsync(
+            "() => Array.from(document.querySelectorAll('input[type=file]')).every(i => i._blazorInputFileNextFileId !== undefined)",
+            null, new() { Timeout = 30_000 });
+    }
 
     [SkippableFact]
     public async Task Upload_model_and_dataset_run_watch_progress_and_read_results_in_a_real_browser()

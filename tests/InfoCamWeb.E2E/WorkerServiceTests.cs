@@ -13,7 +13,7 @@ public class WorkerServiceTests
         await app.WaitForSuccessAsync(1, TimeSpan.FromMinutes(3));
         using var http = new HttpClient();
         // The pages that read the run's results, heatmaps and boxes.
-        foreach (var path in new[] { "/runs/1", "/runs/1/images", "/runs/1/images/0/cam.png", "/runs/1/images.csv", "/runs/1/result.json", "/models", "/datasets/1" })
+        foreach (var path in new[] { "/runs/1", "/runs/1/images", "/runs/1/images/0/cam.jpg", "/runs/1/images.csv", "/runs/1/result.json", "/models", "/datasets/1" })
         {
             Assert.True((await http.GetAsync(app.Url + path)).IsSuccessStatusCode, path);
         }

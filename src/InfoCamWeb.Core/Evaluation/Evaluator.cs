@@ -36,10 +36,9 @@ public sealed class Evaluator
         _dataset = dataset;
         _settings = settings;
         _decoder = decoder ?? new ImageDecoder();
-        if (model.Head.Classes != dataset.ClassCount)
+        if (ClassCounts.Mismatch(model.Head.Classes, dataset.ClassCount) is { } mismatch)
         {
-            throw new EvaluationException(
-                $"The model has {model.Head.Classes} classes but the dataset has {dataset.ClassCount}; model output i must be the dataset's i-th class.");
+            throw new EvaluationException(mismatch);
         }
         _pre = settings.Preprocessing ?? Preprocessing.ImageNet(model.Head.FixedInputSize ?? 224);
         if (model.Head.FixedInputSize is int fixedSize && fixedSize != _pre.InputSize)
@@ -319,6 +318,21 @@ public sealed class Evaluator
             results[m] = localizer.Localize(map, mh, mw, truth);
             maps[m] = new RawScoreMap(mh, mw, Array.ConvertAll(map, v => (float)v));
         }
-        return new ImageOutcome(index, record.Id, y, pred, above < 5, ce, pc, truth, results) { Maps = maps };
+        return new ImageOutcome(index, record.Id, y, pred, above < 5, ce, pc, truth, results) { Maps = maps, TopClasses = TopClasses(logits, max, sum) };
+    }
+
+    /// <summary>The five largest logits (ties to the lower class index) as softmax probabilities; max and sum as in the cross-entropy.</summary>
+    internal static ClassScore[] TopClasses(ReadOnlySpan<float> logits, double max, double sum)
+    {
+        var top = new List<ClassScore>(6);
+        for (int c = 0; c < logits.Length; c++)
+        {
+            int at = top.Count;
+            while (at > 0 && logits[top[at - 1].Class] < logits[c]) at--;
+            if (at >= 5) continue;
+            top.Insert(at, new ClassScore(c, Math.Exp(logits[c] - max) / sum));
+            if (top.Count > 5) top.RemoveAt(5);
+        }
+        return top.ToArray();
     }
 }

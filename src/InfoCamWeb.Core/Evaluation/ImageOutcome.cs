@@ -22,7 +22,16 @@ public sealed record ImageOutcome(
     /// and not encoded by <see cref="OutcomeCodec"/> (see <see cref="ScoreMapCodec"/>).
     /// </summary>
     public RawScoreMap[] Maps { get; init; } = [];
+
+    /// <summary>
+    /// The five highest-scoring classes (fewer when the model has fewer), highest first with ties to the lower index,
+    /// and their softmax probabilities; for the image detail view, not part of the metrics.
+    /// </summary>
+    public ClassScore[] TopClasses { get; init; } = [];
 }
+
+/// <summary>A class index and its softmax probability.</summary>
+public readonly record struct ClassScore(int Class, double Probability);
 
 /// <summary>A score map at feature resolution, row-major.</summary>
 public sealed record RawScoreMap(int Height, int Width, float[] Values);

@@ -6,7 +6,8 @@ namespace InfoCamWeb.Core.Evaluation;
 /// <summary>A compact binary form of <see cref="ImageOutcome"/>, for storing a run's per-image results.</summary>
 public static class OutcomeCodec
 {
-    private const byte Version = 1;
+    /// <summary>2 appends the top classes; outcomes stored as version 1 still decode (without them).</summary>
+    private const byte Version = 2;
 
     public static byte[] Encode(ImageOutcome o)
     {
@@ -31,6 +32,12 @@ public static class OutcomeCodec
                 Write(w, m.FixedBox);
                 w.Write(m.FixedIoU);
             }
+            w.Write((byte)o.TopClasses.Length);
+            foreach (var t in o.TopClasses)
+            {
+                w.Write(t.Class);
+                w.Write(t.Probability);
+            }
         }
         return ms.ToArray();
     }
@@ -38,7 +45,8 @@ public static class OutcomeCodec
     public static ImageOutcome Decode(byte[] data)
     {
         using var r = new BinaryReader(new MemoryStream(data), Encoding.UTF8);
-        if (r.ReadByte() != Version)
+        byte version = r.ReadByte();
+        if (version is not (1 or Version))
         {
             throw new InvalidDataException("Unknown outcome encoding version.");
         }
@@ -56,7 +64,9 @@ public static class OutcomeCodec
             var box = ReadBox(r);
             methods[m] = new MapOutcome(hits, box, r.ReadDouble());
         }
-        return new ImageOutcome(index, id, y, pred, top5, ce, pc, truth, methods);
+        var top = new ClassScore[version >= 2 ? r.ReadByte() : 0];
+        for (int t = 0; t < top.Length; t++) top[t] = new ClassScore(r.ReadInt32(), r.ReadDouble());
+        return new ImageOutcome(index, id, y, pred, top5, ce, pc, truth, methods) { TopClasses = top };
     }
 
     private static void Write(BinaryWriter w, Box b)

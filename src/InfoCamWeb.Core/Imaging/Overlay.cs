@@ -1,5 +1,6 @@
 using InfoCamWeb.Core.Localization;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -67,6 +68,18 @@ public static class Overlay
         image.Pixels[o] = c.R;
         image.Pixels[o + 1] = c.G;
         image.Pixels[o + 2] = c.B;
+    }
+
+    /// <summary>
+    /// JPEG at quality 90 without chroma subsampling (4:4:4, so thin coloured box lines stay their colour): a heatmap
+    /// view of a photo is a fifth of its PNG size and decodes faster in the browser.
+    /// </summary>
+    public static byte[] EncodeJpeg(RgbImage image, int quality = 90)
+    {
+        using var img = Image.LoadPixelData<Rgb24>(image.Pixels, image.Width, image.Height);
+        using var ms = new MemoryStream();
+        img.Save(ms, new JpegEncoder { Quality = quality, ColorType = JpegColorType.YCbCrRatio444 });
+        return ms.ToArray();
     }
 
     public static byte[] EncodePng(RgbImage image)

@@ -40,6 +40,7 @@ public static class ModelLoader
         var model = OnnxGraphInspector.Parse(bytes);
         ModelSafety.Check(model);
         var inspector = new OnnxGraphInspector(model);
+        inspector.RequireDefinedTensors();
         var (inputName, inputShape) = inspector.ImageInput();
 
         OnnxGraphInspector.Candidate candidate;

@@ -81,6 +81,29 @@ internal sealed class OnnxGraphInspector
 
     public GraphProto Graph => _graph;
 
+    /// <summary>
+    /// Refuses a graph that reads a tensor nothing defines (a broken export or a hand edit), naming the node and the
+    /// tensor, before the head search could misread it as a head-shape problem. Subgraphs may read outer names and are
+    /// left to ONNX Runtime.
+    /// </summary>
+    public void RequireDefinedTensors()
+    {
+        var defined = new HashSet<string>(_graph.Input.Select(i => i.Name), StringComparer.Ordinal);
+        defined.UnionWith(_initializers.Keys);
+        defined.UnionWith(_graph.SparseInitializer.Select(s => s.Values?.Name ?? ""));
+        defined.UnionWith(_producer.Keys);
+        for (int n = 0; n < _graph.Node.Count; n++)
+        {
+            var node = _graph.Node[n];
+            var missing = node.Input.FirstOrDefault(i => i.Length > 0 && !defined.Contains(i));
+            if (missing is not null)
+            {
+                var name = node.Name.Length > 0 ? $"Node '{node.Name}' ({node.OpType})" : $"The {node.OpType} node #{n + 1}";
+                throw new ModelException($"{name} reads '{missing}', which no input, initializer or node defines; the file is incomplete or was edited by hand. Export the model again.");
+            }
+        }
+    }
+
     public TensorProto? Initializer(string name) => _initializers.GetValueOrDefault(name);
 
     public bool HasTensor(string name) => _producer.ContainsKey(name) || _graph.Input.Any(i => i.Name == name);

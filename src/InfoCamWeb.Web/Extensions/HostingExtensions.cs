@@ -29,6 +29,8 @@ public static class HostingExtensions
         builder.Services.AddSingleton<IDbContextFactory<InfoCamDbContext>>(sp => new InfoCamDbContextFactory(sp.GetRequiredService<Store>()));
         builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<InfoCamDbContext>>().CreateDbContext());
         builder.Services.AddHostedService<StartupTasks>();
+        builder.Services.AddSingleton<PageWarmup>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PageWarmup>());
     }
 
     public static void AddInfoCamIdentity(this WebApplicationBuilder builder)
@@ -112,8 +114,10 @@ public static class HostingExtensions
         builder.Services.AddSingleton<DatasetGallery>();
         builder.Services.AddSingleton<RunService>();
         builder.Services.AddSingleton<DemoSetup>();
+        builder.Services.AddSingleton<Features.Images.ImageRenderer>();
         builder.Services.AddSingleton<Features.Images.ImageBrowserService>();
         builder.Services.AddHostedService<Features.Images.PngCachePruner>();
+        builder.Services.AddHostedService<Features.Images.FirstPageWarmer>();
         builder.Services.AddSingleton<Features.Leaderboard.LeaderboardService>();
         builder.Services.AddSingleton<Features.Sharing.ShareService>();
         builder.Services.AddSingleton<Features.Workers.WorkerService>();

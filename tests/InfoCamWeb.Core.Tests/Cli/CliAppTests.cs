@@ -65,6 +65,6 @@ public class CliAppTests
     {
         var (code, _, stderr) = await Run("evaluate", "--model", Demo("demo-model", "bench-200.onnx"), "--dataset", Demo("demo-cub"));
         Assert.Equal(2, code);
-        Assert.Contains("The model has 200 classes but the dataset has 8", stderr);
+        Assert.Contains("The model has 200 outputs but the dataset has 8 classes; output i must be the dataset's class i. Choose a dataset with 200 classes, or a model with 8 outputs", stderr);
     }
 }

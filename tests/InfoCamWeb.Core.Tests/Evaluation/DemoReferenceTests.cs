@@ -137,7 +137,7 @@ public class DemoReferenceTests
     {
         var bench = ModelLoader.Load(Path.Combine(Fixtures.RepoRoot, "datasets", "demo-model", "bench-200.onnx"));
         var ex = Assert.Throws<EvaluationException>(() => new Evaluator(bench, Demo.Value, new EvaluationSettings()));
-        Assert.Equal("The model has 200 classes but the dataset has 8; model output i must be the dataset's i-th class.", ex.Message);
+        Assert.Equal("The model has 200 outputs but the dataset has 8 classes; output i must be the dataset's class i. Choose a dataset with 200 classes, or a model with 8 outputs (one per class, in the order of the dataset's class list).", ex.Message);
     }
 }
 

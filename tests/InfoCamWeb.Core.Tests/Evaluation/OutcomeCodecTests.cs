@@ -20,4 +20,33 @@ public class OutcomeCodecTests
         Assert.Equal(o.Methods[0].FixedIoU, back.Methods[0].FixedIoU);
         Assert.Empty(back.Methods[1].Hits);
     }
+
+    [Fact]
+    public void The_top_classes_survive_encoding_with_their_probabilities()
+    {
+        var o = new ImageOutcome(0, "x.jpg", 1, 1, true, 0, 0, [], []) { TopClasses = [new ClassScore(1, 0.75), new ClassScore(0, 0.2), new ClassScore(2, 0.05)] };
+        Assert.Equal(o.TopClasses, OutcomeCodec.Decode(OutcomeCodec.Encode(o)).TopClasses);
+    }
+
+    [Fact]
+    public void An_outcome_stored_by_the_first_encoding_still_decodes_without_top_classes()
+    {
+        var v2 = OutcomeCodec.Encode(new ImageOutcome(4, "a.jpg", 2, 3, false, 1.5, 0, [new Box(0, 0, 9, 9)],
+            [new MapOutcome([2], new Box(1, 1, 5, 5), 0.5)]) { TopClasses = [new ClassScore(3, 0.9)] });
+        // Version 1 is the same bytes without the trailing top-class block (one count byte and 12 bytes per class).
+        var v1 = v2[..^13];
+        v1[0] = 1;
+        var back = OutcomeCodec.Decode(v1);
+        Assert.Equal((4, "a.jpg", 2, 3), (back.Index, back.ImageId, back.TrueClass, back.PredictedClass));
+        Assert.Equal(0.5, back.Methods[0].FixedIoU);
+        Assert.Empty(back.TopClasses);
+    }
+
+    [Fact]
+    public void An_unknown_encoding_version_is_refused()
+    {
+        var data = OutcomeCodec.Encode(new ImageOutcome(0, "a.jpg", 0, 0, true, 0, 0, [], []));
+        data[0] = 9;
+        Assert.Throws<InvalidDataException>(() => OutcomeCodec.Decode(data));
+    }
 }

@@ -122,6 +122,18 @@ public class ModelLoaderTests
         Assert.Contains("element type uint8", Assert.Throws<ModelException>(() => ModelLoader.Load(u8.Build(u8.Node("Relu", ["x"])), "u8.onnx")).Message);
     }
 
+    [Fact]
+    public void A_node_that_reads_an_undefined_tensor_is_refused_with_its_name_not_as_a_head_problem()
+    {
+        var m = new TinyOnnx(size: 8);
+        var feat = m.Backbone();
+        var gap = m.Node("GlobalAveragePool", [feat]);
+        var flat = m.Node("Flatten", [gap], ("axis", 1L));
+        var gemm = m.Node("Gemm", [flat, "nowhere", m.Init("fc_b", [5])], ("transB", 1L));
+        var ex = Assert.Throws<ModelException>(() => ModelLoader.Load(m.Build(gemm), "broken.onnx"));
+        Assert.Equal($"Node '{gemm}_node' (Gemm) reads 'nowhere', which no input, initializer or node defines; the file is incomplete or was edited by hand. Export the model again.", ex.Message);
+    }
+
     [Theory]
     [InlineData(new byte[0], "The model file is empty.")]
     [InlineData(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10, 0 }, "is a PNG image")]

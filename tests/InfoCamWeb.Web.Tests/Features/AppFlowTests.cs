@@ -105,7 +105,7 @@ public class AppFlowTests(WebAppFixture app)
         int before = await db.Runs.CountAsync();
         var created = await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = modelId, DatasetId = dataset.Id });
         Assert.Null(created.RunId);
-        Assert.Equal("The model has 200 classes but the dataset has 8; model output i must be the dataset's i-th class.", created.Error);
+        Assert.Equal("The model has 200 outputs but the dataset has 8 classes; output i must be the dataset's class i. Choose a dataset with 200 classes, or a model with 8 outputs (one per class, in the order of the dataset's class list).", created.Error);
         Assert.Equal(before, await db.Runs.CountAsync());
     }
 
@@ -241,22 +241,44 @@ public class DatasetUploadTests(WebAppFixture app)
 public class ImageBrowserTests(WebAppFixture app)
 {
     [Fact]
-    public async Task Heatmaps_and_the_photo_are_served_as_png_and_cached()
+    public async Task Heatmaps_and_the_photo_are_served_as_jpeg_and_cached_together()
     {
         var run = await app.DemoRunAsync();
         var client = app.CreateClient();
+        var folder = Path.Combine(app.Get<InfoCamWeb.Data.InfoCamPaths>().CacheFolder, "runs", run.Id.ToString());
+        // An image off the first page, which is rendered ahead of time when the run ends.
+        var first = (await app.Get<InfoCamWeb.Web.Features.Images.ImageBrowserService>().QuerySharedAsync(run.Id, new()))!.Rows.Select(r => r.Index).ToHashSet();
+        int index = Enumerable.Range(0, 160).First(i => !first.Contains(i));
+        var response = await client.GetAsync($"/runs/{run.Id}/images/{index}/cam.jpg");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // One request renders every view of the image: the others are on disk before anyone asks for them.
+        Assert.All(new[] { "photo", "cam", "infocam", "infocam-plus" }, kind => Assert.True(File.Exists(Path.Combine(folder, $"{index}-{kind}.jpg")), kind));
         foreach (var kind in new[] { "photo", "cam", "infocam", "infocam-plus" })
         {
-            var response = await client.GetAsync($"/runs/{run.Id}/images/0/{kind}.png");
+            response = await client.GetAsync($"/runs/{run.Id}/images/{index}/{kind}.jpg");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("image/jpeg", response.Content.Headers.ContentType?.MediaType);
             var bytes = await response.Content.ReadAsByteArrayAsync();
-            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+            Assert.Equal(new byte[] { 0xFF, 0xD8, 0xFF }, bytes[..3]);
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(folder, $"{index}-{kind}.jpg")), bytes);
         }
-        var cached = Directory.GetFiles(Path.Combine(app.Get<InfoCamWeb.Data.InfoCamPaths>().CacheFolder, "runs", run.Id.ToString()));
-        Assert.Equal(4, cached.Length);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/runs/{run.Id}/images/0/gradcam.png")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/runs/{run.Id}/images/99999/cam.png")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/runs/{run.Id}/images/{index}/gradcam.jpg")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/runs/{run.Id}/images/99999/cam.jpg")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_first_page_of_images_is_rendered_when_the_run_ends()
+    {
+        var run = await app.DemoRunAsync();
+        var folder = Path.Combine(app.Get<InfoCamWeb.Data.InfoCamPaths>().CacheFolder, "runs", run.Id.ToString());
+        var page = await app.Get<InfoCamWeb.Web.Features.Images.ImageBrowserService>().QuerySharedAsync(run.Id, new());
+        var expected = page!.Rows.SelectMany(r => new[] { "photo", "cam", "infocam", "infocam-plus" }.Select(k => $"{r.Index}-{k}.jpg")).ToList();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!expected.All(f => File.Exists(Path.Combine(folder, f))))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The first page's views were not rendered within 60 s of the run's end.");
+            await Task.Delay(200);
+        }
     }
 
     [Fact]

@@ -68,8 +68,8 @@ public class AuthorizationTests(WebAppFixture app)
         [
             $"/runs/{items.Run}/result.json",
             $"/runs/{items.Run}/images.csv",
-            $"/runs/{items.Run}/images/0/cam.png",
-            $"/runs/{items.Run}/images/0/photo.png",
+            $"/runs/{items.Run}/images/0/cam.jpg",
+            $"/runs/{items.Run}/images/0/photo.jpg",
             $"/datasets/{items.Dataset}/images/0.png",
         ];
         foreach (var url in urls)

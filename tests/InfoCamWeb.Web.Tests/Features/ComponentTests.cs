@@ -131,6 +131,32 @@ public class ComponentTests
         Assert.Contains($"color:{InfoCamWeb.Web.Features.MethodStyles.Hex(Core.Cams.CamMethod.Cam)}", cut.Markup);
     }
 
+    [Fact]
+    public async Task The_boxacc_chart_marks_each_maxboxacc_on_its_curve_and_gt_known_loc_on_the_fixed_threshold_line()
+    {
+        await using var ctx = NewContext();
+        var result = Result() with { Methods = new() { ["cam"] = Scores(12.5, 40) with { BoxAccCurve = [20, 60], MaxBoxAcc = 60, MaxBoxAccThreshold = 0.5 } } };
+        var cut = ctx.Render<BoxAccChart>(p => p.Add(c => c.Result, result));
+        var plot = new BoxAccPlot(result);
+        // Axis 0..60 (the highest BoxAcc rounded up to 10) over the plot's height; t from 0 to 1 over its width.
+        Assert.Equal(60, plot.YMax);
+        Assert.Equal(BoxAccPlot.Left + 0.5 * (BoxAccPlot.Width - BoxAccPlot.Left - BoxAccPlot.Right), plot.X(0.5));
+        Assert.Equal(BoxAccPlot.Top, plot.Y(60));
+        Assert.Equal(BoxAccPlot.Height - BoxAccPlot.Bottom, plot.Y(0));
+        // The curve passes through (0, 20) and (0.5, 60); the dot sits on its maximum.
+        var line = cut.Find("polyline[data-method=cam]");
+        Assert.Equal($"{BoxAccPlot.N(plot.X(0))},{BoxAccPlot.N(plot.Y(20))} {BoxAccPlot.N(plot.X(0.5))},{BoxAccPlot.N(plot.Y(60))}", line.GetAttribute("points"));
+        var dot = cut.Find("circle.max-marker[data-method=cam]");
+        Assert.Equal((BoxAccPlot.N(plot.X(0.5)), BoxAccPlot.N(plot.Y(60))), (dot.GetAttribute("cx"), dot.GetAttribute("cy")));
+        Assert.Contains("CAM: MaxBoxAcc 60.00 % at t = 0.5", dot.TextContent);
+        // The diamond is GT-known Loc (40) on the dashed line at the fixed threshold 0.2.
+        var line02 = cut.Find("line.fixed-threshold");
+        Assert.Equal(BoxAccPlot.N(plot.X(0.2)), line02.GetAttribute("x1"));
+        var diamond = cut.Find("path.fixed-marker[data-method=cam]");
+        Assert.StartsWith($"M{BoxAccPlot.N(plot.X(0.2))},{BoxAccPlot.N(plot.Y(40) - 6)}", diamond.GetAttribute("d"));
+        Assert.Contains("GT-known Loc 40.00 % at the fixed t = 0.2", diamond.TextContent);
+    }
+
     [Theory]
     [InlineData(2, false)]
     [InlineData(5, false)]

@@ -42,7 +42,7 @@ public class SharingTests(WebAppFixture app)
         Assert.Contains("property=\"og:title\"", html);
         Assert.Contains("property=\"og:description\" content=\"Top-1 Loc CAM", html);
         Assert.Contains("Top-1 Loc", html);
-        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync($"/s/{token}/images/0/infocam-plus.png")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync($"/s/{token}/images/0/infocam-plus.jpg")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync($"/s/{token}/images/3")).StatusCode);
         // The link opens that run only: the run's own page and downloads stay private.
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"/runs/{run}/result.json")).StatusCode);
@@ -50,7 +50,7 @@ public class SharingTests(WebAppFixture app)
         // Altered tokens open nothing.
         var altered = token[..^1] + (token[^1] == 'A' ? 'B' : 'A');
         Assert.Contains("This link does not open anything", await anonymous.GetStringAsync($"/s/{altered}"));
-        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"/s/{altered}/images/0/cam.png")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"/s/{altered}/images/0/cam.jpg")).StatusCode);
 
         // Another team cannot revoke it; revoking works at once.
         var other = await app.NewTeamMemberAsync();
@@ -59,7 +59,7 @@ public class SharingTests(WebAppFixture app)
         Assert.Empty(await shares.ListAsync(other, run));
         Assert.Null(await shares.RevokeAsync(actor, link.Id));
         Assert.Contains("This link does not open anything", await anonymous.GetStringAsync($"/s/{token}"));
-        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"/s/{token}/images/0/cam.png")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"/s/{token}/images/0/cam.jpg")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"/s/{token}/result.json")).StatusCode);
     }
 

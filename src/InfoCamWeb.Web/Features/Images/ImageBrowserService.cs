@@ -32,6 +32,20 @@ public sealed record ImageQuery
 
 public sealed record ImageRow(int Index, string ImageId, string TrueLabel, string PredictedLabel, bool Correct, double[] IoU);
 
+/// <summary>One method's result on one image: its box at the fixed threshold and that box's IoU.</summary>
+public sealed record MethodOnImage(CamMethod Method, double IoU, Box Box);
+
+/// <summary>A class the model ranked among its top five for an image, with its softmax probability.</summary>
+public sealed record RankedClass(string Name, double Probability, bool IsTrue);
+
+/// <summary>
+/// Everything the detail view shows of one image: the image's own size (heatmaps are shown at its aspect ratio), each
+/// method's box and IoU, the model's top classes (empty for runs stored before they were kept), and its neighbours.
+/// </summary>
+public sealed record ImageDetail(
+    int Index, string ImageId, string TrueLabel, string PredictedLabel, bool Correct, int Width, int Height, double CamThreshold,
+    IReadOnlyList<MethodOnImage> Methods, IReadOnlyList<RankedClass> TopClasses, int? Previous, int? Next);
+
 public sealed record ImagePage(IReadOnlyList<ImageRow> Rows, int Total, IReadOnlyList<CamMethod> Methods, IReadOnlyList<string> ClassNames);
 
 /// <summary>
@@ -39,10 +53,8 @@ public sealed record ImagePage(IReadOnlyList<ImageRow> Rows, int Total, IReadOnl
 /// overlays) cached on disk. Rendering uses the stored score maps and managed decoding only: no ONNX Runtime and no
 /// native decoder in the web process.
 /// </summary>
-public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, Datasets.DatasetAnnotations annotations)
-{
-    private static readonly (byte, byte, byte) Truth = (40, 220, 60);
-    private readonly ImageDecoder _decoder = new(jpeg: JpegDecoderKind.ImageSharp);
+public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFactory, Datasets.DatasetAnnotations annotations, ImageRenderer renderer)
+{    private readonly ImageDecoder _decoder = new(jpeg: JpegDecoderKind.ImageSharp);
 
     public Task<ImagePage?> QueryAsync(Actor actor, int runId, ImageQuery q, CancellationToken ct = default) => QueryCoreAsync(actor, runId, q, ct);
 
@@ -99,6 +111,49 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
             total, methods, dataset.ClassNames);
     }
 
+    /// <summary>One image of a run for its detail view; null when the run or image does not exist or the actor may not read it.</summary>
+    public Task<ImageDetail?> DetailAsync(Actor actor, int runId, int index, CancellationToken ct = default) => DetailCoreAsync(actor, runId, index, ct);
+
+    /// <summary>For a valid share link: the link itself is the permission.</summary>
+    internal Task<ImageDetail?> DetailSharedAsync(int runId, int index, CancellationToken ct = default) => DetailCoreAsync(null, runId, index, ct);
+
+    private async Task<ImageDetail?> DetailCoreAsync(Actor? actor, int runId, int index, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.Runs.AsNoTracking().Include(r => r.Dataset).Include(r => r.Team).FirstOrDefaultAsync(r => r.Id == runId, ct);
+        if (run is null || (actor is not null && !AccessRules.CanReadRun(actor, run, run.Team!.IsBuiltIn))) return null;
+        var stored = await db.RunImages.AsNoTracking().FirstOrDefaultAsync(i => i.RunId == runId && i.Index == index, ct);
+        if (stored is null) return null;
+        var neighbours = await db.RunImages.AsNoTracking().Where(i => i.RunId == runId && (i.Index == index - 1 || i.Index == index + 1))
+            .Select(i => i.Index).ToListAsync(ct);
+        var dataset = annotations.Get(run.Dataset!);
+        var outcome = OutcomeCodec.Decode(stored.Outcome);
+        var (width, height) = SizeOf(dataset, stored.ImageId);
+        string Name(int c) => c < dataset.ClassNames.Count ? dataset.ClassNames[c] : $"class {c}";
+        var methods = CamMethods.ParseList(run.Methods);
+        return new ImageDetail(index, stored.ImageId, Name(outcome.TrueClass), Name(outcome.PredictedClass), outcome.TrueClass == outcome.PredictedClass,
+            width, height, run.CamThreshold,
+            methods.Select((m, k) => new MethodOnImage(m, outcome.Methods[k].FixedIoU, outcome.Methods[k].FixedBox)).ToList(),
+            outcome.TopClasses.Select(t => new RankedClass(Name(t.Class), t.Probability, t.Class == outcome.TrueClass)).ToList(),
+            neighbours.Contains(index - 1) ? index - 1 : null, neighbours.Contains(index + 1) ? index + 1 : null);
+    }
+
+    /// <summary>The image's size from the annotations, else from its header; a square when the file is gone or unreadable.</summary>
+    private (int Width, int Height) SizeOf(Dataset dataset, string imageId)
+    {
+        var record = dataset.Images.FirstOrDefault(i => i.Id == imageId);
+        if (record is null) return (1, 1);
+        if (record.Width is int w && record.Height is int h) return (w, h);
+        try
+        {
+            return _decoder.Identify(dataset.ImagePath(record));
+        }
+        catch (Exception ex) when (ex is ImageDecodeException or IOException or UnauthorizedAccessException)
+        {
+            return (1, 1);
+        }
+    }
+
     /// <summary>
     /// PNG of one image: <paramref name="kind"/> "photo" (ground truth in green, each method's box at the fixed threshold)
     /// or a method key (its heatmap over the image, with its box and the ground truth). Null when there is no such image.
@@ -113,65 +168,8 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
         return await RenderCoreAsync(runId, index, kind, ct);
     }
 
-    private async Task<byte[]?> RenderCoreAsync(int runId, int index, string kind, CancellationToken ct)
-    {
-        var cache = Path.Combine(paths.CacheFolder, "runs", runId.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{index}-{Safe(kind)}.png");
-        return await PngCache.GetOrRenderAsync(cache, () => RenderPngAsync(runId, index, kind, ct), ct);
-    }
-
-    private async Task<byte[]?> RenderPngAsync(int runId, int index, string kind, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var run = await db.Runs.AsNoTracking().Include(r => r.Dataset).Include(r => r.Model).FirstOrDefaultAsync(r => r.Id == runId, ct);
-        var stored = await db.RunImages.AsNoTracking().FirstOrDefaultAsync(i => i.RunId == runId && i.Index == index, ct);
-        if (run is null || stored is null) return null;
-        var methods = CamMethods.ParseList(run.Methods);
-        int methodIndex = -1;
-        if (kind != "photo")
-        {
-            if (!CamMethods.TryParse(kind, out var method) || (methodIndex = methods.ToList().IndexOf(method)) < 0) return null;
-        }
-        var outcome = OutcomeCodec.Decode(stored.Outcome);
-        var dataset = annotations.Get(run.Dataset!);
-        var record = dataset.Images.FirstOrDefault(i => i.Id == stored.ImageId);
-        if (record is null) return null;
-        var protocol = Preprocessor.ParseProtocol(run.Protocol);
-        int frame = run.Model?.InputSize ?? 224;
-        byte[] png = await Task.Run(() =>
-        {
-            RgbImage view;
-            try
-            {
-                view = Preprocessor.ToFrame(_decoder.Decode(dataset.ImagePath(record)), frame * 2, protocol);
-            }
-            catch (ImageDecodeException)
-            {
-                view = new RgbImage(frame * 2, frame * 2, Enumerable.Repeat((byte)128, frame * frame * 12).ToArray());
-            }
-            if (methodIndex >= 0 && stored.Maps is not null)
-            {
-                var raw = ScoreMapCodec.Decode(stored.Maps)[methodIndex];
-                var up = new double[frame * frame];
-                CubicUpsampler.Resize(Array.ConvertAll(raw.Values, v => (double)v), raw.Height, raw.Width, up, frame, frame);
-                var q = new byte[frame * frame];
-                ScoreMaps.NormalizeAndQuantize(up, q);
-                Overlay.BlendHeatmap(view, q, frame);
-            }
-            foreach (var t in outcome.TruthBoxes) Overlay.DrawBox(view, t, frame, Truth, 3);
-            for (int m = 0; m < outcome.Methods.Length; m++)
-            {
-                if (methodIndex < 0 || m == methodIndex)
-                {
-                    Overlay.DrawBox(view, outcome.Methods[m].FixedBox, frame, MethodStyles.Colour(methods[m]), 2);
-                }
-            }
-            return Overlay.EncodePng(view);
-        }, ct);
-        return png;
-    }
-
-    private static string Safe(string kind) => kind is "infocam+" or "infocam-plus" ? "infocam-plus" : new string(kind.Where(char.IsLetterOrDigit).ToArray());
+    private Task<byte[]?> RenderCoreAsync(int runId, int index, string kind, CancellationToken ct) => renderer.GetAsync(runId, index, kind, ct);
 
     /// <summary>The URL segment of a method ("infocam+" becomes "infocam-plus").</summary>
-    public static string UrlKind(CamMethod m) => m == CamMethod.InfoCamPlus ? "infocam-plus" : m.Key();
+    public static string UrlKind(CamMethod m) => ImageRenderer.UrlKind(m);
 }

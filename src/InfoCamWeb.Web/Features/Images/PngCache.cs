@@ -9,27 +9,37 @@ public static class PngCache
 {
     public static async Task<byte[]?> GetOrRenderAsync(string path, Func<Task<byte[]?>> render, CancellationToken ct)
     {
-        if (File.Exists(path))
+        if (await TryReadAsync(path, ct) is byte[] cached)
         {
-            try
-            {
-                return await File.ReadAllBytesAsync(path, ct);
-            }
-            catch (FileNotFoundException)
-            {
-                // Pruned between the check and the read: render it again.
-            }
+            return cached;
         }
         var png = await render();
-        if (png is null)
+        if (png is not null)
         {
-            return null;
+            await WriteAsync(path, png, ct);
         }
+        return png;
+    }
+
+    /// <summary>The cached file, or null when it is not (or no longer) there.</summary>
+    public static async Task<byte[]?> TryReadAsync(string path, CancellationToken ct)
+    {
+        try
+        {
+            return File.Exists(path) ? await File.ReadAllBytesAsync(path, ct) : null;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null; // Pruned between the check and the read.
+        }
+    }
+
+    public static async Task WriteAsync(string path, byte[] png, CancellationToken ct)
+    {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var tmp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         await File.WriteAllBytesAsync(tmp, png, ct);
         File.Move(tmp, path, overwrite: true);
-        return png;
     }
 
     /// <summary>

@@ -27,10 +27,10 @@ public static class RunDownloads
             var png = await gallery.RenderAsync(await actors.GetAsync(http.User, ct), id, index, ct);
             return png is null ? Results.NotFound() : Results.File(png, "image/png");
         });
-        app.MapGet("/runs/{id:int}/images/{index:int}/{kind}.png", async (int id, int index, string kind, Images.ImageBrowserService images, ActorProvider actors, HttpContext http, CancellationToken ct) =>
+        app.MapGet("/runs/{id:int}/images/{index:int}/{kind}.jpg", async (int id, int index, string kind, Images.ImageBrowserService images, ActorProvider actors, HttpContext http, CancellationToken ct) =>
         {
             var png = await images.RenderAsync(await actors.GetAsync(http.User, ct), id, index, kind, ct);
-            return png is null ? Results.NotFound() : Results.File(png, "image/png");
+            return png is null ? Results.NotFound() : Results.File(png, "image/jpeg");
         });
         app.MapGet("/runs/{id:int}/result.json", async (int id, RunService runs, ActorProvider actors, HttpContext http, CancellationToken ct) =>
         {

@@ -143,9 +143,9 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         var dataset = await db.Datasets.Include(d => d.Team).FirstOrDefaultAsync(d => d.Id == request.DatasetId, ct);
         if (model is null || (actor is not null && !AccessRules.CanRead(actor, model.TeamId, model.Team!.IsBuiltIn))) return new RunCreation(null, "Choose a model.");
         if (dataset is null || (actor is not null && !AccessRules.CanRead(actor, dataset.TeamId, dataset.Team!.IsBuiltIn))) return new RunCreation(null, "Choose a dataset.");
-        if (model.Classes != dataset.Classes)
+        if (ClassCounts.Mismatch(model.Classes, dataset.Classes) is { } mismatch)
         {
-            return new RunCreation(null, $"The model has {model.Classes} classes but the dataset has {dataset.Classes}; model output i must be the dataset's i-th class.");
+            return new RunCreation(null, mismatch);
         }
         RunSpec spec;
         try

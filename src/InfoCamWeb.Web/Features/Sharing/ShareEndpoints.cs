@@ -17,12 +17,12 @@ public static class ShareEndpoints
 
     public static void Map(WebApplication app)
     {
-        app.MapGet("/s/{token}/images/{index:int}/{kind}.png", async (string token, int index, string kind, ShareService shares, ImageBrowserService images, CancellationToken ct) =>
+        app.MapGet("/s/{token}/images/{index:int}/{kind}.jpg", async (string token, int index, string kind, ShareService shares, ImageBrowserService images, CancellationToken ct) =>
         {
             var run = await shares.ResolveAsync(token, ct);
             if (run is null) return Results.NotFound();
             var png = await images.RenderSharedAsync(run.Id, index, kind, ct);
-            return png is null ? Results.NotFound() : Results.File(png, "image/png");
+            return png is null ? Results.NotFound() : Results.File(png, "image/jpeg");
         });
         app.MapGet("/s/{token}/result.json", async (string token, ShareService shares, CancellationToken ct) =>
         {

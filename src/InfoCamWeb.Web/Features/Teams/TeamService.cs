@@ -7,6 +7,10 @@ namespace InfoCamWeb.Web.Features.Teams;
 
 public sealed record TeamView(int Id, string Name, bool IsBuiltIn, TeamRole Role, string? InviteCode, IReadOnlyList<MemberView> Members);
 
+public sealed record TeamChoice(int Id, string Name);
+
+public sealed record AccountBarView(string Name, IReadOnlyList<TeamChoice> Teams);
+
 public sealed record MemberView(string UserId, string Name, string Email, TeamRole Role);
 
 /// <summary>Teams: create, invite by code, join, leave, remove a member (owner only), choose the team one acts for.</summary>
@@ -42,6 +46,17 @@ public sealed class TeamService(IDbContextFactory<InfoCamDbContext> dbFactory)
             return new TeamView(t.Id, t.Name, t.IsBuiltIn, role, role == TeamRole.Owner ? t.InviteCode : null,
                 t.Members.OrderBy(m => m.User?.DisplayName).Select(m => new MemberView(m.UserId, m.User?.DisplayName ?? "", m.User?.Email ?? "", m.Role)).ToList());
         }).ToList();
+    }
+
+    /// <summary>What the top bar shows a signed-in user: their name and the teams they can act for (one query each).</summary>
+    public async Task<AccountBarView> AccountBarAsync(Actor actor, CancellationToken ct = default)
+    {
+        if (!actor.IsSignedIn) return new("", []);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var name = await db.Users.AsNoTracking().Where(u => u.Id == actor.UserId).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? "";
+        var teams = await db.Teams.AsNoTracking().Where(t => t.Members.Any(m => m.UserId == actor.UserId))
+            .OrderBy(t => t.Name).Select(t => new TeamChoice(t.Id, t.Name)).ToListAsync(ct);
+        return new(name, teams);
     }
 
     public async Task<(int? TeamId, string? Error)> CreateAsync(Actor actor, string name, CancellationToken ct = default)

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using InfoCamWeb.Core.Cams;
+using InfoCamWeb.Core.Evaluation;
+using InfoCamWeb.Core.Imaging;
+using InfoCamWeb.Core.Localization;
+using InfoCamWeb.Data;
+using InfoCamWeb.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace InfoCamWeb.Web.Features.Images;
+
+/// <summary>
+/// The JPEGs of the image browser: for one image of a run, the photo with every box ("photo") and one heatmap per
+/// method (its URL kind), cached on disk (<see cref="PngCache"/>). All views of an image are rendered together, from one decode and one resize,
+/// and concurrent requests for the same image share that one render (a page asks for all its views at once). Rendering
+/// uses the stored score maps and managed decoding only: no ONNX Runtime and no native decoder in the web process.
+/// </summary>
+public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, Datasets.DatasetAnnotations annotations)
+{
+    private static readonly (byte, byte, byte) Truth = (40, 220, 60);
+    private readonly ImageDecoder _decoder = new(jpeg: JpegDecoderKind.ImageSharp);
+    private readonly ConcurrentDictionary<(int Run, int Index), Lazy<Task<IReadOnlyDictionary<string, byte[]>?>>> _rendering = new();
+
+    /// <summary>One view of an image; null when the run has no such image or no such method.</summary>
+    public async Task<byte[]?> GetAsync(int runId, int index, string kind, CancellationToken ct)
+    {
+        kind = CacheKind(kind);
+        if (await PngCache.TryReadAsync(CachePath(runId, index, kind), ct) is byte[] cached) return cached;
+        var views = await RenderAllAsync(runId, index).WaitAsync(ct);
+        return views is not null && views.TryGetValue(kind, out var png) ? png : null;
+    }
+
+    /// <summary>Renders the views of the images not cached yet (a finished run's first page, before anyone opens it).</summary>
+    public async Task WarmAsync(int runId, IEnumerable<int> indices, CancellationToken ct)
+    {
+        foreach (int index in indices)
+        {
+            if (!File.Exists(CachePath(runId, index, "photo"))) await RenderAllAsync(runId, index).WaitAsync(ct);
+        }
+    }
+
+    /// <summary>The URL segment of a method ("infocam+" becomes "infocam-plus").</summary>
+    public static string UrlKind(CamMethod m) => m == CamMethod.InfoCamPlus ? "infocam-plus" : m.Key();
+
+    private static string CacheKind(string kind) => kind is "infocam+" or "infocam-plus" ? "infocam-plus" : new string(kind.Where(char.IsLetterOrDigit).ToArray());
+
+    private string CachePath(int runId, int index, string kind) =>
+        Path.Combine(paths.CacheFolder, "runs", runId.ToString(CultureInfo.InvariantCulture), $"{index}-{kind}.jpg");
+
+    private Task<IReadOnlyDictionary<string, byte[]>?> RenderAllAsync(int runId, int index)
+    {
+        var key = (runId, index);
+        var render = _rendering.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyDictionary<string, byte[]>?>>(() => RenderAndStoreAsync(runId, index)));
+        // The render belongs to no single request (one that gives up does not cancel it for the others); once stored, the cache answers.
+        _ = render.Value.ContinueWith(_ => _rendering.TryRemove(KeyValuePair.Create(key, render)), TaskScheduler.Default);
+        return render.Value;
+    }
+
+    private async Task<IReadOnlyDictionary<string, byte[]>?> RenderAndStoreAsync(int runId, int index)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var run = await db.Runs.AsNoTracking().Include(r => r.Dataset).Include(r => r.Model).FirstOrDefaultAsync(r => r.Id == runId);
+        var stored = await db.RunImages.AsNoTracking().FirstOrDefaultAsync(i => i.RunId == runId && i.Index == index);
+        if (run is null || stored is null) return null;
+        var dataset = annotations.Get(run.Dataset!);
+        var record = dataset.Images.FirstOrDefault(i => i.Id == stored.ImageId);
+        if (record is null) return null;
+        var views = await Task.Run(() => Render(run, stored, dataset.ImagePath(record)));
+        foreach (var (kind, png) in views) await PngCache.WriteAsync(CachePath(runId, index, kind), png, CancellationToken.None);
+        return views;
+    }
+
+    private Dictionary<string, byte[]> Render(RunRecord run, RunImageRecord stored, string imagePath)
+    {
+        var methods = CamMethods.ParseList(run.Methods);
+        var outcome = OutcomeCodec.Decode(stored.Outcome);
+        int frame = run.Model?.InputSize ?? 224;
+        var background = Background(imagePath, frame * 2, Preprocessor.ParseProtocol(run.Protocol));
+        var maps = stored.Maps is null ? null : ScoreMapCodec.Decode(stored.Maps);
+        var views = new Dictionary<string, byte[]> { ["photo"] = Photo(background, outcome, methods, frame) };
+        for (int m = 0; m < methods.Count; m++)
+        {
+            views[UrlKind(methods[m])] = Heatmap(background, outcome, maps?[m], methods[m], m, frame);
+        }
+        return views;
+    }
+
+    /// <summary>The image in the evaluation frame at twice its size; mid-grey when the file cannot be decoded any more.</summary>
+    private RgbImage Background(string path, int size, EvaluationProtocol protocol)
+    {
+        try
+        {
+            return Preprocessor.ToFrame(_decoder.Decode(path), size, protocol);
+        }
+        catch (ImageDecodeException)
+        {
+            return new RgbImage(size, size, Enumerable.Repeat((byte)128, size * size * 3).ToArray());
+        }
+    }
+
+    private static byte[] Photo(RgbImage background, ImageOutcome outcome, IReadOnlyList<CamMethod> methods, int frame)
+    {
+        var view = Copy(background);
+        foreach (var t in outcome.TruthBoxes) Overlay.DrawBox(view, t, frame, Truth, 3);
+        for (int m = 0; m < outcome.Methods.Length; m++) Overlay.DrawBox(view, outcome.Methods[m].FixedBox, frame, MethodStyles.Colour(methods[m]), 2);
+        return Overlay.EncodeJpeg(view);
+    }
+
+    private static byte[] Heatmap(RgbImage background, ImageOutcome outcome, RawScoreMap? raw, CamMethod method, int m, int frame)
+    {
+        var view = Copy(background);
+        if (raw is not null)
+        {
+            var up = new double[frame * frame];
+            CubicUpsampler.Resize(Array.ConvertAll(raw.Values, v => (double)v), raw.Height, raw.Width, up, frame, frame);
+            var q = new byte[frame * frame];
+            ScoreMaps.NormalizeAndQuantize(up, q);
+            Overlay.BlendHeatmap(view, q, frame);
+        }
+        foreach (var t in outcome.TruthBoxes) Overlay.DrawBox(view, t, frame, Truth, 3);
+        Overlay.DrawBox(view, outcome.Methods[m].FixedBox, frame, MethodStyles.Colour(method), 2);
+        return Overlay.EncodeJpeg(view);
+    }
+
+    private static RgbImage Copy(RgbImage image) => new(image.Width, image.Height, (byte[])image.Pixels.Clone());
+}

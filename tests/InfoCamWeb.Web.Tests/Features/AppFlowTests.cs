@@ -252,8 +252,10 @@ public class ImageBrowserTests(WebAppFixture app)
         var response = await client.GetAsync($"/runs/{run.Id}/images/{index}/cam.jpg");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         // One request renders every view of the image: the others are on disk before anyone asks for them.
-        Assert.All(new[] { "photo", "cam", "infocam", "infocam-plus" }, kind => Assert.True(File.Exists(Path.Combine(folder, $"{index}-{kind}.jpg")), kind));
-        foreach (var kind in new[] { "photo", "cam", "infocam", "infocam-plus" })
+        // Each view comes large (twice the frame, for the detail view and dense screens) and small (the frame, for the grid).
+        var kinds = new[] { "photo", "cam", "infocam", "infocam-plus" }.SelectMany(k => new[] { k, k + "-small" }).ToList();
+        Assert.All(kinds, kind => Assert.True(File.Exists(Path.Combine(folder, $"{index}-{kind}.jpg")), kind));
+        foreach (var kind in kinds)
         {
             response = await client.GetAsync($"/runs/{run.Id}/images/{index}/{kind}.jpg");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -261,6 +263,8 @@ public class ImageBrowserTests(WebAppFixture app)
             var bytes = await response.Content.ReadAsByteArrayAsync();
             Assert.Equal(new byte[] { 0xFF, 0xD8, 0xFF }, bytes[..3]);
             Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(folder, $"{index}-{kind}.jpg")), bytes);
+            using var image = SixLabors.ImageSharp.Image.Load(bytes);
+            Assert.Equal(kind.EndsWith("-small") ? 224 : 448, image.Width);
         }
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/runs/{run.Id}/images/{index}/gradcam.jpg")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/runs/{run.Id}/images/99999/cam.jpg")).StatusCode);

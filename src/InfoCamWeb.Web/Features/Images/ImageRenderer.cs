@@ -22,10 +22,14 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
     private readonly ImageDecoder _decoder = new(jpeg: JpegDecoderKind.ImageSharp);
     private readonly ConcurrentDictionary<(int Run, int Index), Lazy<Task<IReadOnlyDictionary<string, byte[]>?>>> _rendering = new();
 
+    /// <summary>Appended to a kind for the view at the evaluation frame's own size (the browser's grid) instead of twice it.</summary>
+    public const string SmallSuffix = "-small";
+
     /// <summary>One view of an image; null when the run has no such image or no such method.</summary>
     public async Task<byte[]?> GetAsync(int runId, int index, string kind, CancellationToken ct)
     {
-        kind = CacheKind(kind);
+        bool small = kind.EndsWith(SmallSuffix, StringComparison.Ordinal);
+        kind = CacheKind(small ? kind[..^SmallSuffix.Length] : kind) + (small ? SmallSuffix : "");
         if (await PngCache.TryReadAsync(CachePath(runId, index, kind), ct) is byte[] cached) return cached;
         var views = await RenderAllAsync(runId, index).WaitAsync(ct);
         return views is not null && views.TryGetValue(kind, out var png) ? png : null;
@@ -36,9 +40,12 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
     {
         foreach (int index in indices)
         {
-            if (!File.Exists(CachePath(runId, index, "photo"))) await RenderAllAsync(runId, index).WaitAsync(ct);
+            if (!File.Exists(CachePath(runId, index, "photo" + SmallSuffix))) await RenderAllAsync(runId, index).WaitAsync(ct);
         }
     }
+
+    /// <summary>The grid shows the small view and lets a high-density screen take the large one.</summary>
+    public static string SrcSet(string url) => $"{url.Replace(".jpg", SmallSuffix + ".jpg", StringComparison.Ordinal)} 1x, {url} 2x";
 
     /// <summary>The URL segment of a method ("infocam+" becomes "infocam-plus").</summary>
     public static string UrlKind(CamMethod m) => m == CamMethod.InfoCamPlus ? "infocam-plus" : m.Key();
@@ -76,14 +83,30 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
         var methods = CamMethods.ParseList(run.Methods);
         var outcome = OutcomeCodec.Decode(stored.Outcome);
         int frame = run.Model?.InputSize ?? 224;
-        var background = Background(imagePath, frame * 2, Preprocessor.ParseProtocol(run.Protocol));
+        var protocol = Preprocessor.ParseProtocol(run.Protocol);
         var maps = stored.Maps is null ? null : ScoreMapCodec.Decode(stored.Maps);
-        var views = new Dictionary<string, byte[]> { ["photo"] = Photo(background, outcome, methods, frame) };
-        for (int m = 0; m < methods.Count; m++)
+        var upsampled = maps?.Select(raw => Upsampled(raw, frame)).ToArray();
+        var views = new Dictionary<string, byte[]>();
+        foreach (var (scale, suffix) in new[] { (2, ""), (1, SmallSuffix) })
         {
-            views[UrlKind(methods[m])] = Heatmap(background, outcome, maps?[m], methods[m], m, frame);
+            var background = Background(imagePath, frame * scale, protocol);
+            views["photo" + suffix] = Photo(background, outcome, methods, frame, scale);
+            for (int m = 0; m < methods.Count; m++)
+            {
+                views[UrlKind(methods[m]) + suffix] = Heatmap(background, outcome, upsampled?[m], methods[m], m, frame, scale);
+            }
         }
         return views;
+    }
+
+    /// <summary>The map as the protocol sees it: cubic upsampling to the frame, normalised and quantised (once for both sizes).</summary>
+    private static byte[] Upsampled(RawScoreMap raw, int frame)
+    {
+        var up = new double[frame * frame];
+        CubicUpsampler.Resize(Array.ConvertAll(raw.Values, v => (double)v), raw.Height, raw.Width, up, frame, frame);
+        var q = new byte[frame * frame];
+        ScoreMaps.NormalizeAndQuantize(up, q);
+        return q;
     }
 
     /// <summary>The image in the evaluation frame at twice its size; mid-grey when the file cannot be decoded any more.</summary>
@@ -99,27 +122,21 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
         }
     }
 
-    private static byte[] Photo(RgbImage background, ImageOutcome outcome, IReadOnlyList<CamMethod> methods, int frame)
+    /// <summary>Ground truth 3 px and method boxes 2 px wide at twice the frame; 2 and 1 px at the frame's size.</summary>
+    private static byte[] Photo(RgbImage background, ImageOutcome outcome, IReadOnlyList<CamMethod> methods, int frame, int scale)
     {
         var view = Copy(background);
-        foreach (var t in outcome.TruthBoxes) Overlay.DrawBox(view, t, frame, Truth, 3);
-        for (int m = 0; m < outcome.Methods.Length; m++) Overlay.DrawBox(view, outcome.Methods[m].FixedBox, frame, MethodStyles.Colour(methods[m]), 2);
+        foreach (var t in outcome.TruthBoxes) Overlay.DrawBox(view, t, frame, Truth, scale + 1);
+        for (int m = 0; m < outcome.Methods.Length; m++) Overlay.DrawBox(view, outcome.Methods[m].FixedBox, frame, MethodStyles.Colour(methods[m]), scale);
         return Overlay.EncodeJpeg(view);
     }
 
-    private static byte[] Heatmap(RgbImage background, ImageOutcome outcome, RawScoreMap? raw, CamMethod method, int m, int frame)
+    private static byte[] Heatmap(RgbImage background, ImageOutcome outcome, byte[]? map, CamMethod method, int m, int frame, int scale)
     {
         var view = Copy(background);
-        if (raw is not null)
-        {
-            var up = new double[frame * frame];
-            CubicUpsampler.Resize(Array.ConvertAll(raw.Values, v => (double)v), raw.Height, raw.Width, up, frame, frame);
-            var q = new byte[frame * frame];
-            ScoreMaps.NormalizeAndQuantize(up, q);
-            Overlay.BlendHeatmap(view, q, frame);
-        }
-        foreach (var t in outcome.TruthBoxes) Overlay.DrawBox(view, t, frame, Truth, 3);
-        Overlay.DrawBox(view, outcome.Methods[m].FixedBox, frame, MethodStyles.Colour(method), 2);
+        if (map is not null) Overlay.BlendHeatmap(view, map, frame);
+        foreach (var t in outcome.TruthBoxes) Overlay.DrawBox(view, t, frame, Truth, scale + 1);
+        Overlay.DrawBox(view, outcome.Methods[m].FixedBox, frame, MethodStyles.Colour(method), scale);
         return Overlay.EncodeJpeg(view);
     }
 

@@ -30,7 +30,7 @@ public static class ErrorAnswers
             if (status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "5";
             if (IsApi(context))
             {
-                await context.Response.WriteAsJsonAsync(ApiProblems.Create(status, code, message), (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+                await ApiProblems.WriteAsync(context, status, code, message);
             }
             else
             {

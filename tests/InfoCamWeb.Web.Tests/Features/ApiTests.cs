@@ -238,6 +238,10 @@ public class ApiTests(WebAppFixture app)
         var actual = ((JsonElement)problem.Extensions["code"]!).GetString();
         Assert.False(string.IsNullOrEmpty(actual));
         if (code is not null) Assert.Equal(code, actual);
+        // Every problem, from an endpoint, a middleware or the token handler, is written by the one ProblemDetails
+        // service: it has a type and the request's trace id.
+        Assert.False(string.IsNullOrEmpty(problem.Type));
+        Assert.True(problem.Extensions.ContainsKey("traceId"), "The problem has no traceId.");
         return problem;
     }
 

@@ -34,6 +34,22 @@ public static class ApiProblems
         Extensions = { ["code"] = code },
     };
 
+    /// <summary>
+    /// Writes a problem from middleware or an authentication handler through the app's <see cref="IProblemDetailsService"/>,
+    /// so it has the same <c>type</c>, <c>traceId</c> and defaults as an endpoint's problem.
+    /// </summary>
+    public static async Task WriteAsync(HttpContext http, int status, string code, string detail)
+    {
+        http.Response.StatusCode = status;
+        var written = await http.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = Create(status, code, detail) });
+        if (!written)
+        {
+            // A client that accepts no JSON at all: the problem still goes out, as application/problem+json.
+            await http.Response.WriteAsJsonAsync(Create(status, code, detail), (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+        }
+    }
+
     /// <summary>A code for problems the framework writes itself (route not found, unreadable body, wrong method).</summary>
     public static void AddDefaultCode(ProblemDetailsContext context)
     {

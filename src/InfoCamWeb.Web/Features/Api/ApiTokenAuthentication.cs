@@ -23,9 +23,7 @@ public sealed class ApiTokenAuthentication(IOptionsMonitor<AuthenticationSchemeO
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.StatusCode = 401;
         Response.Headers.WWWAuthenticate = "Bearer";
-        await Response.WriteAsJsonAsync(ApiProblems.Create(401, ApiProblems.Unauthorized, "Send a personal access token: Authorization: Bearer icw_… (create one under API tokens)."),
-            (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+        await ApiProblems.WriteAsync(Context, 401, ApiProblems.Unauthorized, "Send a personal access token: Authorization: Bearer icw_… (create one under API tokens).");
     }
 }

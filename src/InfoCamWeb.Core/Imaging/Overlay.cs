@@ -10,9 +10,11 @@ namespace InfoCamWeb.Core.Imaging;
 public static class Overlay
 {
     /// <summary>The "jet" colour of a level 0..255 (blue, cyan, yellow, red), as CAM figures usually show it.</summary>
-    public static (byte R, byte G, byte B) Jet(byte level)
+    public static (byte R, byte G, byte B) Jet(byte level) => Jet(level / 255.0);
+
+    /// <summary>The "jet" colour of a value in [0, 1]: piecewise linear, bending at 1/8, 3/8, 5/8 and 7/8.</summary>
+    public static (byte R, byte G, byte B) Jet(double x)
     {
-        double x = level / 255.0;
         static byte C(double v) => (byte)Math.Round(255 * Math.Clamp(v, 0, 1));
         return (C(1.5 - Math.Abs(4 * x - 3)), C(1.5 - Math.Abs(4 * x - 2)), C(1.5 - Math.Abs(4 * x - 1)));
     }

@@ -42,10 +42,11 @@ public sealed class PageWarmup(IServer server, IHostApplicationLifetime lifetime
         }
     }
 
-    /// <summary>A loopback URL for the first address the server listens on ("http://+:5000" becomes http://127.0.0.1:5000/).</summary>
+    /// <summary>A loopback URL for the first plain-HTTP address the server listens on ("http://+:5000" becomes http://127.0.0.1:5000/).</summary>
     internal static Uri? LocalAddress(ICollection<string>? addresses)
     {
-        var first = addresses?.FirstOrDefault();
+        // Plain HTTP only: a loopback request cannot pass the certificate check of the public HTTPS name.
+        var first = addresses?.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase));
         if (first is null) return null;
         var local = first.Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1").Replace("://[::]", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1");
         return Uri.TryCreate(local.TrimEnd('/') + "/", UriKind.Absolute, out var uri) ? uri : null;

@@ -249,6 +249,9 @@ public class ImageBrowserTests(WebAppFixture app)
         // An image off the first page, which is rendered ahead of time when the run ends.
         var first = (await app.Get<InfoCamWeb.Web.Features.Images.ImageBrowserService>().QuerySharedAsync(run.Id, new()))!.Rows.Select(r => r.Index).ToHashSet();
         int index = Enumerable.Range(0, 160).First(i => !first.Contains(i));
+        // A view no run can have is refused before any rendering.
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/runs/{run.Id}/images/{index}/gradcam.jpg")).StatusCode);
+        Assert.False(Directory.Exists(folder) && Directory.GetFiles(folder, $"{index}-*").Length > 0, "An unknown view started a render.");
         var response = await client.GetAsync($"/runs/{run.Id}/images/{index}/cam.jpg");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         // One request renders every view of the image: the others are on disk before anyone asks for them.

@@ -82,6 +82,21 @@ public class AuthorizationTests(WebAppFixture app)
         Assert.Contains($"Model #{items.Model} does not exist.", page);
         Assert.DoesNotContain("A&#x27;s model", page);
         Assert.Contains($"Run #{items.Run} does not exist.", await clientB.GetStringAsync($"/runs/{items.Run}"));
+        // The image detail view: the owner's team sees the image and its top classes; others learn nothing of it.
+        var detail = await app.Get<InfoCamWeb.Web.Features.Images.ImageBrowserService>().DetailAsync(items.A, items.Run, 0);
+        Assert.NotNull(detail);
+        Assert.Null(await app.Get<InfoCamWeb.Web.Features.Images.ImageBrowserService>().DetailAsync(b, items.Run, 0));
+        Assert.Null(await app.Get<InfoCamWeb.Web.Features.Images.ImageBrowserService>().DetailAsync(InfoCamWeb.Data.Actor.Anonymous, items.Run, 0));
+        foreach (var client in new[] { clientB, anonymous })
+        {
+            var html = await client.GetStringAsync($"/runs/{items.Run}/images/0");
+            Assert.Contains("image-missing", html);
+            Assert.DoesNotContain("id=\"image-id\"", html);
+            Assert.DoesNotContain("top-classes", html);
+        }
+        var own = await clientA.GetStringAsync($"/runs/{items.Run}/images/0");
+        Assert.Contains($"id=\"image-id\">{detail!.ImageId}<", own);
+        Assert.Contains("top-classes", own);
     }
 
     [Fact]

@@ -137,23 +137,17 @@ public class ComponentTests
         await using var ctx = NewContext();
         var result = Result() with { Methods = new() { ["cam"] = Scores(12.5, 40) with { BoxAccCurve = [20, 60], MaxBoxAcc = 60, MaxBoxAccThreshold = 0.5 } } };
         var cut = ctx.Render<BoxAccChart>(p => p.Add(c => c.Result, result));
-        var plot = new BoxAccPlot(result);
-        // Axis 0..60 (the highest BoxAcc rounded up to 10) over the plot's height; t from 0 to 1 over its width.
-        Assert.Equal(60, plot.YMax);
-        Assert.Equal(BoxAccPlot.Left + 0.5 * (BoxAccPlot.Width - BoxAccPlot.Left - BoxAccPlot.Right), plot.X(0.5));
-        Assert.Equal(BoxAccPlot.Top, plot.Y(60));
-        Assert.Equal(BoxAccPlot.Height - BoxAccPlot.Bottom, plot.Y(0));
-        // The curve passes through (0, 20) and (0.5, 60); the dot sits on its maximum.
-        var line = cut.Find("polyline[data-method=cam]");
-        Assert.Equal($"{BoxAccPlot.N(plot.X(0))},{BoxAccPlot.N(plot.Y(20))} {BoxAccPlot.N(plot.X(0.5))},{BoxAccPlot.N(plot.Y(60))}", line.GetAttribute("points"));
+        // Worked by hand: the plot area is x 56..704 (720 wide, margins 56 and 16) and y 22..254 (300 high, margins 22 and
+        // 46); the y axis runs to 60 (the highest BoxAcc rounded up to 10). So t = 0.5 is x 380, t = 0.2 is x 185.6,
+        // BoxAcc 60 is y 22, 40 is y 99.33 and 20 is y 176.67.
+        Assert.Equal("56,176.67 380,22", cut.Find("polyline[data-method=cam]").GetAttribute("points"));
         var dot = cut.Find("circle.max-marker[data-method=cam]");
-        Assert.Equal((BoxAccPlot.N(plot.X(0.5)), BoxAccPlot.N(plot.Y(60))), (dot.GetAttribute("cx"), dot.GetAttribute("cy")));
+        Assert.Equal(("380", "22"), (dot.GetAttribute("cx"), dot.GetAttribute("cy")));
         Assert.Contains("CAM: MaxBoxAcc 60.00 % at t = 0.5", dot.TextContent);
         // The diamond is GT-known Loc (40) on the dashed line at the fixed threshold 0.2.
-        var line02 = cut.Find("line.fixed-threshold");
-        Assert.Equal(BoxAccPlot.N(plot.X(0.2)), line02.GetAttribute("x1"));
+        Assert.Equal("185.6", cut.Find("line.fixed-threshold").GetAttribute("x1"));
         var diamond = cut.Find("path.fixed-marker[data-method=cam]");
-        Assert.StartsWith($"M{BoxAccPlot.N(plot.X(0.2))},{BoxAccPlot.N(plot.Y(40) - 6)}", diamond.GetAttribute("d"));
+        Assert.Equal("M185.6,93.33 L191.6,99.33 L185.6,105.33 L179.6,99.33 Z", diamond.GetAttribute("d"));
         Assert.Contains("GT-known Loc 40.00 % at the fixed t = 0.2", diamond.TextContent);
     }
 

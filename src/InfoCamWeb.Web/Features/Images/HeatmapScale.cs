@@ -13,7 +13,7 @@ public static class HeatmapScale
     public static string CssGradient() =>
         "linear-gradient(to right, " + string.Join(", ", Bends.Select(x =>
         {
-            var (r, g, b) = Overlay.Jet((byte)Math.Round(x * 255));
+            var (r, g, b) = Overlay.Jet(x);
             return $"rgb({r},{g},{b}) {(x * 100).ToString("0.#", CultureInfo.InvariantCulture)}%";
         })) + ")";
 }

@@ -29,8 +29,12 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
     public async Task<byte[]?> GetAsync(int runId, int index, string kind, CancellationToken ct)
     {
         bool small = kind.EndsWith(SmallSuffix, StringComparison.Ordinal);
-        kind = CacheKind(small ? kind[..^SmallSuffix.Length] : kind) + (small ? SmallSuffix : "");
+        var view = CacheKind(small ? kind[..^SmallSuffix.Length] : kind);
+        // Only a view some run can have starts a render; a view this image lacks once it is rendered never does.
+        if (!KnownViews.Contains(view)) return null;
+        kind = view + (small ? SmallSuffix : "");
         if (await PngCache.TryReadAsync(CachePath(runId, index, kind), ct) is byte[] cached) return cached;
+        if (File.Exists(CachePath(runId, index, "photo" + SmallSuffix))) return null;
         var views = await RenderAllAsync(runId, index).WaitAsync(ct);
         return views is not null && views.TryGetValue(kind, out var png) ? png : null;
     }
@@ -43,6 +47,8 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
             if (!File.Exists(CachePath(runId, index, "photo" + SmallSuffix))) await RenderAllAsync(runId, index).WaitAsync(ct);
         }
     }
+
+    private static readonly HashSet<string> KnownViews = ["photo", .. Enum.GetValues<CamMethod>().Select(UrlKind)];
 
     /// <summary>The grid shows the small view and lets a high-density screen take the large one.</summary>
     public static string SrcSet(string url) => $"{url.Replace(".jpg", SmallSuffix + ".jpg", StringComparison.Ordinal)} 1x, {url} 2x";
@@ -74,7 +80,14 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
         var record = dataset.Images.FirstOrDefault(i => i.Id == stored.ImageId);
         if (record is null) return null;
         var views = await Task.Run(() => Render(run, stored, dataset.ImagePath(record)));
-        foreach (var (kind, png) in views) await PngCache.WriteAsync(CachePath(runId, index, kind), png, CancellationToken.None);
+        try
+        {
+            foreach (var (kind, png) in views) await PngCache.WriteAsync(CachePath(runId, index, kind), png, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A full or read-only cache disk costs speed, not the answer: the views were rendered.
+        }
         return views;
     }
 
@@ -87,9 +100,10 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
         var maps = stored.Maps is null ? null : ScoreMapCodec.Decode(stored.Maps);
         var upsampled = maps?.Select(raw => Upsampled(raw, frame)).ToArray();
         var views = new Dictionary<string, byte[]>();
+        var photo = Decode(imagePath);
         foreach (var (scale, suffix) in new[] { (2, ""), (1, SmallSuffix) })
         {
-            var background = Background(imagePath, frame * scale, protocol);
+            var background = photo is null ? Grey(frame * scale) : Preprocessor.ToFrame(photo, frame * scale, protocol);
             views["photo" + suffix] = Photo(background, outcome, methods, frame, scale);
             for (int m = 0; m < methods.Count; m++)
             {
@@ -109,18 +123,20 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
         return q;
     }
 
-    /// <summary>The image in the evaluation frame at twice its size; mid-grey when the file cannot be decoded any more.</summary>
-    private RgbImage Background(string path, int size, EvaluationProtocol protocol)
+    /// <summary>The photo, or null when the file cannot be decoded any more (its views are then drawn on grey).</summary>
+    private RgbImage? Decode(string path)
     {
         try
         {
-            return Preprocessor.ToFrame(_decoder.Decode(path), size, protocol);
+            return _decoder.Decode(path);
         }
         catch (ImageDecodeException)
         {
-            return new RgbImage(size, size, Enumerable.Repeat((byte)128, size * size * 3).ToArray());
+            return null;
         }
     }
+
+    private static RgbImage Grey(int size) => new(size, size, Enumerable.Repeat((byte)128, size * size * 3).ToArray());
 
     /// <summary>Ground truth 3 px and method boxes 2 px wide at twice the frame; 2 and 1 px at the frame's size.</summary>
     private static byte[] Photo(RgbImage background, ImageOutcome outcome, IReadOnlyList<CamMethod> methods, int frame, int scale)

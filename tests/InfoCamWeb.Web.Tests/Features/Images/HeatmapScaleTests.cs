@@ -5,12 +5,10 @@ namespace InfoCamWeb.Web.Tests.Features.Images;
 public class HeatmapScaleTests
 {
     [Fact]
-    public void The_colour_bar_runs_from_dark_blue_to_dark_red_like_the_heatmaps()
+    public void The_colour_bar_passes_through_the_heatmap_colours_at_each_bend_of_jet()
     {
-        var css = HeatmapScale.CssGradient();
-        // jet(0) = (0, 0, 0.5) and jet(1) = (0.5, 0, 0), scaled to bytes and rounded.
-        Assert.StartsWith("linear-gradient(to right, rgb(0,0,128) 0%, ", css);
-        Assert.EndsWith(", rgb(128,0,0) 100%)", css);
-        Assert.Equal(6, css.Split("rgb(").Length - 1);
+        // jet is piecewise linear with bends at 1/8, 3/8, 5/8 and 7/8: dark blue, blue, cyan, yellow, red, dark red.
+        Assert.Equal("linear-gradient(to right, rgb(0,0,128) 0%, rgb(0,0,255) 12.5%, rgb(0,255,255) 37.5%, rgb(255,255,0) 62.5%, "
+            + "rgb(255,0,0) 87.5%, rgb(128,0,0) 100%)", HeatmapScale.CssGradient());
     }
 }

@@ -10,7 +10,9 @@ namespace InfoCamWeb.Web.Extensions;
 /// </summary>
 public sealed class PageWarmup(IServer server, IHostApplicationLifetime lifetime, ILogger<PageWarmup> log) : IHostedService
 {
-    internal static readonly string[] StartPaths = ["/", "/leaderboards", "/runs", "/models", "/datasets"];
+    /// <summary>The pages, then a script and a style sheet (the static-asset pipeline every first page load goes through).</summary>
+    internal static readonly string[] StartPaths =
+        ["/", "/leaderboards", "/runs", "/models", "/datasets", "/_framework/blazor.web.js", "/_content/MudBlazor/MudBlazor.min.css"];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

@@ -289,6 +289,35 @@ public class ImageBrowserTests(WebAppFixture app)
     }
 
     [Fact]
+    public async Task At_start_the_first_page_of_the_latest_succeeded_run_is_rendered_again_if_its_cache_is_gone()
+    {
+        await app.DemoRunAsync();
+        await using var db = await app.Db.CreateDbContextAsync();
+        int latest = await db.Runs.Where(r => r.Status == InfoCamWeb.Data.Entities.RunStatus.Succeeded).MaxAsync(r => r.Id);
+        var folder = Path.Combine(app.Get<InfoCamWeb.Data.InfoCamPaths>().CacheFolder, "runs", latest.ToString());
+        var page = await app.Get<InfoCamWeb.Web.Features.Images.ImageBrowserService>().QuerySharedAsync(latest, new());
+        var expected = page!.Rows.Select(r => Path.Combine(folder, $"{r.Index}-photo-small.jpg")).ToList();
+        // Wait for the warm-up of the run's end, then lose the cache, as a restart on a new disk would.
+        await WaitForAsync(() => expected.All(File.Exists), "the run's end");
+        Directory.Delete(folder, recursive: true);
+
+        using var restarted = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<InfoCamWeb.Web.Features.Images.FirstPageWarmer>(app.Services);
+        await restarted.StartAsync(CancellationToken.None);
+        await WaitForAsync(() => expected.All(File.Exists), "start");
+        await restarted.StopAsync(CancellationToken.None);
+    }
+
+    private static async Task WaitForAsync(Func<bool> done, string after)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The first page's views were not rendered within 60 s of {after}.");
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
     public async Task The_browser_lists_worst_iou_first_and_filters_misses()
     {
         var first = await app.DemoRunAsync();
@@ -530,9 +559,11 @@ public class WorkerIsolationTests(WebAppFixture app)
         var actor = await app.NewTeamMemberAsync();
         var id = (await app.Get<RunService>().CreateAsync(actor, new RunRequest
         {
-            ModelId = demo.ModelId, DatasetId = demo.DatasetId, BatchSize = 1, ThresholdStep = 0.001,
+            // Both splits one image at a time with a fine sweep: long enough to look at the worker while it runs.
+            ModelId = demo.ModelId, DatasetId = demo.DatasetId, BatchSize = 1, ThresholdStep = 0.001, Split = "all",
         })).RunId!.Value;
-        await app.WaitForRunAsync(id, r => r.ImagesDone >= 2 || r.Status is RunStatus.Succeeded or RunStatus.Failed);
+        var seen = await app.WaitForRunAsync(id, r => r.ImagesDone >= 2 || r.Status is RunStatus.Succeeded or RunStatus.Failed);
+        Assert.Equal(RunStatus.Running, seen.Status);
         var running = WorkingDirectoryOf(supervisor.ProcessId);
         Assert.Equal(Path.Combine(paths.WorkFolder, "runs"), Path.GetDirectoryName(running));
         Assert.Empty(Directory.EnumerateFileSystemEntries(running));

@@ -8,10 +8,12 @@ namespace InfoCamWeb.Web.Features.Images;
 
 /// <summary>
 /// Renders the first page of a run's image browser (the default view: worst first by the first method) as soon as the
-/// run succeeds, so the first visit reads cached images instead of waiting for them, and requests the run's pages once.
+/// run succeeds, so the first visit reads cached images instead of waiting for them, and requests the run's pages and
+/// one of its images once. At start it does the same for the latest succeeded run, so that after a restart the first
+/// visit to a result does not pay for compiling the result, image-browser and image code either.
 /// </summary>
 public sealed class FirstPageWarmer(RunNotifier notifier, IDbContextFactory<InfoCamDbContext> dbFactory, ImageBrowserService images,
-    ImageRenderer renderer, Extensions.PageWarmup pages, ILogger<FirstPageWarmer> log) : BackgroundService
+    ImageRenderer renderer, Extensions.PageWarmup pages, IHostApplicationLifetime lifetime, ILogger<FirstPageWarmer> log) : BackgroundService
 {
     private readonly Channel<int> _changed = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true });
     private readonly HashSet<int> _warmed = new();
@@ -21,6 +23,8 @@ public sealed class FirstPageWarmer(RunNotifier notifier, IDbContextFactory<Info
         notifier.RunChanged += OnRunChanged;
         try
         {
+            await StartedAsync(stoppingToken);
+            await WarmLatestAsync(stoppingToken);
             await foreach (int runId in _changed.Reader.ReadAllAsync(stoppingToken))
             {
                 await WarmIfSucceededAsync(runId, stoppingToken);
@@ -38,6 +42,31 @@ public sealed class FirstPageWarmer(RunNotifier notifier, IDbContextFactory<Info
 
     private void OnRunChanged(int runId) => _changed.Writer.TryWrite(runId);
 
+    /// <summary>Completes once the server listens (page requests before that have no address to go to).</summary>
+    private Task StartedAsync(CancellationToken ct)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        ct.Register(() => started.TrySetCanceled(ct));
+        return started.Task;
+    }
+
+    private async Task WarmLatestAsync(CancellationToken ct)
+    {
+        int? latest = null;
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            latest = await db.Runs.Where(r => r.Status == RunStatus.Succeeded)
+                .OrderByDescending(r => r.Id).Select(r => (int?)r.Id).FirstOrDefaultAsync(ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.LogWarning(ex, "Finding the latest run to warm failed; its first visit will be slower.");
+        }
+        if (latest is int runId) await WarmIfSucceededAsync(runId, ct);
+    }
+
     private async Task WarmIfSucceededAsync(int runId, CancellationToken ct)
     {
         if (_warmed.Contains(runId)) return;
@@ -49,8 +78,10 @@ public sealed class FirstPageWarmer(RunNotifier notifier, IDbContextFactory<Info
             }
             _warmed.Add(runId);
             var page = await images.QuerySharedAsync(runId, new ImageQuery(), ct);
-            if (page is not null) await renderer.WarmAsync(runId, page.Rows.Select(r => r.Index), ct);
-            await pages.RequestAsync([$"/runs/{runId}", $"/runs/{runId}/images"], ct);
+            if (page is null) return;
+            await renderer.WarmAsync(runId, page.Rows.Select(r => r.Index), ct);
+            var first = page.Rows.Select(r => $"/runs/{runId}/images/{r.Index}/photo-small.jpg").Take(1);
+            await pages.RequestAsync([$"/runs/{runId}", $"/runs/{runId}/images", .. first], ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

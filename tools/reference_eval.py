@@ -23,8 +23,23 @@ import torchvision.transforms as T
 
 sys.path.insert(0, os.path.dirname(__file__))
 from demo_common import DemoNet, read_cub, load_rgb, IMAGENET_MEAN, IMAGENET_STD  # noqa: E402
+from reference_family import family, METHODS as FAMILY  # noqa: E402
 
 METHODS = ["cam", "infocam", "infocam+"]
+
+
+def family_maps(model, x, y):
+    """The CAM family of one image (x: 1 x 3 x S x S) from autograd gradients, as tools/reference_family.py computes them."""
+    A = model.features(x)
+    A.retain_grad()
+    z = model.fc(torch.flatten(model.pool(A), 1))
+    z[0, y].backward()
+    A64, G64 = A.detach()[0].double().numpy(), A.grad[0].double().numpy()
+    with torch.no_grad():
+        model.double()
+        maps = family(A64, G64, lambda a: model.fc(torch.flatten(model.pool(a), 1)), y, float(z[0, y].item()))
+        model.float()
+    return maps
 
 
 def normalize_scoremap(cam):
@@ -91,7 +106,9 @@ def main():
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--output")
     ap.add_argument("--per-image")
+    ap.add_argument("--methods", default=",".join(METHODS))
     args = ap.parse_args()
+    methods = args.methods.split(",")
     start = time.time()
     torch.set_num_threads(2)
 
@@ -111,12 +128,12 @@ def main():
     n = 0
     top1 = top5 = 0
     ce_sum = pc_sum = 0.0
-    largest50 = {m: np.zeros(len(thresholds)) for m in METHODS}
-    multi = {m: {d: np.zeros(len(thresholds)) for d in (30, 50, 70)} for m in METHODS}
-    gt_known = {m: 0 for m in METHODS}
+    largest50 = {m: np.zeros(len(thresholds)) for m in methods}
+    multi = {m: {d: np.zeros(len(thresholds)) for d in (30, 50, 70)} for m in methods}
+    gt_known = {m: 0 for m in methods}
     class_count = {}
-    class_known = {m: {} for m in METHODS}
-    top1loc = {m: 0 for m in METHODS}
+    class_known = {m: {} for m in methods}
+    top1loc = {m: 0 for m in methods}
     rows = []
     for b in range(0, len(sel), args.batch_size):
         batch = sel[b:b + args.batch_size]
@@ -141,8 +158,9 @@ def main():
             pc_sum += zk[y] - (lp.max() + math.log(np.exp(lp - lp.max()).sum()))
             row = [item["id"], str(y + 1), str(pred + 1)]
             class_count[y] = class_count.get(y, 0) + 1
-            for m in METHODS:
-                cam = method_map(m, W, A[k], y, zk, args.window)
+            fam = family_maps(model, x[k:k + 1], y) if any(m in FAMILY for m in methods) else {}
+            for m in methods:
+                cam = fam[m] if m in FAMILY else method_map(m, W, A[k], y, zk, args.window)
                 cam = cv2.resize(cam, (S, S), interpolation=cv2.INTER_CUBIC)
                 cam = normalize_scoremap(cam)
                 q = np.expand_dims((cam * 255).astype(np.uint8), 2)
@@ -169,7 +187,7 @@ def main():
         "images": n,
         "seconds": {"total": time.time() - start},
     }
-    for m in METHODS:
+    for m in methods:
         curve = 100.0 * largest50[m] / n
         best = int(np.argmax(curve))
         v2 = {str(d): float(100.0 * multi[m][d].max() / n) for d in (30, 50, 70)}
@@ -182,13 +200,13 @@ def main():
         with open(args.output, "w") as f:
             json.dump(result, f, indent=1)
     if args.per_image:
-        header = ["image_id", "gt", "pred"] + [f"{m}_{c}" for m in METHODS for c in ("x0", "y0", "x1", "y1", "iou")]
+        header = ["image_id", "gt", "pred"] + [f"{m}_{c}" for m in methods for c in ("x0", "y0", "x1", "y1", "iou")]
         with open(args.per_image, "w") as f:
             f.write(",".join(header) + "\n")
             for r in rows:
                 f.write(",".join(r) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "methods"}))
-    for m in METHODS:
+    for m in methods:
         r = result["methods"][m]
         print(f"{m:9s} top1loc {r['top1Loc']:.2f} gtknown {r['gtKnownLoc']:.2f} maxboxacc {r['maxBoxAcc']:.2f} v2 {r['maxBoxAccV2']:.2f}")
 

@@ -8,10 +8,10 @@ public static class CamComputer
 {
     /// <summary>Size of the map a method produces from an h x w feature map.</summary>
     public static (int Height, int Width) MapSize(CamMethod method, int h, int w, int window) =>
-        method == CamMethod.Cam ? (h, w) : (h + window - 1, w + window - 1);
+        method is CamMethod.InfoCam or CamMethod.InfoCamPlus ? (h + window - 1, w + window - 1) : (h, w);
 
     /// <summary>Computes the map of <paramref name="method"/> for target class <paramref name="target"/>.</summary>
-    /// <param name="logits">The model's logits for this image (infoCAM+ uses their arg-min).</param>
+    /// <param name="logits">The model's logits for this image (infoCAM+ uses their arg-min, Ablation-CAM the target's).</param>
     public static double[] Compute(
         CamMethod method, Classifier classifier, ReadOnlySpan<float> features, int h, int w,
         int target, ReadOnlySpan<float> logits, int window)
@@ -59,9 +59,22 @@ public static class CamComputer
                 }
                 return WindowSum(WeightedSum(weights, features, h, w), h, w, window);
             }
+            case CamMethod.EigenCam:
+                return Relu(EigenCam.Projection(features, k, h * w));
             default:
-                throw new ArgumentOutOfRangeException(nameof(method));
+                var family = CamFamily.Weights(method, row, features, h * w, logits[target]);
+                return Relu(WeightedSum(family, features, h, w));
         }
+    }
+
+    /// <summary>In place <c>max(v, 0)</c> (pytorch-grad-cam applies it to every map of the family).</summary>
+    internal static double[] Relu(double[] map)
+    {
+        for (int i = 0; i < map.Length; i++)
+        {
+            if (map[i] < 0) map[i] = 0;
+        }
+        return map;
     }
 
     /// <summary><c>P(i,j) = sum_k weights[k] * A[k,i,j]</c>.</summary>

@@ -38,7 +38,7 @@ public class CliAppTests
     [InlineData(new[] { "evaluate", "--dataset", "x" }, "infocam: error: --model is required.")]
     [InlineData(new[] { "evaluate", "--model", "/nonexistent.onnx", "--dataset", "x" }, "infocam: error: /nonexistent.onnx: the model file does not exist.")]
     [InlineData(new[] { "frobnicate" }, "infocam: error: unknown command 'frobnicate'")]
-    [InlineData(new[] { "evaluate", "--model", "m", "--dataset", "d", "--methods", "gradcam" }, "infocam: error: Unknown method 'gradcam'")]
+    [InlineData(new[] { "evaluate", "--model", "m", "--dataset", "d", "--methods", "nosuchcam" }, "infocam: error: Unknown method 'nosuchcam': expected one of cam, infocam, infocam+, gradcam,")]
     [InlineData(new[] { "evaluate", "--model", "m", "--dataset", "d", "--threshold-step", "0" }, "infocam: error: --threshold-step 0 must be in (0, 1).")]
     public async Task Bad_input_exits_with_2_and_one_line_on_stderr(string[] args, string expected)
     {

@@ -97,6 +97,32 @@ public class DemoReferenceTests
     }
 
     [Fact]
+    public async Task On_the_demo_hires_cam_and_xgrad_cam_give_grad_cam_boxes_and_grad_cam_is_clipped_cam()
+    {
+        var settings = new EvaluationSettings
+        {
+            Methods = Core.Cams.CamMethods.ParseList("gradcam,hirescam,xgradcam,cam"), Provider = Core.Inference.ProviderChoice.Cpu,
+        };
+        var outcomes = new List<ImageOutcome>();
+        await new Evaluator(Model.Value, Demo.Value, settings).RunAsync(onImage: outcomes.Add);
+        int channels = Model.Value.Head.Channels;
+        foreach (var o in outcomes)
+        {
+            Assert.Equal(o.Methods[0].FixedBox, o.Methods[1].FixedBox);
+            Assert.Equal(o.Methods[0].FixedBox, o.Methods[2].FixedBox);
+            // Grad-CAM = max(CAM, 0) * K / (h w), value by value (maps stored as float).
+            var (grad, cam) = (o.Maps[0], o.Maps[3]);
+            double factor = channels / (double)(cam.Height * cam.Width);
+            for (int p = 0; p < cam.Values.Length; p++)
+            {
+                Assert.Equal(Math.Max(cam.Values[p], 0) * factor, grad.Values[p], Math.Abs(grad.Values[p]) * 1e-6 + 1e-9);
+            }
+        }
+        // The clipping matters: CAM's boxes are not Grad-CAM's on this split.
+        Assert.Contains(outcomes, o => o.Methods[0].FixedBox != o.Methods[3].FixedBox);
+    }
+
+    [Fact]
     public async Task A_resumed_run_counts_each_image_once_and_gives_the_same_numbers()
     {
         var settings = new EvaluationSettings { Provider = Core.Inference.ProviderChoice.Cpu, BatchSize = 8 };

@@ -67,6 +67,27 @@ def boxes_at(scoremap_image, threshold, multi):
     return out
 
 
+def pointing_hit(up, gts, tolerance=15):
+    """Pointing game (Zhang et al. 2016; TorchRay's tolerance): the first maximum within 15 px of a GT box."""
+    if np.isnan(up).any() or up.min() == up.max():
+        return False
+    y, x = divmod(int(np.argmax(up)), up.shape[1])
+    for g in gts:
+        dx, dy = max(0, g[0] - x, x - g[2]), max(0, g[1] - y, y - g[3])
+        if dx * dx + dy * dy <= tolerance * tolerance:
+            return True
+    return False
+
+
+def energy_share(normalized, gts):
+    """Energy-based pointing game (Score-CAM): the normalised map's sum inside the union of the GT boxes over its total."""
+    inside = np.zeros(normalized.shape, dtype=bool)
+    for g in gts:
+        inside[max(g[1], 0):g[3] + 1, max(g[0], 0):g[2] + 1] = True
+    total = normalized.sum()
+    return float(normalized[inside].sum() / total) if total > 0 else 0.0
+
+
 def iou(a, gts):
     best = 0.0
     for g in gts:
@@ -134,6 +155,10 @@ def main():
     class_count = {}
     class_known = {m: {} for m in methods}
     top1loc = {m: 0 for m in methods}
+    pointing = {m: 0 for m in methods}
+    energy = {m: 0.0 for m in methods}
+    class_pointing = {m: {} for m in methods}
+    class_energy = {m: {} for m in methods}
     rows = []
     for b in range(0, len(sel), args.batch_size):
         batch = sel[b:b + args.batch_size]
@@ -162,7 +187,13 @@ def main():
             for m in methods:
                 cam = fam[m] if m in FAMILY else method_map(m, W, A[k], y, zk, args.window)
                 cam = cv2.resize(cam, (S, S), interpolation=cv2.INTER_CUBIC)
+                hit = pointing_hit(cam, gts)
                 cam = normalize_scoremap(cam)
+                share = energy_share(cam, gts)
+                pointing[m] += hit
+                class_pointing[m][y] = class_pointing[m].get(y, 0) + hit
+                energy[m] += share
+                class_energy[m][y] = class_energy[m].get(y, 0.0) + share
                 q = np.expand_dims((cam * 255).astype(np.uint8), 2)
                 for ti, t in enumerate(thresholds):
                     lb = boxes_at(q, t, False)[0]
@@ -195,7 +226,10 @@ def main():
                                 "maxBoxAcc": float(curve[best]), "maxBoxAccThreshold": float(thresholds[best]),
                                 "maxBoxAccV2": sum(v2.values()) / 3, "maxBoxAccV2ByIou": v2,
                                 "boxAccCurve": [float(v) for v in curve],
-                                "perClassGtKnownLoc": {str(c + 1): 100.0 * class_known[m].get(c, 0) / class_count[c] for c in sorted(class_count)}}
+                                "perClassGtKnownLoc": {str(c + 1): 100.0 * class_known[m].get(c, 0) / class_count[c] for c in sorted(class_count)},
+                                "pointingGame": 100.0 * pointing[m] / n, "energyPointingGame": 100.0 * energy[m] / n,
+                                "perClassPointingGame": {str(c + 1): 100.0 * class_pointing[m].get(c, 0) / class_count[c] for c in sorted(class_count)},
+                                "perClassEnergyPointingGame": {str(c + 1): 100.0 * class_energy[m].get(c, 0.0) / class_count[c] for c in sorted(class_count)}}
     if args.output:
         with open(args.output, "w") as f:
             json.dump(result, f, indent=1)

@@ -11,11 +11,12 @@ namespace InfoCamWeb.Cli;
 public static class CliApp
 {
     public const string Usage = """
-        infocam - class activation map localization scores (CAM, infoCAM, infoCAM+) for ONNX classifiers
+        infocam - class activation map localization scores (CAM, infoCAM, infoCAM+ and the CAM family) for ONNX classifiers
 
         usage:
           infocam evaluate --model M.onnx --dataset DIR [--split test|train|all]
                            [--methods cam,infocam,infocam+] [--protocol resize224|resize256crop224]
+                             (also gradcam, hirescam, xgradcam, gradcam++, layercam, eigencam, ablationcam)
                            [--cam-threshold 0.2] [--threshold-step 0.01] [--window 4]
                            [--batch-size N] [--provider auto|cpu|cuda] [--mean r,g,b --std r,g,b]
                            [--input-size S] [--bgr] [--skip-bad-images]

@@ -20,6 +20,7 @@ public abstract class InfoCamDbContext(DbContextOptions options) : IdentityDbCon
     public DbSet<DatasetRecord> Datasets => Set<DatasetRecord>();
     public DbSet<RunRecord> Runs => Set<RunRecord>();
     public DbSet<RunImageRecord> RunImages => Set<RunImageRecord>();
+    public DbSet<RunImageMethodRecord> RunImageMethods => Set<RunImageMethodRecord>();
     public DbSet<RunShardRecord> RunShards => Set<RunShardRecord>();
     public DbSet<WorkerRecord> Workers => Set<WorkerRecord>();
 

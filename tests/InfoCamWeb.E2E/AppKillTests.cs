@@ -65,7 +65,9 @@ public class AppKillTests
         {
             await db.OpenAsync();
             await using var cmd = db.CreateCommand();
-            cmd.CommandText = "SELECT \"Index\", ImageId, PredictedClass, IoU0, IoU1, IoU2 FROM RunImages WHERE RunId = 1 ORDER BY \"Index\"";
+            cmd.CommandText = "SELECT i.\"Index\", i.ImageId, i.PredictedClass, m0.FixedIoU, m1.FixedIoU, m2.FixedIoU FROM RunImages i " +
+                string.Concat(Enumerable.Range(0, 3).Select(m => $"JOIN RunImageMethods m{m} ON m{m}.RunId = i.RunId AND m{m}.\"Index\" = i.\"Index\" AND m{m}.Method = {m} ")) +
+                "WHERE i.RunId = 1 ORDER BY i.\"Index\"";
             await using var r = await cmd.ExecuteReaderAsync();
             while (await r.ReadAsync())
             {

@@ -137,6 +137,9 @@ public class BrowserFlowTests
         await Assertions.Expect(page.Locator("#start-run")).ToBeDisabledAsync();
         await Assertions.Expect(page.Locator("#start-blocked")).ToHaveTextAsync("Choose at least one method.");
         foreach (var method in new[] { "CAM", "infoCAM", "infoCAM+" }) await page.GetByLabel(method, new() { Exact = true }).CheckAsync();
+        // The CAM family is offered in a group of its own; one of it joins the run.
+        await Assertions.Expect(page.Locator("[data-testid=method-group-family] input[type=checkbox]")).ToHaveCountAsync(7);
+        await page.GetByLabel("Grad-CAM++", new() { Exact = true }).CheckAsync();
         await Assertions.Expect(page.Locator("#start-run")).ToBeEnabledAsync();
         await page.GetByLabel("Threshold step").FillAsync("0.001");
         await page.GetByLabel("Batch size").FillAsync("2");
@@ -144,5 +147,6 @@ public class BrowserFlowTests
         await page.WaitForURLAsync(new Regex(@"/runs/\d+$"));
         await Assertions.Expect(page.GetByText(new Regex(@"\d+ / 160 images"))).ToBeVisibleAsync(new() { Timeout = 120_000 });
         await Assertions.Expect(page.GetByText("succeeded")).ToBeVisibleAsync(new() { Timeout = 240_000 });
+        await Assertions.Expect(page.Locator("img[alt='Grad-CAM++ heatmap'], th:has-text('Grad-CAM++')").First).ToBeVisibleAsync();
     }
 }

@@ -148,6 +148,8 @@ internal static class EvaluateCommand
         Row("  at threshold", v => v.MaxBoxAccThreshold.ToString("0.###", CultureInfo.InvariantCulture));
         Row("MaxBoxAccV2", v => F(v.MaxBoxAccV2));
         Row("  IoU 30 / 50 / 70", v => $"{F(v.MaxBoxAccV2ByIou["30"])} / {F(v.MaxBoxAccV2ByIou["50"])} / {F(v.MaxBoxAccV2ByIou["70"])}");
+        Row("Pointing game", v => v.PointingGame is double p ? F(p) : "—");
+        Row("Energy pointing game", v => v.EnergyPointingGame is double e ? F(e) : "—");
         console.Write(table);
         var c = r.Classification;
         var pcText = c.PcMiEstimateNats is double pc ? FormattableString.Invariant($", PC-softmax {pc:F3} nats") : "";

@@ -56,6 +56,17 @@ public sealed record MethodScores
 
     /// <summary>GT-known Loc per class, keyed by the dataset's class label.</summary>
     [JsonPropertyName("perClassGtKnownLoc")] public required Dictionary<string, double> PerClassGtKnownLoc { get; init; }
+
+    /// <summary>Pointing game (%): images whose map maximum lies within 15 px of a ground-truth box.</summary>
+    /// <remarks>Null in results stored before the pointing games were computed.</remarks>
+    [JsonPropertyName("pointingGame")] public double? PointingGame { get; init; }
+
+    /// <summary>Energy-based pointing game (%): the mean share of the normalised map's energy inside the ground-truth boxes.</summary>
+    [JsonPropertyName("energyPointingGame")] public double? EnergyPointingGame { get; init; }
+
+    [JsonPropertyName("perClassPointingGame")] public Dictionary<string, double> PerClassPointingGame { get; init; } = new();
+
+    [JsonPropertyName("perClassEnergyPointingGame")] public Dictionary<string, double> PerClassEnergyPointingGame { get; init; } = new();
 }
 
 public sealed record StageSeconds(

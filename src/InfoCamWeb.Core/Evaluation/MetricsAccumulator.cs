@@ -10,8 +10,10 @@ public sealed class MetricsAccumulator
     private readonly double[] _thresholds;
     private readonly int _classes;
     private readonly long[][] _largest50, _any30, _any50, _any70;
-    private readonly long[] _gtKnown, _top1Loc;
-    private readonly long[,] _classGtKnown;
+    private readonly long[] _gtKnown, _top1Loc, _pointing;
+    private readonly double[] _energy;
+    private readonly long[,] _classGtKnown, _classPointing;
+    private readonly double[,] _classEnergy;
     private readonly long[] _classCount;
     private long _n, _top1, _top5;
     private double _ce, _pc;
@@ -29,6 +31,10 @@ public sealed class MetricsAccumulator
         _gtKnown = new long[methods.Count];
         _top1Loc = new long[methods.Count];
         _classGtKnown = new long[methods.Count, classes];
+        _pointing = new long[methods.Count];
+        _energy = new double[methods.Count];
+        _classPointing = new long[methods.Count, classes];
+        _classEnergy = new double[methods.Count, classes];
         _classCount = new long[classes];
     }
 
@@ -61,6 +67,13 @@ public sealed class MetricsAccumulator
                 _classGtKnown[m, o.TrueClass]++;
                 if (top1) _top1Loc[m]++;
             }
+            if (mo.PointingHit)
+            {
+                _pointing[m]++;
+                _classPointing[m, o.TrueClass]++;
+            }
+            _energy[m] += mo.EnergyShare;
+            _classEnergy[m, o.TrueClass] += mo.EnergyShare;
         }
     }
 
@@ -86,14 +99,8 @@ public sealed class MetricsAccumulator
                 if (curve[k] > curve[best]) best = k;
             }
             double v30 = 100.0 * _any30[m].Max() / n, v50 = 100.0 * _any50[m].Max() / n, v70 = 100.0 * _any70[m].Max() / n;
-            var perClass = new Dictionary<string, double>();
-            for (int c = 0; c < _classes; c++)
-            {
-                if (_classCount[c] > 0)
-                {
-                    perClass[classLabels[c]] = 100.0 * _classGtKnown[m, c] / _classCount[c];
-                }
-            }
+            int method = m;
+            var perClass = PerClass(classLabels, c => _classGtKnown[method, c]);
             result[_methods[m].Key()] = new MethodScores
             {
                 GtKnownLoc = 100.0 * _gtKnown[m] / n,
@@ -104,8 +111,26 @@ public sealed class MetricsAccumulator
                 MaxBoxAccV2ByIou = new Dictionary<string, double> { ["30"] = v30, ["50"] = v50, ["70"] = v70 },
                 BoxAccCurve = curve,
                 PerClassGtKnownLoc = perClass,
+                PointingGame = 100.0 * _pointing[m] / n,
+                EnergyPointingGame = 100.0 * _energy[m] / n,
+                PerClassPointingGame = PerClass(classLabels, c => _classPointing[method, c]),
+                PerClassEnergyPointingGame = PerClass(classLabels, c => _classEnergy[method, c]),
             };
         }
         return result;
+    }
+
+    /// <summary>100 x the class's sum over its image count, keyed by class label, for the classes with images.</summary>
+    private Dictionary<string, double> PerClass(IReadOnlyList<string> classLabels, Func<int, double> sum)
+    {
+        var perClass = new Dictionary<string, double>();
+        for (int c = 0; c < _classes; c++)
+        {
+            if (_classCount[c] > 0)
+            {
+                perClass[classLabels[c]] = 100.0 * sum(c) / _classCount[c];
+            }
+        }
+        return perClass;
     }
 }

@@ -6,8 +6,11 @@ namespace InfoCamWeb.Core.Evaluation;
 /// <summary>A compact binary form of <see cref="ImageOutcome"/>, for storing a run's per-image results.</summary>
 public static class OutcomeCodec
 {
-    /// <summary>2 appends the top classes; outcomes stored as version 1 still decode (without them).</summary>
-    private const byte Version = 2;
+    /// <summary>
+    /// 2 appends the top classes, 3 each method's pointing-game hit and energy share; outcomes stored as versions 1 and
+    /// 2 still decode (without them: no top classes, no pointing hit, energy share NaN).
+    /// </summary>
+    private const byte Version = 3;
 
     public static byte[] Encode(ImageOutcome o)
     {
@@ -38,6 +41,11 @@ public static class OutcomeCodec
                 w.Write(t.Class);
                 w.Write(t.Probability);
             }
+            foreach (var m in o.Methods)
+            {
+                w.Write(m.PointingHit);
+                w.Write(m.EnergyShare);
+            }
         }
         return ms.ToArray();
     }
@@ -46,7 +54,7 @@ public static class OutcomeCodec
     {
         using var r = new BinaryReader(new MemoryStream(data), Encoding.UTF8);
         byte version = r.ReadByte();
-        if (version is not (1 or Version))
+        if (version is < 1 or > Version)
         {
             throw new InvalidDataException("Unknown outcome encoding version.");
         }
@@ -66,6 +74,12 @@ public static class OutcomeCodec
         }
         var top = new ClassScore[version >= 2 ? r.ReadByte() : 0];
         for (int t = 0; t < top.Length; t++) top[t] = new ClassScore(r.ReadInt32(), r.ReadDouble());
+        for (int m = 0; m < methods.Length; m++)
+        {
+            methods[m] = version >= 3
+                ? methods[m] with { PointingHit = r.ReadBoolean(), EnergyShare = r.ReadDouble() }
+                : methods[m] with { EnergyShare = double.NaN };
+        }
         return new ImageOutcome(index, id, y, pred, top5, ce, pc, truth, methods) { TopClasses = top };
     }
 

@@ -2,9 +2,16 @@ namespace InfoCamWeb.Core.Localization;
 
 /// <summary>
 /// What one score map gives for one image: at every threshold of the sweep, hit flags (<see cref="HitFlags"/>), and the
-/// largest box at the fixed threshold with its IoU.
+/// largest box at the fixed threshold with its IoU; and the map-only scores (<see cref="PointingGame"/>).
 /// </summary>
-public sealed record MapOutcome(byte[] Hits, Box FixedBox, double FixedIoU);
+public sealed record MapOutcome(byte[] Hits, Box FixedBox, double FixedIoU)
+{
+    /// <summary>The map's maximum lies on (or within the tolerance of) a ground-truth box.</summary>
+    public bool PointingHit { get; init; }
+
+    /// <summary>Share of the normalised map's energy inside the ground-truth boxes, in [0, 1]; NaN for outcomes stored before it was kept.</summary>
+    public double EnergyShare { get; init; }
+}
 
 /// <summary>Bits of <see cref="MapOutcome.Hits"/>: the largest box reaches IoU 0.5; any box reaches IoU 0.3 / 0.5 / 0.7.</summary>
 [Flags]
@@ -72,6 +79,10 @@ public sealed class MapLocalizer
             hits[k] = byLevel[grid.LevelIndexOf(k)];
         }
         var fixedBox = _result.Largest(grid.LevelIndexOf(ThresholdCount));
-        return new MapOutcome(hits, fixedBox, fixedBox.BestIoU(truth));
+        return new MapOutcome(hits, fixedBox, fixedBox.BestIoU(truth))
+        {
+            PointingHit = PointingGame.Hit(_upsampled, _size, truth),
+            EnergyShare = PointingGame.EnergyShare(_upsampled, _size, truth),
+        };
     }
 }

@@ -52,6 +52,18 @@ internal sealed class RunImageRecordConfiguration : IEntityTypeConfiguration<Run
     }
 }
 
+internal sealed class RunImageMethodRecordConfiguration : IEntityTypeConfiguration<RunImageMethodRecord>
+{
+    public void Configure(EntityTypeBuilder<RunImageMethodRecord> b)
+    {
+        b.ToTable("RunImageMethods");
+        b.HasKey(m => new { m.RunId, m.Index, m.Method });
+        b.HasOne<RunImageRecord>().WithMany().HasForeignKey(m => new { m.RunId, m.Index }).OnDelete(DeleteBehavior.Cascade);
+        // The image browser's order: one method's IoUs of one run.
+        b.HasIndex(m => new { m.RunId, m.Method, m.FixedIoU });
+    }
+}
+
 internal sealed class RunShardRecordConfiguration : IEntityTypeConfiguration<RunShardRecord>
 {
     public void Configure(EntityTypeBuilder<RunShardRecord> b)

@@ -88,14 +88,24 @@ public sealed class RunImageRecord
     public int TrueClass { get; set; }
     public int PredictedClass { get; set; }
 
-    /// <summary>Fixed-threshold IoU per method, for sorting and filtering without decoding the outcome.</summary>
-    public double IoU0 { get; set; }
-    public double IoU1 { get; set; }
-    public double IoU2 { get; set; }
-
     /// <summary>The full outcome (<see cref="InfoCamWeb.Core.Evaluation.OutcomeCodec"/>).</summary>
     public required byte[] Outcome { get; set; }
 
     /// <summary>Each method's score map at feature resolution (<see cref="InfoCamWeb.Core.Evaluation.ScoreMapCodec"/>), for heatmaps.</summary>
     public byte[]? Maps { get; set; }
+}
+
+/// <summary>
+/// One method's fixed-threshold IoU on one image of a run, for sorting, filtering and live figures without decoding the
+/// outcome: one row per (image, method), so a run can score any number of methods.
+/// </summary>
+public sealed class RunImageMethodRecord
+{
+    public int RunId { get; set; }
+    public int Index { get; set; }
+
+    /// <summary>The method's position in the run's method list (<see cref="RunRecord.Methods"/>).</summary>
+    public int Method { get; set; }
+
+    public double FixedIoU { get; set; }
 }

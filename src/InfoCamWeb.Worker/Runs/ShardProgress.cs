@@ -107,12 +107,13 @@ internal sealed class ShardProgress(
                 ImageId = o.ImageId,
                 TrueClass = o.TrueClass,
                 PredictedClass = o.PredictedClass,
-                IoU0 = o.Methods.Length > 0 ? o.Methods[0].FixedIoU : 0,
-                IoU1 = o.Methods.Length > 1 ? o.Methods[1].FixedIoU : 0,
-                IoU2 = o.Methods.Length > 2 ? o.Methods[2].FixedIoU : 0,
                 Outcome = OutcomeCodec.Encode(o),
                 Maps = o.Maps.Length > 0 ? ScoreMapCodec.Encode(o.Maps) : null,
             });
+            for (int m = 0; m < o.Methods.Length; m++)
+            {
+                db.RunImageMethods.Add(new RunImageMethodRecord { RunId = runId, Index = o.Index, Method = m, FixedIoU = o.Methods[m].FixedIoU });
+            }
         }
         db.SaveChanges();
     }
@@ -120,20 +121,14 @@ internal sealed class ShardProgress(
     /// <summary>Images done and GT-known Loc so far over every shard's saved images; images/s since the run started.</summary>
     private void UpdateLiveFigures(InfoCamDbContext db, RunRecord run, DateTimeOffset now)
     {
-        var sums = db.RunImages.Where(i => i.RunId == runId).GroupBy(i => 1).Select(g => new
-        {
-            N = g.Count(),
-            Hits0 = g.Count(i => i.IoU0 >= 0.5),
-            Hits1 = g.Count(i => i.IoU1 >= 0.5),
-            Hits2 = g.Count(i => i.IoU2 >= 0.5),
-        }).FirstOrDefault();
-        int done = sums?.N ?? 0;
-        int[] hits = [sums?.Hits0 ?? 0, sums?.Hits1 ?? 0, sums?.Hits2 ?? 0];
+        int done = db.RunImages.Count(i => i.RunId == runId);
+        var hits = db.RunImageMethods.Where(i => i.RunId == runId && i.FixedIoU >= 0.5)
+            .GroupBy(i => i.Method).Select(g => new { Method = g.Key, Hits = g.Count() }).ToDictionary(g => g.Method, g => g.Hits);
         run.ImagesDone = done;
         var running = new Dictionary<string, double>();
-        for (int m = 0; m < _methodKeys.Length && m < hits.Length; m++)
+        for (int m = 0; m < _methodKeys.Length; m++)
         {
-            running[_methodKeys[m]] = done == 0 ? 0 : 100.0 * hits[m] / done;
+            running[_methodKeys[m]] = done == 0 ? 0 : 100.0 * hits.GetValueOrDefault(m) / done;
         }
         run.RunningMetrics = JsonSerializer.Serialize(running);
         double seconds = run.StartedAt is { } started ? (now - started).TotalSeconds : 0;

@@ -9,7 +9,7 @@ public class OutcomeCodecTests
     public void An_outcome_survives_encoding_unchanged()
     {
         var o = new ImageOutcome(7, "001.a/b,c.jpg", 3, 5, true, 0.25, -1.5, [new Box(1, 2, 3, 4), new Box(5, 6, 7, 8)],
-            [new MapOutcome([1, 3, 15, 0], new Box(9, 9, 100, 120), 0.4999999999), new MapOutcome([], Box.None, 0)]);
+            [new MapOutcome([1, 3, 15, 0], new Box(9, 9, 100, 120), 0.4999999999) { PointingHit = true, EnergyShare = 0.625 }, new MapOutcome([], Box.None, 0)]);
         var back = OutcomeCodec.Decode(OutcomeCodec.Encode(o));
         Assert.Equal(o.Index, back.Index);
         Assert.Equal(o.ImageId, back.ImageId);
@@ -19,6 +19,8 @@ public class OutcomeCodecTests
         Assert.Equal(o.Methods[0].FixedBox, back.Methods[0].FixedBox);
         Assert.Equal(o.Methods[0].FixedIoU, back.Methods[0].FixedIoU);
         Assert.Empty(back.Methods[1].Hits);
+        Assert.Equal((true, 0.625), (back.Methods[0].PointingHit, back.Methods[0].EnergyShare));
+        Assert.Equal((false, 0.0), (back.Methods[1].PointingHit, back.Methods[1].EnergyShare));
     }
 
     [Fact]
@@ -33,13 +35,28 @@ public class OutcomeCodecTests
     {
         var v2 = OutcomeCodec.Encode(new ImageOutcome(4, "a.jpg", 2, 3, false, 1.5, 0, [new Box(0, 0, 9, 9)],
             [new MapOutcome([2], new Box(1, 1, 5, 5), 0.5)]) { TopClasses = [new ClassScore(3, 0.9)] });
-        // Version 1 is the same bytes without the trailing top-class block (one count byte and 12 bytes per class).
-        var v1 = v2[..^13];
+        // Version 1 is the same bytes without the trailing blocks: top classes (one count byte and 12 bytes per class)
+        // and pointing games (9 bytes per method).
+        var v1 = v2[..^(13 + 9)];
         v1[0] = 1;
         var back = OutcomeCodec.Decode(v1);
         Assert.Equal((4, "a.jpg", 2, 3), (back.Index, back.ImageId, back.TrueClass, back.PredictedClass));
         Assert.Equal(0.5, back.Methods[0].FixedIoU);
         Assert.Empty(back.TopClasses);
+        Assert.True(double.IsNaN(back.Methods[0].EnergyShare));
+    }
+
+    [Fact]
+    public void An_outcome_stored_by_the_second_encoding_decodes_with_its_top_classes_and_no_pointing_games()
+    {
+        var v3 = OutcomeCodec.Encode(new ImageOutcome(4, "a.jpg", 2, 3, false, 1.5, 0, [new Box(0, 0, 9, 9)],
+            [new MapOutcome([2], new Box(1, 1, 5, 5), 0.5) { PointingHit = true, EnergyShare = 0.5 }]) { TopClasses = [new ClassScore(3, 0.9)] });
+        var v2 = v3[..^9];
+        v2[0] = 2;
+        var back = OutcomeCodec.Decode(v2);
+        Assert.Equal([new ClassScore(3, 0.9)], back.TopClasses);
+        Assert.False(back.Methods[0].PointingHit);
+        Assert.True(double.IsNaN(back.Methods[0].EnergyShare));
     }
 
     [Fact]

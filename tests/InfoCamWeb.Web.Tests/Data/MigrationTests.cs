@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace InfoCamWeb.Web.Tests.Data;
 
-/// <summary>Each provider has one squashed initial migration, and it describes the current model exactly.</summary>
+/// <summary>Each provider's migrations start from one squashed initial migration and describe the current model exactly.</summary>
 public class MigrationTests
 {
     public static TheoryData<string> Providers => new() { "SQLite", "PostgreSQL" };
@@ -18,6 +18,7 @@ public class MigrationTests
     {
         using var db = Context(provider);
         Assert.False(db.Database.HasPendingModelChanges(), $"The {provider} model changed without a migration: dotnet ef migrations add … --context {db.GetType().Name}.");
+        Assert.EndsWith("_Initial", db.Database.GetMigrations().First(), StringComparison.Ordinal);
         Assert.Single(db.Database.GetMigrations(), m => m.EndsWith("_Initial", StringComparison.Ordinal));
     }
 
@@ -32,4 +33,36 @@ public class MigrationTests
         Assert.Equal("PostgreSQL db.example.org:5433/infocam",
             Store.From("postgresql", paths, "Host=db.example.org;Port=5433;Database=infocam;Password=secret").Describe());
     }
+}
+
+/// <summary>Upgrading a database that holds runs keeps every stored IoU (SQLite; the PostgreSQL migration runs the same SQL).</summary>
+[Collection(WebAppCollection.Name)]
+public class MethodIoUMigrationTests(WebAppFixture app)
+{
+    [Fact]
+    public async Task Moving_the_iou_columns_to_one_row_per_method_and_back_keeps_every_value()
+    {
+        var demo = await app.DemoRunAsync();
+        var copy = Path.Combine(app.Root, $"upgrade-{Guid.NewGuid():N}.db");
+        await using (var live = await app.Db.CreateDbContextAsync())
+        {
+            await live.Database.ExecuteSqlAsync($"VACUUM INTO {copy}");
+        }
+        await using var db = new SqliteInfoCamDbContext(new DbContextOptionsBuilder<SqliteInfoCamDbContext>().UseSqlite($"Data Source={copy};Pooling=False").Options);
+        var before = await Rows(db, demo.Id);
+        Assert.Equal(160 * 3, before.Count);
+        var migrator = Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>(db);
+        string initial = db.Database.GetMigrations().First();
+
+        await migrator.MigrateAsync(initial);
+        var columns = await db.Database.SqlQuery<double>($"SELECT IoU2 AS Value FROM RunImages WHERE RunId = {demo.Id} ORDER BY \"Index\"").ToListAsync();
+        Assert.Equal(before.Where(r => r.Method == 2).OrderBy(r => r.Index).Select(r => r.FixedIoU), columns);
+
+        await migrator.MigrateAsync();
+        Assert.Equal(before, await Rows(db, demo.Id));
+    }
+
+    private static async Task<List<(int Index, int Method, double FixedIoU)>> Rows(InfoCamDbContext db, int runId) =>
+        (await db.RunImageMethods.AsNoTracking().Where(r => r.RunId == runId).OrderBy(r => r.Index).ThenBy(r => r.Method).ToListAsync())
+            .Select(r => (r.Index, r.Method, r.FixedIoU)).ToList();
 }

@@ -250,7 +250,7 @@ public class ImageBrowserTests(WebAppFixture app)
         var first = (await app.Get<InfoCamWeb.Web.Features.Images.ImageBrowserService>().QuerySharedAsync(run.Id, new()))!.Rows.Select(r => r.Index).ToHashSet();
         int index = Enumerable.Range(0, 160).First(i => !first.Contains(i));
         // A view no run can have is refused before any rendering.
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/runs/{run.Id}/images/{index}/gradcam.jpg")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/runs/{run.Id}/images/{index}/nosuchcam.jpg")).StatusCode);
         Assert.False(Directory.Exists(folder) && Directory.GetFiles(folder, $"{index}-*").Length > 0, "An unknown view started a render.");
         var response = await client.GetAsync($"/runs/{run.Id}/images/{index}/cam.jpg");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -544,6 +544,21 @@ public class WorkerIsolationTests(WebAppFixture app)
         Assert.Equal(RunStatus.Succeeded, (await app.WaitForRunAsync(next)).Status);
     }
 
+    private async Task<string> WorkingFolderWhileRunningAsync(int pid, string runsFolder, int runId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (true)
+        {
+            var cwd = WorkingDirectoryOf(pid);
+            if (Path.GetDirectoryName(cwd) == runsFolder) return cwd;
+            await using var db = await app.Db.CreateDbContextAsync();
+            var status = await db.Runs.Where(r => r.Id == runId).Select(r => r.Status).FirstAsync();
+            Assert.True(status is RunStatus.Queued or RunStatus.Running, $"The run ended ({status}) before the worker was seen in a run's folder.");
+            Assert.True(DateTime.UtcNow < deadline, "The worker was never seen in a run's folder.");
+            await Task.Delay(10);
+        }
+    }
+
     private static string WorkingDirectoryOf(int pid) => new DirectoryInfo($"/proc/{pid}/cwd").ResolveLinkTarget(returnFinalTarget: true)!.FullName;
 
     [Fact]
@@ -562,10 +577,8 @@ public class WorkerIsolationTests(WebAppFixture app)
             // Both splits one image at a time with a fine sweep: long enough to look at the worker while it runs.
             ModelId = demo.ModelId, DatasetId = demo.DatasetId, BatchSize = 1, ThresholdStep = 0.001, Split = "all",
         })).RunId!.Value;
-        var seen = await app.WaitForRunAsync(id, r => r.ImagesDone >= 2 || r.Status is RunStatus.Succeeded or RunStatus.Failed);
-        Assert.Equal(RunStatus.Running, seen.Status);
-        var running = WorkingDirectoryOf(supervisor.ProcessId);
-        Assert.Equal(Path.Combine(paths.WorkFolder, "runs"), Path.GetDirectoryName(running));
+        // The worker goes back to its idle folder between shards: look until it is in a run's folder.
+        string running = await WorkingFolderWhileRunningAsync(supervisor.ProcessId, Path.Combine(paths.WorkFolder, "runs"), id);
         Assert.Empty(Directory.EnumerateFileSystemEntries(running));
         Assert.Equal(RunStatus.Succeeded, (await app.WaitForRunAsync(id)).Status);
         await Task.Delay(500);

@@ -315,6 +315,27 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     b.ToTable("Models", (string)null);
                 });
 
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.RunImageMethodRecord", b =>
+                {
+                    b.Property<int>("RunId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Method")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("FixedIoU")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("RunId", "Index", "Method");
+
+                    b.HasIndex("RunId", "Method", "FixedIoU");
+
+                    b.ToTable("RunImageMethods", (string)null);
+                });
+
             modelBuilder.Entity("InfoCamWeb.Data.Entities.RunImageRecord", b =>
                 {
                     b.Property<int>("RunId")
@@ -326,15 +347,6 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     b.Property<string>("ImageId")
                         .IsRequired()
                         .HasColumnType("text");
-
-                    b.Property<double>("IoU0")
-                        .HasColumnType("double precision");
-
-                    b.Property<double>("IoU1")
-                        .HasColumnType("double precision");
-
-                    b.Property<double>("IoU2")
-                        .HasColumnType("double precision");
 
                     b.Property<byte[]>("Maps")
                         .HasColumnType("bytea");
@@ -832,6 +844,15 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                         .IsRequired();
 
                     b.Navigation("Team");
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.RunImageMethodRecord", b =>
+                {
+                    b.HasOne("InfoCamWeb.Data.Entities.RunImageRecord", null)
+                        .WithMany()
+                        .HasForeignKey("RunId", "Index")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("InfoCamWeb.Data.Entities.RunImageRecord", b =>

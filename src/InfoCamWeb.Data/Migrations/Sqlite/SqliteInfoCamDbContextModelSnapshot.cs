@@ -304,6 +304,27 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                     b.ToTable("Models", (string)null);
                 });
 
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.RunImageMethodRecord", b =>
+                {
+                    b.Property<int>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Method")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("FixedIoU")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("RunId", "Index", "Method");
+
+                    b.HasIndex("RunId", "Method", "FixedIoU");
+
+                    b.ToTable("RunImageMethods", (string)null);
+                });
+
             modelBuilder.Entity("InfoCamWeb.Data.Entities.RunImageRecord", b =>
                 {
                     b.Property<int>("RunId")
@@ -315,15 +336,6 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                     b.Property<string>("ImageId")
                         .IsRequired()
                         .HasColumnType("TEXT");
-
-                    b.Property<double>("IoU0")
-                        .HasColumnType("REAL");
-
-                    b.Property<double>("IoU1")
-                        .HasColumnType("REAL");
-
-                    b.Property<double>("IoU2")
-                        .HasColumnType("REAL");
 
                     b.Property<byte[]>("Maps")
                         .HasColumnType("BLOB");
@@ -811,6 +823,15 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Team");
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.RunImageMethodRecord", b =>
+                {
+                    b.HasOne("InfoCamWeb.Data.Entities.RunImageRecord", null)
+                        .WithMany()
+                        .HasForeignKey("RunId", "Index")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("InfoCamWeb.Data.Entities.RunImageRecord", b =>

@@ -71,45 +71,44 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
         var methods = CamMethods.ParseList(run.Methods);
         var dataset = annotations.Get(run.Dataset!);
         var images = db.RunImages.AsNoTracking().Where(i => i.RunId == runId);
+        var ious = db.RunImageMethods.AsNoTracking().Where(x => x.RunId == runId && x.Method < methods.Count);
         if (q.ClassIndex is int c) images = images.Where(i => i.TrueClass == c);
-        int m = Math.Clamp(q.Method, 0, methods.Count - 1);
-        images = (q.Outcome, m) switch
-        {
-            ("hit", 0) => images.Where(i => i.IoU0 >= 0.5),
-            ("hit", 1) => images.Where(i => i.IoU1 >= 0.5),
-            ("hit", _) => images.Where(i => i.IoU2 >= 0.5),
-            ("miss", 0) => images.Where(i => i.IoU0 < 0.5),
-            ("miss", 1) => images.Where(i => i.IoU1 < 0.5),
-            ("miss", _) => images.Where(i => i.IoU2 < 0.5),
-            _ => images,
-        };
         if (q.Disagree)
         {
-            // Some method finds the object (IoU ≥ 0.5 at the fixed threshold) and another does not; one method never disagrees.
-            images = methods.Count switch
-            {
-                1 => images.Where(i => false),
-                2 => images.Where(i => (i.IoU0 >= 0.5) != (i.IoU1 >= 0.5)),
-                _ => images.Where(i => (i.IoU0 >= 0.5) != (i.IoU1 >= 0.5) || (i.IoU1 >= 0.5) != (i.IoU2 >= 0.5)),
-            };
+            var mixed = Disagreeing(ious, methods.Count);
+            images = images.Where(i => mixed.Contains(i.Index));
         }
-        var ordered = (m, q.BestFirst) switch
+        int m = Math.Clamp(q.Method, 0, methods.Count - 1);
+        var by = q.Outcome switch
         {
-            (0, false) => images.OrderBy(i => i.IoU0),
-            (1, false) => images.OrderBy(i => i.IoU1),
-            (_, false) => images.OrderBy(i => i.IoU2),
-            (0, true) => images.OrderByDescending(i => i.IoU0),
-            (1, true) => images.OrderByDescending(i => i.IoU1),
-            (_, true) => images.OrderByDescending(i => i.IoU2),
+            "hit" => ious.Where(x => x.Method == m && x.FixedIoU >= 0.5),
+            "miss" => ious.Where(x => x.Method == m && x.FixedIoU < 0.5),
+            _ => ious.Where(x => x.Method == m),
         };
-        int total = await images.CountAsync(ct);
-        var rows = await ordered.ThenBy(i => i.Index).Skip(q.Page * q.PageSize).Take(q.PageSize)
-            .Select(i => new { i.Index, i.ImageId, i.TrueClass, i.PredictedClass, i.IoU0, i.IoU1, i.IoU2 }).ToListAsync(ct);
+        var joined = images.Join(by, i => i.Index, x => x.Index, (i, x) => new { Image = i, x.FixedIoU });
+        var ordered = q.BestFirst ? joined.OrderByDescending(j => j.FixedIoU) : joined.OrderBy(j => j.FixedIoU);
+        int total = await joined.CountAsync(ct);
+        var rows = await ordered.ThenBy(j => j.Image.Index).Skip(q.Page * q.PageSize).Take(q.PageSize)
+            .Select(j => new { j.Image.Index, j.Image.ImageId, j.Image.TrueClass, j.Image.PredictedClass }).ToListAsync(ct);
+        var shown = rows.Select(r => r.Index).ToList();
+        var perImage = (await ious.Where(x => shown.Contains(x.Index)).ToListAsync(ct)).ToLookup(x => x.Index);
+        double[] IoUs(int index)
+        {
+            var values = new double[methods.Count];
+            foreach (var x in perImage[index]) values[x.Method] = x.FixedIoU;
+            return values;
+        }
         return new ImagePage(
             rows.Select(r => new ImageRow(r.Index, r.ImageId, dataset.ClassNames[r.TrueClass], dataset.ClassNames[r.PredictedClass],
-                r.TrueClass == r.PredictedClass, new[] { r.IoU0, r.IoU1, r.IoU2 }.Take(methods.Count).ToArray())).ToList(),
+                r.TrueClass == r.PredictedClass, IoUs(r.Index))).ToList(),
             total, methods, dataset.ClassNames);
     }
+
+    /// <summary>Images where some method finds the object (IoU ≥ 0.5 at the fixed threshold) and another does not; one method never disagrees.</summary>
+    private static IQueryable<int> Disagreeing(IQueryable<RunImageMethodRecord> ious, int methods) =>
+        ious.GroupBy(x => x.Index)
+            .Where(g => g.Count(x => x.FixedIoU >= 0.5) > 0 && g.Count(x => x.FixedIoU >= 0.5) < methods)
+            .Select(g => g.Key);
 
     /// <summary>One image of a run for its detail view; null when the run or image does not exist or the actor may not read it.</summary>
     public Task<ImageDetail?> DetailAsync(Actor actor, int runId, int index, CancellationToken ct = default) => DetailCoreAsync(actor, runId, index, ct);
@@ -170,6 +169,4 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
 
     private Task<byte[]?> RenderCoreAsync(int runId, int index, string kind, CancellationToken ct) => renderer.GetAsync(runId, index, kind, ct);
 
-    /// <summary>The URL segment of a method ("infocam+" becomes "infocam-plus").</summary>
-    public static string UrlKind(CamMethod m) => ImageRenderer.UrlKind(m);
 }

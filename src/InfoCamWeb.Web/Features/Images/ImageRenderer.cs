@@ -48,15 +48,13 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
         }
     }
 
-    private static readonly HashSet<string> KnownViews = ["photo", .. Enum.GetValues<CamMethod>().Select(UrlKind)];
+    private static readonly HashSet<string> KnownViews = ["photo", .. CamMethods.Every.Select(m => m.UrlKey())];
 
     /// <summary>The grid shows the small view and lets a high-density screen take the large one.</summary>
     public static string SrcSet(string url) => $"{url.Replace(".jpg", SmallSuffix + ".jpg", StringComparison.Ordinal)} 1x, {url} 2x";
 
-    /// <summary>The URL segment of a method ("infocam+" becomes "infocam-plus").</summary>
-    public static string UrlKind(CamMethod m) => m == CamMethod.InfoCamPlus ? "infocam-plus" : m.Key();
-
-    private static string CacheKind(string kind) => kind is "infocam+" or "infocam-plus" ? "infocam-plus" : new string(kind.Where(char.IsLetterOrDigit).ToArray());
+    /// <summary>The file name of a view: "photo", or the method's URL key whichever way the method was spelled ("infocam+", "infocam-plus").</summary>
+    private static string CacheKind(string kind) => CamMethods.TryParse(kind, out var m) ? m.UrlKey() : kind;
 
     private string CachePath(int runId, int index, string kind) =>
         Path.Combine(paths.CacheFolder, "runs", runId.ToString(CultureInfo.InvariantCulture), $"{index}-{kind}.jpg");
@@ -107,7 +105,7 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
             views["photo" + suffix] = Photo(background, outcome, methods, frame, scale);
             for (int m = 0; m < methods.Count; m++)
             {
-                views[UrlKind(methods[m]) + suffix] = Heatmap(background, outcome, upsampled?[m], methods[m], m, frame, scale);
+                views[methods[m].UrlKey() + suffix] = Heatmap(background, outcome, upsampled?[m], methods[m], m, frame, scale);
             }
         }
         return views;

@@ -24,11 +24,11 @@ public sealed record BoardRow(
 
 /// <summary>
 /// Leaderboards, one per (dataset, split, protocol), of the runs teams published: ranked by a chosen metric for a
-/// chosen method (or the best of the three), one row per team by default, each with a 95 % bootstrap interval.
+/// chosen method (or each run's best method), one row per team by default, each with a 95 % bootstrap interval.
 /// </summary>
 public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFactory)
 {
-    public static readonly string[] Methods = ["best", "cam", "infocam", "infocam+"];
+    public static readonly string[] Methods = ["best", .. CamMethods.Every.Select(m => m.Key())];
     private readonly ConcurrentDictionary<(int Run, int Method, RankingMetric Metric), (double, double)> _intervals = new();
 
     public async Task<List<BoardSummary>> BoardsAsync(CancellationToken ct = default)

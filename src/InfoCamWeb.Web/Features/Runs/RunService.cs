@@ -125,7 +125,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         return new EvaluationSettings
         {
             Split = Core.Datasets.Dataset.ParseSplit(request.Split),
-            Methods = CamMethods.All.Where(methods.Contains).ToList(),
+            Methods = CamMethods.Every.Where(methods.Contains).ToList(),
             Protocol = Preprocessor.ParseProtocol(request.Protocol),
             CamThreshold = request.CamThreshold,
             ThresholdStep = request.ThresholdStep,

@@ -23,12 +23,12 @@ import torchvision.transforms as T
 
 sys.path.insert(0, os.path.dirname(__file__))
 from demo_common import DemoNet, read_cub, load_rgb, IMAGENET_MEAN, IMAGENET_STD  # noqa: E402
-from reference_family import family, METHODS as FAMILY  # noqa: E402
+from reference_family import family, score_cam, METHODS as FAMILY  # noqa: E402
 
 METHODS = ["cam", "infocam", "infocam+"]
 
 
-def family_maps(model, x, y):
+def family_maps(model, x, y, methods, cap):
     """The CAM family of one image (x: 1 x 3 x S x S) from autograd gradients, as tools/reference_family.py computes them."""
     A = model.features(x)
     A.retain_grad()
@@ -39,6 +39,8 @@ def family_maps(model, x, y):
         model.double()
         maps = family(A64, G64, lambda a: model.fc(torch.flatten(model.pool(a), 1)), y, float(z[0, y].item()))
         model.float()
+    if "scorecam" in methods:
+        maps["scorecam"] = score_cam(model, x, A.detach(), y, cap=cap)
     return maps
 
 
@@ -128,6 +130,7 @@ def main():
     ap.add_argument("--output")
     ap.add_argument("--per-image")
     ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--scorecam-channels", type=int)
     args = ap.parse_args()
     methods = args.methods.split(",")
     start = time.time()
@@ -183,9 +186,9 @@ def main():
             pc_sum += zk[y] - (lp.max() + math.log(np.exp(lp - lp.max()).sum()))
             row = [item["id"], str(y + 1), str(pred + 1)]
             class_count[y] = class_count.get(y, 0) + 1
-            fam = family_maps(model, x[k:k + 1], y) if any(m in FAMILY for m in methods) else {}
+            fam = family_maps(model, x[k:k + 1], y, methods, args.scorecam_channels) if any(m in FAMILY + ["scorecam"] for m in methods) else {}
             for m in methods:
-                cam = fam[m] if m in FAMILY else method_map(m, W, A[k], y, zk, args.window)
+                cam = fam[m] if m in fam else method_map(m, W, A[k], y, zk, args.window)
                 cam = cv2.resize(cam, (S, S), interpolation=cv2.INTER_CUBIC)
                 hit = pointing_hit(cam, gts)
                 cam = normalize_scoremap(cam)

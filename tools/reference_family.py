@@ -15,6 +15,9 @@ pytorch-grad-cam's classes do from activations and gradients (no closed form of 
     eigencam     first principal component of the centred activations    (get_2d_projection), sign: see docs/methods.md
     ablationcam  weights = (z - z with channel k of A set to 0) / z, the head re-run on the ablated A
                  (AblationCAM with its AblationLayer zeroing a channel)
+    scorecam     each channel upsampled to the input (UpsamplingBilinear2d), normalised (u - min) / (max - min + 1e-8),
+                 multiplied into the input, run through the whole model; weights = softmax over channels of the
+                 target logits (ScoreCAM.get_cam_weights); the demo's images and the zoo models' first image only
 
 and the map is max(sum_k weights_k A_k, 0) (BaseCAM.compute_cam_per_layer). Everything after autograd is float64.
 
@@ -70,6 +73,31 @@ def ablation(A, head, y, score):
             batch[row, k] = 0
         ablated[start:start + len(idx)] = head(batch)[:, y].numpy()
     return weighted((full - ablated) / score, A)
+
+
+def score_cam(model, x, A, y, batch=32, cap=None):
+    """pytorch-grad-cam's ScoreCAM weights, in float32 as it computes them; the map in float64. With a cap, only the
+    `cap` channels of largest spatial mean (ties to the lower index) run, and the softmax is over them (the engine's cap)."""
+    K = A.shape[1]
+    keep = list(range(K))
+    if cap is not None and cap < K:
+        means = A[0].double().numpy().reshape(K, -1).mean(axis=1)
+        keep = sorted(sorted(range(K), key=lambda k: (-means[k], k))[:cap])
+    full = A
+    A = A[:, keep]
+    with torch.no_grad():
+        up = torch.nn.UpsamplingBilinear2d(size=x.shape[-2:])(A)
+        flat = up.view(up.size(0), up.size(1), -1)
+        maxs, mins = flat.max(dim=-1)[0][:, :, None, None], flat.min(dim=-1)[0][:, :, None, None]
+        up = (up - mins) / (maxs - mins + 1e-8)
+        inputs = x[:, None, :, :] * up[:, :, None, :, :]
+        scores = []
+        for i in range(0, inputs.size(1), batch):
+            scores.extend(model(inputs[0, i:i + batch])[:, y].tolist())
+        weights = torch.nn.Softmax(dim=-1)(torch.tensor(scores)).numpy()
+    all_weights = np.zeros(K)
+    all_weights[keep] = weights.astype(np.float64)
+    return weighted(all_weights, full[0].double().numpy())
 
 
 def family(A, G, head, y, score):
@@ -147,8 +175,10 @@ def reference(name, out):
             h.model.double()
             maps = family(A64, G64, head64, y, float(z[0, y].item()))
             h.model.float()
+        if name == "demo-cnn" or n == 0:
+            maps["scorecam"] = score_cam(h.model, x[n:n + 1], A.detach(), y)
         items.append({"target": y, "logit": float(z[0, y].item()), "height": A64.shape[1], "width": A64.shape[2],
-                      "maps": {m: [float(v) for v in maps[m].reshape(-1)] for m in METHODS}})
+                      "maps": {m: [float(v) for v in maps[m].reshape(-1)] for m in maps}})
     with open(os.path.join(out, name + "-family.json"), "w") as f:
         json.dump({"onnx": os.path.relpath(onnx, out), "inputs": name + "-inputs.bin", "count": len(items), "size": 224,
                    "items": items}, f)

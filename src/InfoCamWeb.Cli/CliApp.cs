@@ -16,7 +16,8 @@ public static class CliApp
         usage:
           infocam evaluate --model M.onnx --dataset DIR [--split test|train|all]
                            [--methods cam,infocam,infocam+] [--protocol resize224|resize256crop224]
-                             (also gradcam, hirescam, xgradcam, gradcam++, layercam, eigencam, ablationcam)
+                             (also gradcam, hirescam, xgradcam, gradcam++, layercam, eigencam, ablationcam, scorecam)
+                           [--scorecam-channels N]
                            [--cam-threshold 0.2] [--threshold-step 0.01] [--window 4]
                            [--batch-size N] [--provider auto|cpu|cuda] [--mean r,g,b --std r,g,b]
                            [--input-size S] [--bgr] [--skip-bad-images]

@@ -140,6 +140,11 @@ public class BrowserFlowTests
         // The CAM family is offered in a group of its own; one of it joins the run.
         await Assertions.Expect(page.Locator("[data-testid=method-group-family] input[type=checkbox]")).ToHaveCountAsync(7);
         await page.GetByLabel("Grad-CAM++", new() { Exact = true }).CheckAsync();
+        // Score-CAM says what it costs before the run starts (the demo model has 128 channels, its test split 160 images).
+        await page.GetByLabel("Score-CAM", new() { Exact = true }).CheckAsync();
+        await Assertions.Expect(page.Locator("#scorecam-cost")).ToContainTextAsync("160 images x 128 channels = 20,480 forward passes");
+        await page.GetByLabel("Score-CAM", new() { Exact = true }).UncheckAsync();
+        await Assertions.Expect(page.Locator("#scorecam-cost")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#start-run")).ToBeEnabledAsync();
         await page.GetByLabel("Threshold step").FillAsync("0.001");
         await page.GetByLabel("Batch size").FillAsync("2");

@@ -30,6 +30,7 @@ internal static class EvaluateCommand
             BatchSize = a.Int("batch-size", 16),
             Provider = CliApp.Provider(a),
             SkipBadImages = a.Flag("skip-bad-images"),
+            ScoreCamChannels = a.Get("scorecam-channels") is null ? null : a.Int("scorecam-channels", 0),
         };
         var output = a.Get("output");
         var perImage = a.Get("per-image");
@@ -49,6 +50,10 @@ internal static class EvaluateCommand
         {
             var run = settings with { ThresholdStep = step };
             var evaluator = new Evaluator(model, dataset, run);
+            if (run.Methods.Contains(CamMethod.ScoreCam) && results.Count == 0)
+            {
+                stderr.WriteLine(ScoreCam.CostText(evaluator.Images.Count, model.Head.Channels, run.ScoreCamChannels));
+            }
             StreamWriter? csv = null;
             if (perImage is not null && results.Count == 0)
             {

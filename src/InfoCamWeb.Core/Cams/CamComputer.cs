@@ -59,6 +59,8 @@ public static class CamComputer
                 }
                 return WindowSum(WeightedSum(weights, features, h, w), h, w, window);
             }
+            case CamMethod.ScoreCam:
+                throw new ArgumentException("Score-CAM runs the model on masked inputs: it is computed by ScoreCam.Compute.", nameof(method));
             case CamMethod.EigenCam:
                 return Relu(EigenCam.Projection(features, k, h * w));
             default:

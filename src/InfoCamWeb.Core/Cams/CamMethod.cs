@@ -32,6 +32,9 @@ public enum CamMethod
 
     /// <summary>Ablation-CAM: each channel weighted by the relative drop of the class score when the channel is zeroed; ReLU.</summary>
     AblationCam,
+
+    /// <summary>Score-CAM: each channel weighted by the softmax of the class score of the input masked by that channel (K forward passes); ReLU.</summary>
+    ScoreCam,
 }
 
 /// <summary>How a method is offered: the paper's three, the gradient-free family computed from A and W, or costly.</summary>
@@ -39,6 +42,9 @@ public enum CamGroup
 {
     Paper,
     Family,
+
+    /// <summary>Needs extra forward passes of the whole model per image.</summary>
+    Costly,
 }
 
 public static class CamMethods
@@ -61,6 +67,7 @@ public static class CamMethods
         [CamMethod.LayerCam] = ("layercam", "LayerCAM", CamGroup.Family),
         [CamMethod.EigenCam] = ("eigencam", "Eigen-CAM", CamGroup.Family),
         [CamMethod.AblationCam] = ("ablationcam", "Ablation-CAM", CamGroup.Family),
+        [CamMethod.ScoreCam] = ("scorecam", "Score-CAM", CamGroup.Costly),
     };
 
     private static string Expected => string.Join(", ", Every.Select(Key));

@@ -174,7 +174,7 @@ public sealed class Evaluator
                 var outcomes = new ImageOutcome[item.Batch.Indices.Length];
                 Parallel.For(0, outcomes.Length, new ParallelOptions { CancellationToken = ct }, i =>
                 {
-                    outcomes[i] = Localize(item.Batch.Indices[i], item.Batch.Truth[i], item.Output, i, localizers.Value!);
+                    outcomes[i] = Localize(item, i, localizers.Value!, engine);
                 });
                 locSec += sw.Elapsed.TotalSeconds;
                 foreach (var o in outcomes)
@@ -278,8 +278,11 @@ public sealed class Evaluator
         return new Prepared(kept.ToArray(), tensor, truth.ToArray(), decode, pre);
     }
 
-    private ImageOutcome Localize(int index, Box[] truth, InferenceOutput output, int i, MapLocalizer localizer)
+    private ImageOutcome Localize(Inferred item, int i, MapLocalizer localizer, InferenceEngine engine)
     {
+        int index = item.Batch.Indices[i];
+        var truth = item.Batch.Truth[i];
+        var output = item.Output;
         var record = Images[index];
         var logits = output.LogitsOf(i);
         var features = output.FeaturesOf(i);
@@ -313,12 +316,24 @@ public sealed class Evaluator
         for (int m = 0; m < results.Length; m++)
         {
             var method = _settings.Methods[m];
-            var map = CamComputer.Compute(method, classifier, features, output.Height, output.Width, y, logits, _settings.Window);
+            var map = method == CamMethod.ScoreCam
+                ? ScoreCamMap(item, i, y, engine)
+                : CamComputer.Compute(method, classifier, features, output.Height, output.Width, y, logits, _settings.Window);
             var (mh, mw) = CamComputer.MapSize(method, output.Height, output.Width, _settings.Window);
             results[m] = localizer.Localize(map, mh, mw, truth);
             maps[m] = new RawScoreMap(mh, mw, Array.ConvertAll(map, v => (float)v));
         }
         return new ImageOutcome(index, record.Id, y, pred, above < 5, ce, pc, truth, results) { Maps = maps, TopClasses = TopClasses(logits, max, sum) };
+    }
+
+    /// <summary>Score-CAM of image <paramref name="i"/> of the batch: its masked copies run through the same session.</summary>
+    private double[] ScoreCamMap(Inferred item, int i, int target, InferenceEngine engine)
+    {
+        int size = _pre.InputSize, length = 3 * size * size;
+        var image = item.Batch.Tensor.AsSpan(i * length, length).ToArray();
+        var output = item.Output;
+        return ScoreCam.Compute(image, size, output.FeaturesOf(i), output.Channels, output.Height, output.Width, target,
+            _settings.ScoreCamChannels, engine.MaxBatch(_settings.BatchSize), (input, n) => engine.Run(input, n, size).Logits);
     }
 
     /// <summary>The five largest logits (ties to the lower class index) as softmax probabilities; max and sum as in the cross-entropy.</summary>

@@ -37,7 +37,7 @@ public class CamFamilyReferenceTests
         var output = engine.Run(input, count, size);
 
         var worst = new List<string>();
-        int i = 0;
+        int i = 0, scoreCams = 0;
         foreach (var item in root.GetProperty("items").EnumerateArray())
         {
             int target = item.GetProperty("target").GetInt32();
@@ -50,9 +50,20 @@ public class CamFamilyReferenceTests
                 double error = RelativeError(actual, expected);
                 if (!(error <= Tolerance)) worst.Add($"image {i} {method.DisplayName()}: relative difference {error:G3}");
             }
+            if (item.GetProperty("maps").TryGetProperty("scorecam", out var score))
+            {
+                var expected = score.EnumerateArray().Select(v => v.GetDouble()).ToArray();
+                var image = input.AsSpan(i * 3 * size * size, 3 * size * size).ToArray();
+                var actual = ScoreCam.Compute(image, size, output.FeaturesOf(i), output.Channels, output.Height, output.Width, target,
+                    channelCap: null, batch: 32, (x, n) => engine.Run(x, n, size).Logits);
+                scoreCams++;
+                double error = RelativeError(actual, expected);
+                if (!(error <= Tolerance)) worst.Add($"image {i} Score-CAM: relative difference {error:G3}");
+            }
             i++;
         }
         Assert.True(worst.Count == 0, string.Join("\n", worst));
+        Assert.True(scoreCams > 0, "The reference has no Score-CAM map: run tools/reference_family.py again.");
     }
 
     internal static double RelativeError(double[] actual, double[] expected)

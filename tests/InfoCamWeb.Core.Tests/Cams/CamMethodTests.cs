@@ -36,6 +36,6 @@ public class CamMethodTests
     {
         Assert.Equal([CamMethod.LayerCam, CamMethod.Cam], CamMethods.ParseList("layercam, cam ,LayerCAM"));
         var ex = Assert.Throws<FormatException>(() => CamMethods.ParseList("cam,gradcam+++"));
-        Assert.Equal("Unknown method 'gradcam+++': expected one of cam, infocam, infocam+, gradcam, hirescam, xgradcam, gradcam++, layercam, eigencam, ablationcam.", ex.Message);
+        Assert.Equal("Unknown method 'gradcam+++': expected one of cam, infocam, infocam+, gradcam, hirescam, xgradcam, gradcam++, layercam, eigencam, ablationcam, scorecam.", ex.Message);
     }
 }

@@ -27,10 +27,14 @@ public class DemoReferenceTests
     [InlineData("cam,infocam,infocam+", 0.01, "demo-reference.json")]
     [InlineData("cam,infocam,infocam+", 0.001, "demo-reference-step0.001.json")]
     [InlineData(Family, 0.01, "demo-family-reference.json")]
-    public async Task Every_metric_equals_the_pytorch_opencv_reference(string methods, double step, string referenceFile)
+    [InlineData("scorecam", 0.01, "demo-scorecam-reference.json", 16)]
+    public async Task Every_metric_equals_the_pytorch_opencv_reference(string methods, double step, string referenceFile, int? scoreCamChannels = null)
     {
         var outcomes = new List<ImageOutcome>();
-        var settings = new EvaluationSettings { Methods = Core.Cams.CamMethods.ParseList(methods), ThresholdStep = step, Provider = Core.Inference.ProviderChoice.Cpu };
+        var settings = new EvaluationSettings
+        {
+            Methods = Core.Cams.CamMethods.ParseList(methods), ThresholdStep = step, Provider = Core.Inference.ProviderChoice.Cpu, ScoreCamChannels = scoreCamChannels,
+        };
         var result = await new Evaluator(Model.Value, Demo.Value, settings).RunAsync(onImage: outcomes.Add);
         using var reference = JsonDocument.Parse(File.ReadAllText(Here(referenceFile)));
         var root = reference.RootElement;
@@ -83,10 +87,14 @@ public class DemoReferenceTests
     [Theory]
     [InlineData("cam,infocam,infocam+", "demo-reference.csv")]
     [InlineData(Family, "demo-family-reference.csv")]
-    public async Task Every_per_image_box_and_class_equals_the_reference(string methods, string referenceFile)
+    [InlineData("scorecam", "demo-scorecam-reference.csv", 16)]
+    public async Task Every_per_image_box_and_class_equals_the_reference(string methods, string referenceFile, int? scoreCamChannels = null)
     {
         var rows = new Dictionary<string, string>();
-        var settings = new EvaluationSettings { Methods = Core.Cams.CamMethods.ParseList(methods), Provider = Core.Inference.ProviderChoice.Cpu };
+        var settings = new EvaluationSettings
+        {
+            Methods = Core.Cams.CamMethods.ParseList(methods), Provider = Core.Inference.ProviderChoice.Cpu, ScoreCamChannels = scoreCamChannels,
+        };
         await new Evaluator(Model.Value, Demo.Value, settings)
             .RunAsync(onImage: o => rows[o.ImageId] = ResultFiles.CsvRow(o, Demo.Value.ClassLabels));
         var lines = File.ReadAllLines(Here(referenceFile));

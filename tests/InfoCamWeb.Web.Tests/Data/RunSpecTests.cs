@@ -78,7 +78,7 @@ public class RunSpecStorageTests(WebAppFixture app)
         Assert.Equal(3, spec.Settings.Window);
         Assert.Equal(Preprocessing.ImageNetMean, spec.Settings.Preprocessing!.Mean);
         Assert.Equal(("all", "cam,infocam+", 3), (run.Split, run.Methods, run.Window));
-        Assert.Equal("Unknown method 'nosuchcam': expected one of cam, infocam, infocam+, gradcam, hirescam, xgradcam, gradcam++, layercam, eigencam, ablationcam.",
+        Assert.Equal("Unknown method 'nosuchcam': expected one of cam, infocam, infocam+, gradcam, hirescam, xgradcam, gradcam++, layercam, eigencam, ablationcam, scorecam.",
             (await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, Methods = ["nosuchcam"] })).Error);
     }
 }

@@ -13,12 +13,15 @@ namespace InfoCamWeb.Web.Tests.Features;
 public class CamFamilyRunTests(WebAppFixture app)
 {
     [Fact]
-    public async Task A_run_of_all_ten_methods_is_scored_browsed_and_exported_per_method()
+    public async Task A_run_of_all_eleven_methods_is_scored_browsed_and_exported_per_method()
     {
         var demo = await app.DemoRunAsync();
         var actor = await app.NewTeamMemberAsync();
         var keys = CamMethods.Every.Select(m => m.Key()).Reverse().ToHashSet();
-        var id = (await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, Methods = keys })).RunId!.Value;
+        var created = await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, Methods = keys, ScoreCamChannels = 4 });
+        Assert.Equal("Score-CAM adds 160 images x 4 channels = 640 forward passes of the whole model (4 per image besides the run's one); capped from the model's 128 channels.",
+            created.ScoreCamCost);
+        var id = created.RunId!.Value;
         var run = await app.WaitForRunAsync(id);
         Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal(string.Join(",", CamMethods.Every.Select(m => m.Key())), run.Methods);
@@ -34,11 +37,11 @@ public class CamFamilyRunTests(WebAppFixture app)
 
         // One IoU row per image and method; the browser sorts by the last method and finds where the ten disagree.
         await using var db = await app.Db.CreateDbContextAsync();
-        Assert.Equal(160 * 10, await db.RunImageMethods.CountAsync(r => r.RunId == id));
+        Assert.Equal(160 * 11, await db.RunImageMethods.CountAsync(r => r.RunId == id));
         var browser = app.Get<ImageBrowserService>();
         var page = await browser.QueryAsync(actor, id, new ImageQuery { Method = 9, BestFirst = true, PageSize = 200 });
         Assert.Equal(160, page!.Total);
-        Assert.All(page.Rows, r => Assert.Equal(10, r.IoU.Length));
+        Assert.All(page.Rows, r => Assert.Equal(11, r.IoU.Length));
         Assert.Equal(page.Rows.Select(r => r.IoU[9]).OrderByDescending(v => v), page.Rows.Select(r => r.IoU[9]));
         double ablation = result.Methods["ablationcam"].GtKnownLoc;
         Assert.Equal(ablation, 100.0 * page.Rows.Count(r => r.IoU[9] >= 0.5) / 160, 9);
@@ -54,6 +57,7 @@ public class CamFamilyRunTests(WebAppFixture app)
         var csv = (await client.GetStringAsync($"/runs/{id}/images.csv")).Split('\n')[0];
         Assert.Contains("gradcam++_iou", csv);
         Assert.Contains("ablationcam_iou", csv);
+        Assert.Contains("scorecam_iou", csv);
         var runsPage = await client.GetStringAsync("/runs");
         Assert.Contains("Ablation-CAM", runsPage);
     }

@@ -64,6 +64,51 @@ public class ComponentTests
         Assert.DoesNotContain("PC-softmax", cut.Markup);
     }
 
+    private static EvaluationResult WithPointing()
+    {
+        var r = Result();
+        return r with
+        {
+            Methods = r.Methods.ToDictionary(kv => kv.Key, kv => kv.Value with
+            {
+                PointingGame = kv.Key == "cam" ? 90 : 95.5,
+                EnergyPointingGame = 61.25,
+                PerClassPointingGame = new() { ["1"] = 80, ["2"] = kv.Key == "cam" ? 100 : 75 },
+                PerClassEnergyPointingGame = new() { ["1"] = 60, ["2"] = 62.5 },
+            }),
+        };
+    }
+
+    [Fact]
+    public async Task Pointing_games_are_score_rows_and_a_result_without_them_shows_dashes()
+    {
+        await using var ctx = NewContext();
+        var cut = ctx.Render<RunMetrics>(p => p.Add(c => c.Result, WithPointing()));
+        var pointing = cut.FindAll("tbody tr").First(r => r.QuerySelector("td")!.TextContent.Trim() == "Pointing game");
+        Assert.Equal(["Pointing game", "90.00", "95.50"], pointing.QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
+        Assert.Equal(["95.50"], pointing.QuerySelectorAll("td.best").Select(td => td.TextContent.Trim()));
+        var old = ctx.Render<RunMetrics>(p => p.Add(c => c.Result, Result()));
+        var energy = old.FindAll("tbody tr").First(r => r.QuerySelector("td")!.TextContent.Trim() == "Energy pointing game");
+        Assert.Equal(["Energy pointing game", "—", "—"], energy.QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
+    }
+
+    [Fact]
+    public async Task The_per_class_table_switches_to_a_pointing_game_and_offers_none_for_results_without_them()
+    {
+        await using var ctx = NewContext();
+        var cut = ctx.Render<PerClassTable>(p => p.Add(c => c.Result, WithPointing()));
+        var select = cut.FindComponent<MudBlazor.MudSelect<PerClassTable.PerClassMetric>>();
+        await cut.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(PerClassTable.PerClassMetric.PointingGame));
+        Assert.Contains("Pointing game per class (%)", cut.Markup);
+        var rows = cut.FindAll("tbody tr").Select(r => r.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList()).ToList();
+        Assert.Equal(["1", "—", "80.00", "80.00"], rows[0]);
+        Assert.Equal(["2", "—", "100.00", "75.00"], rows[1]);
+
+        var old = ctx.Render<PerClassTable>(p => p.Add(c => c.Result, Result()));
+        Assert.Empty(old.FindComponents<MudBlazor.MudSelect<PerClassTable.PerClassMetric>>());
+        Assert.Contains("GT-known Loc per class (%)", old.Markup);
+    }
+
     [Fact]
     public async Task Per_class_table_shows_class_names_when_given()
     {

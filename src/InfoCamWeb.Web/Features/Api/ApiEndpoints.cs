@@ -16,7 +16,8 @@ public sealed record ApiRun(int Id, int ModelId, int DatasetId, string Team, str
 
 /// <summary>One shard of a run: images First..Last of the split (0-based, inclusive), its state and the worker that took it last.</summary>
 public sealed record ApiShard(int Index, int First, int Last, string State, string? Worker, int Attempts);
-public sealed record ApiCreated(int Id, string Url);
+/// <summary>A created run: its id and page, and for a run with Score-CAM what it adds (forward passes).</summary>
+public sealed record ApiCreated(int Id, string Url, string? ScoreCamCost = null);
 public sealed record ApiWorker(string Name, string Machine, string Device, string? Provider, string State, int? RunId, int? Shard, double ImagesPerSecond,
     DateTimeOffset StartedAt, DateTimeOffset LastSeenAt);
 
@@ -80,7 +81,7 @@ public static class ApiEndpoints
         {
             var actor = await actors.GetAsync(http.User, ct);
             var created = await runs.CreateAsync(actor, request, ct);
-            return created.RunId is int id ? Results.Created($"/api/runs/{id}", new ApiCreated(id, $"/runs/{id}")) : ErrorResult(created.Error!);
+            return created.RunId is int id ? Results.Created($"/api/runs/{id}", new ApiCreated(id, $"/runs/{id}", created.ScoreCamCost)) : ErrorResult(created.Error!);
         }).WithSummary("Start a run (model, dataset, split, methods, protocol, thresholds, window, provider).");
 
         runApi.MapGet("/runs/{id:int}", async (int id, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace InfoCamWeb.Web.Features.Models;
 
-public sealed record ModelListItem(int Id, string Name, string Team, bool IsDemo, string HeadPattern, int Classes, long SizeBytes, DateTimeOffset UploadedAt, int Runs, string Sha256);
+public sealed record ModelListItem(int Id, string Name, string Team, bool IsDemo, string HeadPattern, int Classes, long SizeBytes, DateTimeOffset UploadedAt, int Runs, string Sha256, int Channels = 0);
 
 /// <summary>The outcome of an upload: the new model's id, or the reason it was refused.</summary>
 public sealed record ModelUploadResult(int? ModelId, ServiceError? Error);
@@ -25,7 +25,7 @@ public sealed class ModelService(IDbContextFactory<InfoCamDbContext> dbFactory, 
         var runVisible = AccessRules.RunVisibleTo(actor);
         var rows = await db.Models.AsNoTracking().Visible(actor)
             .Select(m => new ModelListItem(m.Id, m.Name, m.Team!.Name, m.IsDemo, m.HeadPattern, m.Classes, m.SizeBytes, m.UploadedAt,
-                m.Runs.AsQueryable().Count(runVisible), m.Sha256))
+                m.Runs.AsQueryable().Count(runVisible), m.Sha256, m.Channels))
             .ToListAsync(ct);
         return rows.OrderByDescending(m => m.UploadedAt).ToList();
     }

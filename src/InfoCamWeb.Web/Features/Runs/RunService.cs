@@ -27,9 +27,16 @@ public sealed class RunRequest
     public int BatchSize { get; set; } = 16;
     public string Provider { get; set; } = "auto";
     public bool SkipBadImages { get; set; }
+
+    /// <summary>Score-CAM's channel cap (null: every channel).</summary>
+    public int? ScoreCamChannels { get; set; }
 }
 
-public sealed record RunCreation(int? RunId, ServiceError? Error);
+public sealed record RunCreation(int? RunId, ServiceError? Error)
+{
+    /// <summary>What Score-CAM adds to the run (<see cref="ScoreCam.CostText"/>); null when the run has no Score-CAM.</summary>
+    public string? ScoreCamCost { get; init; }
+}
 
 /// <summary>Runs: create (validated before anything is queued), list, cancel, results.</summary>
 public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, RunQueue queue, Jobs.ShardDispatcher dispatcher, RunNotifier notifier, IOptions<InfoCamOptions> options, Datasets.DatasetAnnotations annotations)
@@ -133,6 +140,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
             BatchSize = request.BatchSize,
             Provider = ExecutionProviders.Parse(request.Provider),
             SkipBadImages = request.SkipBadImages,
+            ScoreCamChannels = request.ScoreCamChannels,
         };
     }
 
@@ -190,7 +198,10 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         await db.SaveChangesAsync(ct);
         dispatcher.Wake();
         notifier.Notify(run.Id);
-        return new RunCreation(run.Id, null);
+        return new RunCreation(run.Id, null)
+        {
+            ScoreCamCost = settings.Methods.Contains(CamMethod.ScoreCam) ? ScoreCam.CostText(images, model.Channels, settings.ScoreCamChannels) : null,
+        };
     }
 
     /// <summary>Cancels a queued run at once, or asks the workers of a running one to stop after their current batch.</summary>

@@ -44,7 +44,7 @@ public class LayoutWalkTests
         await DetailShowsEveryMethodAndTheTopClassesAsync(member, app.Url + runPath);
     }
 
-    /// <summary>The image browser's first row opens the image's detail view: one heatmap per method, the top five classes.</summary>
+    /// <summary>The image browser's first row opens the image's detail view: one heatmap per method (all eleven), the top five classes.</summary>
     private static async Task DetailShowsEveryMethodAndTheTopClassesAsync(IPage page, string runUrl)
     {
         await page.GotoAsync(runUrl + "/images");
@@ -52,7 +52,7 @@ public class LayoutWalkTests
         var id = (await page.Locator(".image-link").First.TextContentAsync())!.Trim();
         await page.Locator(".image-link").First.ClickAsync();
         await Assertions.Expect(page.Locator("#image-id")).ToHaveTextAsync(id);
-        await Assertions.Expect(page.Locator("[data-testid=detail-method]")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("[data-testid=detail-method]")).ToHaveCountAsync(Methods.Length);
         await Assertions.Expect(page.Locator("#top-classes tbody tr")).ToHaveCountAsync(5);
         await Assertions.Expect(page.Locator("#top-classes")).ToContainTextAsync("(true class)");
     }
@@ -89,12 +89,23 @@ public class LayoutWalkTests
         ("register", "/account/register"),
     ];
 
-    /// <summary>A member's run of the demo, published to the leaderboard, with a share link; returns its path and the link.</summary>
+    /// <summary>Every method the run form offers (the pages must fit with all of them).</summary>
+    private static readonly string[] Methods =
+        ["CAM", "infoCAM", "infoCAM+", "Grad-CAM", "HiResCAM", "XGrad-CAM", "Grad-CAM++", "LayerCAM", "Eigen-CAM", "Ablation-CAM", "Score-CAM"];
+
+    /// <summary>
+    /// A member's run of the demo with every method (Score-CAM capped at two channels), published to the leaderboard,
+    /// with a share link; returns its path and the link.
+    /// </summary>
     private static async Task<(string RunPath, string ShareLink)> PublishedAndSharedRunAsync(IPage page, string url)
     {
         await BrowserFlowTests.RegisterWithTeamAsync(page, url, "walker");
         await page.GotoAsync(url + "/runs/new");
         await BrowserFlowTests.LiveAsync(page);
+        foreach (var method in Methods) await page.GetByLabel(method, new() { Exact = true }).CheckAsync();
+        await page.GetByLabel("Score-CAM channels (empty: all)").FillAsync("2");
+        await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(page.Locator("#scorecam-cost")).ToContainTextAsync("160 images x 2 channels = 320 forward passes");
         await page.ClickAsync("#start-run");
         await page.WaitForURLAsync(new Regex(@"/runs/\d+$"));
         var runPath = new Uri(page.Url).AbsolutePath;

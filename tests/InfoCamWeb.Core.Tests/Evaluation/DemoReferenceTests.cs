@@ -36,6 +36,27 @@ public class DemoReferenceTests
             Methods = Core.Cams.CamMethods.ParseList(methods), ThresholdStep = step, Provider = Core.Inference.ProviderChoice.Cpu, ScoreCamChannels = scoreCamChannels,
         };
         var result = await new Evaluator(Model.Value, Demo.Value, settings).RunAsync(onImage: outcomes.Add);
+        AssertMetrics(referenceFile, result);
+        Assert.Equal(160, outcomes.Count);
+    }
+
+    /// <summary>
+    /// Score-CAM over all 128 channels (20,480 masked passes; the other cases cap it at 16 to stay quick): metrics, boxes
+    /// and IoUs from one evaluation.
+    /// </summary>
+    [Fact]
+    public async Task Score_cam_over_every_channel_equals_the_reference_box_for_box()
+    {
+        var rows = new Dictionary<string, string>();
+        var settings = new EvaluationSettings { Methods = [Core.Cams.CamMethod.ScoreCam], Provider = Core.Inference.ProviderChoice.Cpu };
+        var result = await new Evaluator(Model.Value, Demo.Value, settings)
+            .RunAsync(onImage: o => rows[o.ImageId] = ResultFiles.CsvRow(o, Demo.Value.ClassLabels));
+        AssertMetrics("demo-scorecam-all-reference.json", result);
+        AssertRows("demo-scorecam-all-reference.csv", settings.Methods, rows);
+    }
+
+    private static void AssertMetrics(string referenceFile, EvaluationResult result)
+    {
         using var reference = JsonDocument.Parse(File.ReadAllText(Here(referenceFile)));
         var root = reference.RootElement;
         Assert.Equal(root.GetProperty("images").GetInt32(), result.Images);
@@ -71,7 +92,6 @@ public class DemoReferenceTests
             AssertPerClass(r.GetProperty("perClassPointingGame"), ours.PerClassPointingGame, 1e-9);
             AssertPerClass(r.GetProperty("perClassEnergyPointingGame"), ours.PerClassEnergyPointingGame, 1e-4);
         }
-        Assert.Equal(160, outcomes.Count);
     }
 
     private static void AssertPerClass(JsonElement expected, Dictionary<string, double> actual, double tolerance)
@@ -97,8 +117,14 @@ public class DemoReferenceTests
         };
         await new Evaluator(Model.Value, Demo.Value, settings)
             .RunAsync(onImage: o => rows[o.ImageId] = ResultFiles.CsvRow(o, Demo.Value.ClassLabels));
+        AssertRows(referenceFile, settings.Methods, rows);
+    }
+
+    /// <summary>Every per-image CSV value equals the reference's (IoUs as numbers, to 1e-12).</summary>
+    private static void AssertRows(string referenceFile, IReadOnlyList<Core.Cams.CamMethod> methods, Dictionary<string, string> rows)
+    {
         var lines = File.ReadAllLines(Here(referenceFile));
-        Assert.Equal(ResultFiles.CsvHeader(settings.Methods), lines[0]);
+        Assert.Equal(ResultFiles.CsvHeader(methods), lines[0]);
         int mismatches = 0;
         foreach (var line in lines.Skip(1))
         {

@@ -158,6 +158,7 @@ def main():
     class_count = {}
     class_known = {m: {} for m in methods}
     top1loc = {m: 0 for m in methods}
+    top5loc = {m: 0 for m in methods}
     pointing = {m: 0 for m in methods}
     energy = {m: 0.0 for m in methods}
     class_pointing = {m: {} for m in methods}
@@ -212,6 +213,7 @@ def main():
                     gt_known[m] += 1
                     class_known[m][y] = class_known[m].get(y, 0) + 1
                     top1loc[m] += pred == y
+                    top5loc[m] += int((zk > zk[y]).sum()) < 5
                 row += [str(v) for v in fb] + [repr(fi)]
             rows.append(row)
     result = {
@@ -225,7 +227,7 @@ def main():
         curve = 100.0 * largest50[m] / n
         best = int(np.argmax(curve))
         v2 = {str(d): float(100.0 * multi[m][d].max() / n) for d in (30, 50, 70)}
-        result["methods"][m] = {"gtKnownLoc": 100.0 * gt_known[m] / n, "top1Loc": 100.0 * top1loc[m] / n,
+        result["methods"][m] = {"gtKnownLoc": 100.0 * gt_known[m] / n, "top1Loc": 100.0 * top1loc[m] / n, "top5Loc": 100.0 * top5loc[m] / n,
                                 "maxBoxAcc": float(curve[best]), "maxBoxAccThreshold": float(thresholds[best]),
                                 "maxBoxAccV2": sum(v2.values()) / 3, "maxBoxAccV2ByIou": v2,
                                 "boxAccCurve": [float(v) for v in curve],

@@ -148,6 +148,7 @@ internal static class EvaluateCommand
             table.AddRow([Markup.Escape(name), .. r.Methods.Values.Select(v => Markup.Escape(f(v)))]);
         string F(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
         Row("Top-1 Loc", v => F(v.Top1Loc));
+        if (r.Model.NumClasses > 5) Row("Top-5 Loc", v => v.Top5Loc is double t ? F(t) : "—");
         Row("GT-known Loc", v => F(v.GtKnownLoc));
         Row("MaxBoxAcc", v => F(v.MaxBoxAcc));
         Row("  at threshold", v => v.MaxBoxAccThreshold.ToString("0.###", CultureInfo.InvariantCulture));

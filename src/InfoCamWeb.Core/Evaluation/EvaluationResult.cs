@@ -46,6 +46,9 @@ public sealed record MethodScores
 {
     [JsonPropertyName("gtKnownLoc")] public double GtKnownLoc { get; init; }
     [JsonPropertyName("top1Loc")] public double Top1Loc { get; init; }
+
+    /// <summary>Top-5 Loc (%): the true class among the five highest logits and IoU ≥ 0.5 at the fixed threshold; null in results stored before it was computed.</summary>
+    [JsonPropertyName("top5Loc")] public double? Top5Loc { get; init; }
     [JsonPropertyName("maxBoxAcc")] public double MaxBoxAcc { get; init; }
     [JsonPropertyName("maxBoxAccThreshold")] public double MaxBoxAccThreshold { get; init; }
     [JsonPropertyName("maxBoxAccV2")] public double MaxBoxAccV2 { get; init; }

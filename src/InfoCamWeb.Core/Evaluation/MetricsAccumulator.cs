@@ -10,7 +10,7 @@ public sealed class MetricsAccumulator
     private readonly double[] _thresholds;
     private readonly int _classes;
     private readonly long[][] _largest50, _any30, _any50, _any70;
-    private readonly long[] _gtKnown, _top1Loc, _pointing;
+    private readonly long[] _gtKnown, _top1Loc, _top5Loc, _pointing;
     private readonly double[] _energy;
     private readonly long[,] _classGtKnown, _classPointing;
     private readonly double[,] _classEnergy;
@@ -30,6 +30,7 @@ public sealed class MetricsAccumulator
         _any70 = Make();
         _gtKnown = new long[methods.Count];
         _top1Loc = new long[methods.Count];
+        _top5Loc = new long[methods.Count];
         _classGtKnown = new long[methods.Count, classes];
         _pointing = new long[methods.Count];
         _energy = new double[methods.Count];
@@ -66,6 +67,7 @@ public sealed class MetricsAccumulator
                 _gtKnown[m]++;
                 _classGtKnown[m, o.TrueClass]++;
                 if (top1) _top1Loc[m]++;
+                if (o.Top5) _top5Loc[m]++;
             }
             if (mo.PointingHit)
             {
@@ -105,6 +107,7 @@ public sealed class MetricsAccumulator
             {
                 GtKnownLoc = 100.0 * _gtKnown[m] / n,
                 Top1Loc = 100.0 * _top1Loc[m] / n,
+                Top5Loc = 100.0 * _top5Loc[m] / n,
                 MaxBoxAcc = curve.Length == 0 ? 0 : curve[best],
                 MaxBoxAccThreshold = _thresholds.Length == 0 ? 0 : _thresholds[best],
                 MaxBoxAccV2 = (v30 + v50 + v70) / 3.0,

@@ -71,6 +71,7 @@ public class DemoReferenceTests
             var r = method.Value;
             Assert.Equal(r.GetProperty("gtKnownLoc").GetDouble(), ours.GtKnownLoc, 9);
             Assert.Equal(r.GetProperty("top1Loc").GetDouble(), ours.Top1Loc, 9);
+            Assert.Equal(r.GetProperty("top5Loc").GetDouble(), ours.Top5Loc!.Value, 9);
             Assert.Equal(r.GetProperty("maxBoxAcc").GetDouble(), ours.MaxBoxAcc, 9);
             Assert.Equal(r.GetProperty("maxBoxAccThreshold").GetDouble(), ours.MaxBoxAccThreshold, 9);
             Assert.Equal(r.GetProperty("maxBoxAccV2").GetDouble(), ours.MaxBoxAccV2, 9);

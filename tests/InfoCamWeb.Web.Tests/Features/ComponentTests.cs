@@ -93,6 +93,19 @@ public class ComponentTests
     }
 
     [Fact]
+    public async Task Top_5_loc_is_a_row_only_for_models_with_more_than_five_classes()
+    {
+        await using var ctx = NewContext();
+        var eight = WithPointing() with { Model = Result().Model with { NumClasses = 8 } };
+        eight = eight with { Methods = eight.Methods.ToDictionary(kv => kv.Key, kv => kv.Value with { Top5Loc = kv.Key == "cam" ? 35 : 52.5 }) };
+        var cut = ctx.Render<RunMetrics>(p => p.Add(c => c.Result, eight));
+        var row = cut.FindAll("tbody tr").First(r => r.QuerySelector("td")!.TextContent.Trim() == "Top-5 Loc");
+        Assert.Equal(["Top-5 Loc", "35.00", "52.50"], row.QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
+        var two = ctx.Render<RunMetrics>(p => p.Add(c => c.Result, WithPointing()));
+        Assert.DoesNotContain(two.FindAll("tbody td"), td => td.TextContent.Trim() == "Top-5 Loc");
+    }
+
+    [Fact]
     public async Task The_per_class_table_switches_to_a_pointing_game_and_offers_none_for_results_without_them()
     {
         await using var ctx = NewContext();

@@ -17,6 +17,8 @@ internal static class CamFamily
     public static double[] Weights(CamMethod method, ReadOnlySpan<float> row, ReadOnlySpan<float> features, int plane, float score)
     {
         var weights = new double[row.Length];
+        // Ablation-CAM divides by the score: a zero or non-finite score leaves no relative drop to weigh by (an all-zero map).
+        if (method == CamMethod.AblationCam && (score == 0 || !float.IsFinite(score))) return weights;
         for (int k = 0; k < weights.Length; k++)
         {
             double g = row[k] / (double)plane;

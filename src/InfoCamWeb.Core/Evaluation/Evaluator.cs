@@ -28,6 +28,7 @@ public sealed class Evaluator
     private readonly Preprocessing _pre;
     private readonly double[] _thresholds;
     private readonly double[]? _logPriors;
+    private readonly Lock _scoreCamPasses = new();
 
     public Evaluator(LoadedModel model, Dataset dataset, EvaluationSettings settings, ImageDecoder? decoder = null)
     {
@@ -172,10 +173,7 @@ public sealed class Evaluator
                 preSec += item.Batch.Preprocess;
                 var sw = Stopwatch.StartNew();
                 var outcomes = new ImageOutcome[item.Batch.Indices.Length];
-                Parallel.For(0, outcomes.Length, new ParallelOptions { CancellationToken = ct }, i =>
-                {
-                    outcomes[i] = Localize(item, i, localizers.Value!, engine);
-                });
+                LocalizeBatch(item, outcomes, localizers, engine, ct);
                 locSec += sw.Elapsed.TotalSeconds;
                 foreach (var o in outcomes)
                 {
@@ -326,14 +324,41 @@ public sealed class Evaluator
         return new ImageOutcome(index, record.Id, y, pred, above < 5, ce, pc, truth, results) { Maps = maps, TopClasses = TopClasses(logits, max, sum) };
     }
 
-    /// <summary>Score-CAM of image <paramref name="i"/> of the batch: its masked copies run through the same session.</summary>
+    /// <summary>
+    /// The batch's images on all cores. A failing image (a Score-CAM pass that ONNX Runtime stops, say) surfaces as its
+    /// own exception, and a cancelled run as a cancellation, not as Parallel.For's AggregateException.
+    /// </summary>
+    private void LocalizeBatch(Inferred item, ImageOutcome[] outcomes, ThreadLocal<MapLocalizer> localizers, InferenceEngine engine, CancellationToken ct)
+    {
+        try
+        {
+            Parallel.For(0, outcomes.Length, new ParallelOptions { CancellationToken = ct }, i =>
+            {
+                outcomes[i] = Localize(item, i, localizers.Value!, engine);
+            });
+        }
+        catch (AggregateException ex)
+        {
+            ct.ThrowIfCancellationRequested();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+        }
+    }
+
+    /// <summary>
+    /// Score-CAM of image <paramref name="i"/> of the batch: its masked copies run through the same session, one batch
+    /// at a time across the localization threads (each is a full batch of the run; in parallel they would multiply the
+    /// session's memory).
+    /// </summary>
     private double[] ScoreCamMap(Inferred item, int i, int target, InferenceEngine engine)
     {
         int size = _pre.InputSize, length = 3 * size * size;
         var image = item.Batch.Tensor.AsSpan(i * length, length).ToArray();
         var output = item.Output;
         return ScoreCam.Compute(image, size, output.FeaturesOf(i), output.Channels, output.Height, output.Width, target,
-            _settings.ScoreCamChannels, engine.MaxBatch(_settings.BatchSize), (input, n) => engine.Run(input, n, size).Logits);
+            _settings.ScoreCamChannels, engine.MaxBatch(_settings.BatchSize), (input, n) =>
+            {
+                lock (_scoreCamPasses) return engine.Run(input, n, size).Logits;
+            });
     }
 
     /// <summary>The five largest logits (ties to the lower class index) as softmax probabilities; max and sum as in the cross-entropy.</summary>

@@ -10,7 +10,7 @@ public sealed class MetricsAccumulator
     private readonly double[] _thresholds;
     private readonly int _classes;
     private readonly long[][] _largest50, _any30, _any50, _any70;
-    private readonly long[] _gtKnown, _top1Loc, _top5Loc, _pointing;
+    private readonly long[] _gtKnown, _top1Loc, _top5Loc, _pointing, _pointingUnknown;
     private readonly double[] _energy;
     private readonly long[,] _classGtKnown, _classPointing;
     private readonly double[,] _classEnergy;
@@ -33,6 +33,7 @@ public sealed class MetricsAccumulator
         _top5Loc = new long[methods.Count];
         _classGtKnown = new long[methods.Count, classes];
         _pointing = new long[methods.Count];
+        _pointingUnknown = new long[methods.Count];
         _energy = new double[methods.Count];
         _classPointing = new long[methods.Count, classes];
         _classEnergy = new double[methods.Count, classes];
@@ -69,6 +70,12 @@ public sealed class MetricsAccumulator
                 if (top1) _top1Loc[m]++;
                 if (o.Top5) _top5Loc[m]++;
             }
+            // Outcomes stored before the pointing games were kept (NaN energy) make both games unknown for the run.
+            if (double.IsNaN(mo.EnergyShare))
+            {
+                _pointingUnknown[m]++;
+                continue;
+            }
             if (mo.PointingHit)
             {
                 _pointing[m]++;
@@ -102,6 +109,7 @@ public sealed class MetricsAccumulator
             }
             double v30 = 100.0 * _any30[m].Max() / n, v50 = 100.0 * _any50[m].Max() / n, v70 = 100.0 * _any70[m].Max() / n;
             int method = m;
+            bool known = _pointingUnknown[m] == 0;
             var perClass = PerClass(classLabels, c => _classGtKnown[method, c]);
             result[_methods[m].Key()] = new MethodScores
             {
@@ -114,10 +122,10 @@ public sealed class MetricsAccumulator
                 MaxBoxAccV2ByIou = new Dictionary<string, double> { ["30"] = v30, ["50"] = v50, ["70"] = v70 },
                 BoxAccCurve = curve,
                 PerClassGtKnownLoc = perClass,
-                PointingGame = 100.0 * _pointing[m] / n,
-                EnergyPointingGame = 100.0 * _energy[m] / n,
-                PerClassPointingGame = PerClass(classLabels, c => _classPointing[method, c]),
-                PerClassEnergyPointingGame = PerClass(classLabels, c => _classEnergy[method, c]),
+                PointingGame = known ? 100.0 * _pointing[m] / n : null,
+                EnergyPointingGame = known ? 100.0 * _energy[m] / n : null,
+                PerClassPointingGame = known ? PerClass(classLabels, c => _classPointing[method, c]) : [],
+                PerClassEnergyPointingGame = known ? PerClass(classLabels, c => _classEnergy[method, c]) : [],
             };
         }
         return result;

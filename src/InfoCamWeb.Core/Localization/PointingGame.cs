@@ -12,7 +12,7 @@ public static class PointingGame
 
     /// <summary>
     /// True when the map's maximum (the first one in row-major order) lies inside a ground-truth box or within
-    /// <see cref="Tolerance"/> pixels of one. A map with NaN or without a maximum (constant) points nowhere: a miss.
+    /// <see cref="Tolerance"/> pixels of one. A map with NaN or infinite values, or without a maximum (constant), points nowhere: a miss.
     /// </summary>
     public static bool Hit(ReadOnlySpan<double> map, int size, ReadOnlySpan<Box> truth)
     {
@@ -21,7 +21,7 @@ public static class PointingGame
         for (int p = 0; p < map.Length; p++)
         {
             double v = map[p];
-            if (double.IsNaN(v)) return false;
+            if (!double.IsFinite(v)) return false;
             if (v > map[best]) best = p;
             if (v < min) min = v;
         }

@@ -13,7 +13,8 @@ namespace InfoCamWeb.Data.Runs;
 /// </summary>
 public sealed record RunSpec
 {
-    public const int CurrentVersion = 1;
+    /// <summary>2: methods of the CAM family and Score-CAM's channel cap; version-1 specs (the paper's three methods) still read.</summary>
+    public const int CurrentVersion = 2;
 
     public int Version { get; init; } = CurrentVersion;
 
@@ -50,9 +51,9 @@ public sealed record RunSpec
             throw new FormatException($"The run's stored settings cannot be read: {ex.Message}", ex);
         }
         if (spec is null) throw new FormatException("The run has no stored settings.");
-        if (spec.Version != CurrentVersion)
+        if (spec.Version is < 1 or > CurrentVersion)
         {
-            throw new FormatException($"The run's settings are version {spec.Version}; this worker reads version {CurrentVersion}. Run a worker of the same release as the web app.");
+            throw new FormatException($"The run's settings are version {spec.Version}; this worker reads versions 1 to {CurrentVersion}. Run a worker of the same release as the web app.");
         }
         spec.Settings.Validate();
         return spec;

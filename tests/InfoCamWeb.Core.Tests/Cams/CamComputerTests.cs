@@ -126,6 +126,8 @@ public class CamComputerTests
         Assert.Equal([1.25, 3.25, 3.75, 6.5], Family(CamMethod.AblationCam, target: 0, score: 2));
         // A negative score flips the weights (pytorch-grad-cam divides by it too): all clipped.
         Assert.Equal([0, 0, 0, 0], Family(CamMethod.AblationCam, target: 0, score: -2));
+        // A zero score leaves no relative drop: an all-zero map, not infinities.
+        Assert.Equal([0, 0, 0, 0], Family(CamMethod.AblationCam, target: 0, score: 0));
     }
 
     [Fact]

@@ -55,6 +55,14 @@ public class DemoReferenceTests
         AssertRows("demo-scorecam-all-reference.csv", settings.Methods, rows);
     }
 
+    [Fact]
+    public async Task Cancelling_during_score_cam_passes_is_a_cancellation_not_a_failure()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var settings = new EvaluationSettings { Methods = [Core.Cams.CamMethod.ScoreCam], Provider = Core.Inference.ProviderChoice.Cpu };
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new Evaluator(Model.Value, Demo.Value, settings).RunAsync(cancellationToken: cts.Token));
+    }
+
     private static void AssertMetrics(string referenceFile, EvaluationResult result)
     {
         using var reference = JsonDocument.Parse(File.ReadAllText(Here(referenceFile)));

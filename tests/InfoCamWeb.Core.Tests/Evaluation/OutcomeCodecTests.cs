@@ -60,6 +60,29 @@ public class OutcomeCodecTests
     }
 
     [Fact]
+    public void A_run_summing_outcomes_stored_before_the_pointing_games_reports_them_unknown_and_still_writes_its_json()
+    {
+        MapOutcome Map(double energy) => new MapOutcome([1], new Box(0, 0, 1, 1), 0.6) { PointingHit = true, EnergyShare = energy };
+        var fresh = new ImageOutcome(0, "a.jpg", 0, 0, true, 0, 0, [new Box(0, 0, 1, 1)], [Map(0.5)]);
+        var old = OutcomeCodec.Decode(OutcomeCodec.Encode(fresh)[..^9] is var v2 ? SetVersion(v2, 2) : []);
+        var acc = new MetricsAccumulator([Core.Cams.CamMethod.Cam], [0.0], 2);
+        acc.Add(fresh);
+        acc.Add(old with { Index = 1, ImageId = "b.jpg" });
+        var scores = acc.Methods(["1", "2"])["cam"];
+        Assert.Null(scores.PointingGame);
+        Assert.Null(scores.EnergyPointingGame);
+        Assert.Empty(scores.PerClassPointingGame);
+        Assert.Equal(100, scores.GtKnownLoc);
+        Assert.Contains("\"pointingGame\": null", System.Text.Json.JsonSerializer.Serialize(scores, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static byte[] SetVersion(byte[] data, byte version)
+    {
+        data[0] = version;
+        return data;
+    }
+
+    [Fact]
     public void An_unknown_encoding_version_is_refused()
     {
         var data = OutcomeCodec.Encode(new ImageOutcome(0, "a.jpg", 0, 0, true, 0, 0, [], []));

@@ -35,6 +35,9 @@ public class PointingGameTests
         var nan = PeakAt(3, 3);
         nan[100] = double.NaN;
         Assert.False(PointingGame.Hit(nan, Size, [new Box(0, 0, 39, 39)]));
+        var infinite = PeakAt(3, 3);
+        infinite[3 * Size + 3] = double.PositiveInfinity;
+        Assert.False(PointingGame.Hit(infinite, Size, [new Box(0, 0, 39, 39)]));
     }
 
     [Fact]

@@ -51,9 +51,12 @@ public class RunSpecTests
     [Fact]
     public void A_spec_of_another_version_is_refused_naming_both_versions()
     {
-        var json = RunSpec.Create(new EvaluationSettings(), Model()).ToJson().Replace("\"version\":1", "\"version\":2", StringComparison.Ordinal);
+        var current = RunSpec.Create(new EvaluationSettings(), Model()).ToJson();
+        var json = current.Replace("\"version\":2", "\"version\":3", StringComparison.Ordinal);
         var error = Assert.Throws<FormatException>(() => RunSpec.FromJson(json));
-        Assert.StartsWith("The run's settings are version 2; this worker reads version 1.", error.Message);
+        Assert.StartsWith("The run's settings are version 3; this worker reads versions 1 to 2.", error.Message);
+        // A run queued by the previous release (version 1) still runs.
+        Assert.Equal(1, RunSpec.FromJson(current.Replace("\"version\":2", "\"version\":1", StringComparison.Ordinal)).Version);
         Assert.StartsWith("The run's stored settings cannot be read:", Assert.Throws<FormatException>(() => RunSpec.FromJson("{\"version\":")).Message);
     }
 }

@@ -14,7 +14,7 @@ public static class CliApp
         infocam - class activation map localization scores (CAM, infoCAM, infoCAM+ and the CAM family) for ONNX classifiers
 
         usage:
-          infocam evaluate --model M.onnx --dataset DIR [--split test|train|all]
+          infocam evaluate --model M.onnx --dataset DIR [--split test|train|val|all]
                            [--methods cam,infocam,infocam+] [--protocol resize224|resize256crop224]
                              (also gradcam, hirescam, xgradcam, gradcam++, layercam, eigencam, ablationcam, scorecam)
                            [--scorecam-channels N]

@@ -5,6 +5,9 @@ public enum DatasetSplit
     Test,
     Train,
     All,
+
+    /// <summary>wsolevaluation's <c>val/</c> folder (e.g. CUBV2's val, for choosing hyperparameters); CUB folders have none.</summary>
+    Val,
 }
 
 public enum DatasetLayout
@@ -33,6 +36,10 @@ public sealed record ImageRecord(
 {
     /// <summary>Where the image is listed (images.txt or [split/]image_ids.txt) and on which line, for error messages.</summary>
     public string ListedIn { get; init; } = "";
+
+    /// <summary>Listed in wsolevaluation's <c>val/</c> folder.</summary>
+    public bool IsVal { get; init; }
+
     public int ListedLine { get; init; }
 
     public string Where => ListedLine > 0 ? $"{ListedIn}, line {ListedLine}" : ListedIn;
@@ -75,6 +82,7 @@ public sealed class Dataset
         DatasetSplit.Test => Images.Where(i => i.IsTest).ToList(),
         DatasetSplit.Train => Images.Where(i => i.IsTrain).ToList(),
         DatasetSplit.All => Images,
+        DatasetSplit.Val => Images.Where(i => i.IsVal).ToList(),
         _ => throw new ArgumentOutOfRangeException(nameof(split)),
     };
 
@@ -111,7 +119,8 @@ public sealed class Dataset
         "test" => DatasetSplit.Test,
         "train" => DatasetSplit.Train,
         "all" => DatasetSplit.All,
-        _ => throw new FormatException($"Unknown split '{text}': expected test, train or all."),
+        "val" => DatasetSplit.Val,
+        _ => throw new FormatException($"Unknown split '{text}': expected test, train, val or all."),
     };
 }
 

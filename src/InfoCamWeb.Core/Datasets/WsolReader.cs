@@ -16,7 +16,7 @@ internal static class WsolReader
         public int Label = -1;
         public int? W, H;
         public readonly List<GroundTruthBox> Boxes = new();
-        public bool Train, Test;
+        public bool Train, Test, Val;
         public string ListedIn = "";
         public int ListedLine;
     }
@@ -90,6 +90,7 @@ internal static class WsolReader
                 }
                 e.Train |= train;
                 e.Test |= test;
+                e.Val |= folder == "val";
                 split[text] = e;
             }
 
@@ -190,7 +191,7 @@ internal static class WsolReader
         }
         var images = order.Where(e => e.Label >= 0 && e.Boxes.Count > 0)
             .Select(e => new ImageRecord(e.Path, e.Path, e.Label, e.Train, e.Test, e.W, e.H, e.Boxes,
-                e.W is null ? "image header" : "image_sizes.txt") { ListedIn = e.ListedIn, ListedLine = e.ListedLine })
+                e.W is null ? "image header" : "image_sizes.txt") { ListedIn = e.ListedIn, ListedLine = e.ListedLine, IsVal = e.Val })
             .ToList();
         var classLabels = Enumerable.Range(0, Math.Max(classCount, 0)).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
         return new Dataset(root, imagesRoot, DatasetLayout.WsolEvaluation, classLabels, classLabels, images);

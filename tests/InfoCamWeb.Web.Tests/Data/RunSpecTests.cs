@@ -83,5 +83,8 @@ public class RunSpecStorageTests(WebAppFixture app)
         Assert.Equal(("all", "cam,infocam+", 3), (run.Split, run.Methods, run.Window));
         Assert.Equal("Unknown method 'nosuchcam': expected one of cam, infocam, infocam+, gradcam, hirescam, xgradcam, gradcam++, layercam, eigencam, ablationcam, scorecam.",
             (await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, Methods = ["nosuchcam"] })).Error);
+        // The val split is offered; a CUB folder has none, and the run says so before anything is queued.
+        var val = (await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, Split = "val" })).Error!.Message;
+        Assert.Matches("^The val split of '.+' has no images\\.$", val);
     }
 }

@@ -165,7 +165,14 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
             return new RunCreation(null, ex.Message);
         }
         var settings = spec.Settings;
-        int images = settings.Split switch { Core.Datasets.DatasetSplit.Train => dataset.TrainImages, Core.Datasets.DatasetSplit.All => dataset.Images, _ => dataset.TestImages };
+        int images = settings.Split switch
+        {
+            Core.Datasets.DatasetSplit.Train => dataset.TrainImages,
+            Core.Datasets.DatasetSplit.All => dataset.Images,
+            // Not a stored count (datasets registered before the val split was read have none): from the annotations.
+            Core.Datasets.DatasetSplit.Val => annotations.Get(dataset).Select(Core.Datasets.DatasetSplit.Val).Count,
+            _ => dataset.TestImages,
+        };
         if (images == 0)
         {
             return new RunCreation(null, $"The {settings.Split.ToString().ToLowerInvariant()} split of '{dataset.Name}' has no images.");

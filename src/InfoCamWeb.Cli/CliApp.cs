@@ -26,6 +26,7 @@ public static class CliApp
           infocam bench    (the evaluate options) [--steps 0.01,0.001]
           infocam inspect  --model M.onnx [--feature-tensor NAME --classifier-weight INIT]
           infocam check-dataset --dataset DIR
+          infocam subset   --dataset CUB_DIR --classes 3,7 --output DIR   (keeps the class ids)
           infocam make-demo --output DIR [--per-class 40] [--seed 2024]
           infocam make-demo --cub-geometry ANNOTATIONS_DIR --output DIR [--split test|train|all] [--limit N]
         """;
@@ -50,6 +51,7 @@ public static class CliApp
                 "inspect" => InspectCommand.Run(rest, stdout),
                 "check-dataset" => CheckDatasetCommand.Run(rest, stdout),
                 "make-demo" => MakeDemoCommand.Run(rest, stdout),
+                "subset" => SubsetCommand.Run(rest, stdout),
                 "worker" => throw new UsageException("the worker is its own service now: dotnet run --project src/InfoCamWeb.Worker (see the README)."),
                 _ => throw new UsageException($"unknown command '{args[0]}'; run 'infocam --help'."),
             };

@@ -21,7 +21,8 @@ internal static class CheckDatasetCommand
             return 2;
         }
         stdout.WriteLine($"{ds.Layout} dataset at {ds.Root}");
-        stdout.WriteLine($"{ds.Images.Count} images, {ds.ClassCount} classes; test {ds.Select(DatasetSplit.Test).Count}, train {ds.Select(DatasetSplit.Train).Count}");
+        stdout.WriteLine($"{ds.Images.Count} images of {ds.ClassesUsed(DatasetSplit.All)} classes (labels {ds.LabelOf(0)}..{ds.LabelOf(ds.ClassCount - 1)}, so a model needs at least {ds.ClassCount} outputs); " +
+            $"test {ds.Select(DatasetSplit.Test).Count}, train {ds.Select(DatasetSplit.Train).Count}, val {ds.Select(DatasetSplit.Val).Count}");
         stdout.WriteLine($"{ds.Images.Sum(i => i.Boxes.Count)} boxes; image sizes from {(ds.Images.All(i => i.Width is not null) ? "image_sizes.txt" : "the image headers")}");
         return 0;
     }

@@ -63,7 +63,7 @@ internal static class EvaluateCommand
             try
             {
                 // Outcomes arrive in split order; the CSV follows it.
-                Action<ImageOutcome>? onImage = csv is null ? null : o => csv.Write(ResultFiles.CsvRow(o, dataset.ClassLabels) + "\n");
+                Action<ImageOutcome>? onImage = csv is null ? null : o => csv.Write(ResultFiles.CsvRow(o, dataset) + "\n");
                 var result = await WithProgress(evaluator, onImage, quiet, stderr, ct);
                 results.Add(result);
             }
@@ -161,6 +161,10 @@ internal static class EvaluateCommand
         var pcText = c.PcMiEstimateNats is double pc ? FormattableString.Invariant($", PC-softmax {pc:F3} nats") : "";
         console.WriteLine(FormattableString.Invariant(
             $"classification  Top-1 {c.Top1:F2} %, Top-5 {c.Top5:F2} %, MI estimate {c.MiEstimateNats:F3} nats (log C = {Math.Log(r.Model.NumClasses):F3}){pcText}"));
+        if (r.Dataset.ClassesUsed is int used)
+        {
+            console.WriteLine($"classes         the {r.Dataset.Split} split {ClassCounts.Usage(used, r.Model.NumClasses)}; top-1 is taken over all outputs");
+        }
         if (r.SkippedImages.Count > 0)
         {
             console.WriteLine($"skipped {r.SkippedImages.Count} image(s) that could not be decoded; the first: {r.SkippedImages[0]}");

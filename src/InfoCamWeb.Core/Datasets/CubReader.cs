@@ -27,7 +27,7 @@ internal static class CubReader
             problems.Add("images/", 0, "folder", "is missing.");
         }
 
-        // classes.txt: "<class id> <name>", ids 1..C without gaps.
+        // classes.txt: "<class id> <name>", ids from 1.
         var classNames = new SortedDictionary<int, string>();
         foreach (var (line, text) in classesFile.Lines)
         {
@@ -38,6 +38,11 @@ internal static class CubReader
                 continue;
             }
             if (!classesFile.TryId(parts[0], line, "class id", problems, out int cid)) continue;
+            if (cid > Dataset.MaxClasses)
+            {
+                problems.Add(classesFile.Name, line, "class id", $"{cid} is implausibly large (limit {Dataset.MaxClasses}).");
+                continue;
+            }
             var name = parts[1].Trim();
             if (name.Length > 256 || name.Any(char.IsControl))
             {
@@ -49,15 +54,11 @@ internal static class CubReader
                 problems.Add(classesFile.Name, line, "class id", $"{cid} is listed twice.");
             }
         }
-        int classCount = classNames.Count;
-        if (classCount > 0 && classNames.Keys.Last() != classCount)
+        // Ids need not be contiguous (a subset of a bigger dataset keeps its ids): id i is model output i - 1 whatever else is listed.
+        int classCount = classNames.Count == 0 ? 0 : classNames.Keys.Last();
+        if (classNames.Count == 0 && !classesFile.Missing)
         {
-            int missing = Enumerable.Range(1, classNames.Keys.Last()).First(i => !classNames.ContainsKey(i));
-            problems.Add(classesFile.Name, 0, "class id", $"class ids must run from 1 to {classNames.Keys.Last()} without gaps; {missing} is missing.");
-        }
-        if (classCount < 2 && !classesFile.Missing)
-        {
-            problems.Add(classesFile.Name, 0, "file", $"lists {classCount} class(es); at least 2 are needed.");
+            problems.Add(classesFile.Name, 0, "file", "lists no class.");
         }
 
         // images.txt: "<image id> <relative path>".
@@ -120,7 +121,7 @@ internal static class CubReader
         var rejected = new HashSet<(string File, int Id)>();
 
         // image_class_labels.txt: "<image id> <class id>".
-        var labels = new Dictionary<int, int>();
+        var labels = new Dictionary<int, (int Class, int Line)>();
         foreach (var (line, text) in labelsFile.Lines)
         {
             var f = AnnotationFile.Fields(text);
@@ -131,13 +132,13 @@ internal static class CubReader
             }
             if (!labelsFile.TryId(f[0], line, "image id", problems, out int id) || !KnownImage(labelsFile, line, id)) continue;
             if (!labelsFile.TryId(f[1], line, "class id", problems, out int cid)) { rejected.Add((labelsFile.Name, id)); continue; }
-            if (cid > classCount)
+            if (!classNames.ContainsKey(cid))
             {
                 rejected.Add((labelsFile.Name, id));
-                problems.Add(labelsFile.Name, line, "class id", $"{cid} is not in classes.txt (classes 1..{classCount}).");
+                problems.Add(labelsFile.Name, line, "class id", $"{cid} is not in classes.txt ({ClassList(classNames.Keys)}).");
                 continue;
             }
-            if (!labels.TryAdd(id, cid))
+            if (!labels.TryAdd(id, (cid, line)))
             {
                 problems.Add(labelsFile.Name, line, "image id", $"{id} has a second label.");
             }
@@ -236,7 +237,7 @@ internal static class CubReader
         foreach (var (id, (path, line)) in paths.OrderBy(p => p.Key))
         {
             bool ok = true;
-            if (!labels.TryGetValue(id, out int cid) && !labelsFile.Missing && !rejected.Contains((labelsFile.Name, id)))
+            if (!labels.TryGetValue(id, out var label) && !labelsFile.Missing && !rejected.Contains((labelsFile.Name, id)))
             {
                 problems.Add(labelsFile.Name, 0, "image id", $"image {id} (images.txt line {line}) has no class label.");
                 ok = false;
@@ -251,7 +252,7 @@ internal static class CubReader
                 problems.Add(splitFile.Name, 0, "image id", $"image {id} (images.txt line {line}) is in no split.");
                 ok = false;
             }
-            if (!ok || b is null || cid == 0) continue;
+            if (!ok || b is null || label.Class == 0) continue;
             int? w = null, h = null;
             string sizeSource = "image header";
             if (sizes.TryGetValue(id, out var s))
@@ -259,12 +260,22 @@ internal static class CubReader
                 (w, h) = (s.W, s.H);
                 sizeSource = $"image_sizes.txt";
             }
-            images.Add(new ImageRecord(id.ToString(System.Globalization.CultureInfo.InvariantCulture), path, cid - 1,
-                train, !train, w, h, b!, sizeSource) { ListedIn = imagesFile.Name, ListedLine = line });
+            images.Add(new ImageRecord(id.ToString(System.Globalization.CultureInfo.InvariantCulture), path, label.Class - 1,
+                train, !train, w, h, b!, sizeSource) { ListedIn = imagesFile.Name, ListedLine = line, LabelWhere = $"{labelsFile.Name}, line {label.Line}" });
         }
 
         var classLabels = Enumerable.Range(1, classCount).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
         var names = Enumerable.Range(1, classCount).Select(i => classNames.GetValueOrDefault(i, i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
         return new Dataset(root, imagesRoot, DatasetLayout.Cub, classLabels, names, images);
+    }
+
+    /// <summary>The class ids as a short list for a message: "classes 1..200" when contiguous, else the first few.</summary>
+    private static string ClassList(ICollection<int> ids)
+    {
+        if (ids.Count == 0) return "it lists none";
+        var sorted = ids.Order().ToList();
+        if (sorted[^1] - sorted[0] + 1 == sorted.Count) return $"classes {sorted[0]}..{sorted[^1]}";
+        var shown = string.Join(", ", sorted.Take(8));
+        return sorted.Count > 8 ? $"classes {shown}, ... ({sorted.Count} ids)" : $"classes {shown}";
     }
 }

@@ -42,6 +42,9 @@ public sealed record ImageRecord(
 
     public int ListedLine { get; init; }
 
+    /// <summary>The file and line that give the image's class label (image_class_labels.txt or [split/]class_labels.txt).</summary>
+    public string LabelWhere { get; init; } = "";
+
     public string Where => ListedLine > 0 ? $"{ListedIn}, line {ListedLine}" : ListedIn;
 }
 
@@ -59,6 +62,9 @@ public sealed class Dataset
         Images = images;
     }
 
+    /// <summary>The most classes a dataset may name (class ids up to this, labels below it); ImageNet-21k fits.</summary>
+    public const int MaxClasses = 100_000;
+
     /// <summary>The folder holding the annotation files.</summary>
     public string Root { get; }
 
@@ -73,7 +79,20 @@ public sealed class Dataset
     /// <summary>Human-readable class names (CUB's classes.txt; the label itself otherwise).</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
+    /// <summary>The largest class index the annotations can name, plus one (CUB: the largest id in classes.txt; wsolevaluation: the largest label + 1).</summary>
     public int ClassCount => ClassLabels.Count;
+
+    /// <summary>How the dataset labels model output <paramref name="output"/>, also for outputs beyond its own classes (a model with more classes).</summary>
+    public string LabelOf(int output) => output < ClassLabels.Count ? ClassLabels[output] : OutputLabel(output);
+
+    /// <summary>The name of model output <paramref name="output"/>: the dataset's name where it has one, else the label.</summary>
+    public string NameOf(int output) => output < ClassNames.Count ? ClassNames[output] : OutputLabel(output);
+
+    private string OutputLabel(int output) =>
+        (Layout == DatasetLayout.Cub ? output + 1 : output).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>How many distinct classes the images of <paramref name="split"/> use.</summary>
+    public int ClassesUsed(DatasetSplit split) => Select(split).Select(i => i.ClassIndex).Distinct().Count();
 
     public IReadOnlyList<ImageRecord> Images { get; }
 
@@ -86,10 +105,13 @@ public sealed class Dataset
         _ => throw new ArgumentOutOfRangeException(nameof(split)),
     };
 
-    /// <summary>Class priors <c>p_c</c> from the training split, or null when the dataset has no training images.</summary>
-    public double[]? TrainPriors()
+    /// <summary>
+    /// Class priors <c>p_c</c> over the model's <paramref name="outputs"/> from the training split (0 for a class it does not use),
+    /// or null when the dataset has no training images.
+    /// </summary>
+    public double[]? TrainPriors(int outputs)
     {
-        var counts = new double[ClassCount];
+        var counts = new double[outputs];
         int n = 0;
         foreach (var img in Images)
         {

@@ -19,6 +19,7 @@ internal static class WsolReader
         public bool Train, Test, Val;
         public string ListedIn = "";
         public int ListedLine;
+        public string LabelWhere = "";
     }
 
     public static Dataset? Read(string root, ProblemCollector problems, DatasetLoadOptions options)
@@ -117,9 +118,9 @@ internal static class WsolReader
                 var (e, f) = Row(labels, line, text, 1, "path,label");
                 if (e is null) continue;
                 if (!labels.TryNonNegative(f[0], line, "label", problems, out int label)) continue;
-                if (label > 100_000)
+                if (label >= Dataset.MaxClasses)
                 {
-                    problems.Add(labels.Name, line, "label", $"{label} is implausibly large (limit 100000).");
+                    problems.Add(labels.Name, line, "label", $"{label} is implausibly large (limit {Dataset.MaxClasses - 1}).");
                     continue;
                 }
                 if (!labelled.Add(e.Path) || (e.Label >= 0 && e.Label != label))
@@ -128,6 +129,7 @@ internal static class WsolReader
                     continue;
                 }
                 e.Label = label;
+                e.LabelWhere = $"{labels.Name}, line {line}";
             }
 
             if (sizes is not null)
@@ -184,14 +186,11 @@ internal static class WsolReader
             problems.Add("image_ids.txt", 0, "file", "no split lists any image.");
             return null;
         }
+        // Labels are model outputs as they stand: a subset keeps its labels (17 and 145 stay 17 and 145).
         int classCount = order.Max(e => e.Label) + 1;
-        if (classCount < 2)
-        {
-            problems.Add("class_labels.txt", 0, "file", $"labels span {classCount} class(es); at least 2 are needed.");
-        }
         var images = order.Where(e => e.Label >= 0 && e.Boxes.Count > 0)
             .Select(e => new ImageRecord(e.Path, e.Path, e.Label, e.Train, e.Test, e.W, e.H, e.Boxes,
-                e.W is null ? "image header" : "image_sizes.txt") { ListedIn = e.ListedIn, ListedLine = e.ListedLine, IsVal = e.Val })
+                e.W is null ? "image header" : "image_sizes.txt") { ListedIn = e.ListedIn, ListedLine = e.ListedLine, IsVal = e.Val, LabelWhere = e.LabelWhere })
             .ToList();
         var classLabels = Enumerable.Range(0, Math.Max(classCount, 0)).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
         return new Dataset(root, imagesRoot, DatasetLayout.WsolEvaluation, classLabels, classLabels, images);

@@ -28,7 +28,11 @@ public sealed record DatasetInfo(
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("split")] string Split,
     [property: JsonPropertyName("images")] int Images,
-    [property: JsonPropertyName("classes")] int Classes);
+    [property: JsonPropertyName("classes")] int Classes)
+{
+    /// <summary>Distinct classes among the evaluated images (null in results made before it was recorded).</summary>
+    [JsonPropertyName("classesUsed")] public int? ClassesUsed { get; init; }
+}
 
 public sealed record SettingsInfo(
     [property: JsonPropertyName("protocol")] string Protocol,

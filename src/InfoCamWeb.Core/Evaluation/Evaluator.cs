@@ -37,9 +37,9 @@ public sealed class Evaluator
         _dataset = dataset;
         _settings = settings;
         _decoder = decoder ?? new ImageDecoder();
-        if (ClassCounts.Mismatch(model.Head.Classes, dataset.ClassCount) is { } mismatch)
+        if (ClassCounts.Refusal(model.Head.Classes, dataset) is { } refusal)
         {
-            throw new EvaluationException(mismatch);
+            throw new EvaluationException(refusal);
         }
         _pre = settings.Preprocessing ?? Preprocessing.ImageNet(model.Head.FixedInputSize ?? 224);
         if (model.Head.FixedInputSize is int fixedSize && fixedSize != _pre.InputSize)
@@ -47,7 +47,7 @@ public sealed class Evaluator
             throw new EvaluationException($"The model's input is fixed at {fixedSize}x{fixedSize}; preprocessing to {_pre.InputSize} cannot be used.");
         }
         _thresholds = ThresholdGrid.Thresholds(settings.ThresholdStep);
-        var priors = dataset.TrainPriors();
+        var priors = dataset.TrainPriors(model.Head.Classes);
         _logPriors = priors?.Select(p => Math.Log(p)).ToArray();
         Images = dataset.Select(settings.Split);
         if (Images.Count == 0)
@@ -147,9 +147,9 @@ public sealed class Evaluator
                     var sw = Stopwatch.StartNew();
                     var output = engine.Run(batch.Tensor, batch.Indices.Length, size);
                     inferSec += sw.Elapsed.TotalSeconds;
-                    if (output.Classes != _dataset.ClassCount)
+                    if (output.Classes != _model.Head.Classes)
                     {
-                        throw new EvaluationException($"The model produced {output.Classes} logits per image; the dataset has {_dataset.ClassCount} classes.");
+                        throw new EvaluationException($"The model produced {output.Classes} logits per image; its classifier has {_model.Head.Classes} outputs.");
                     }
                     await inferred.Writer.WriteAsync(new Inferred(batch, output), ct).ConfigureAwait(false);
                 }
@@ -220,15 +220,15 @@ public sealed class Evaluator
         return Result(acc, skipped, seconds, provider);
     }
 
-    private MetricsAccumulator NewAccumulator() => new(_settings.Methods, _thresholds, _dataset.ClassCount);
+    private MetricsAccumulator NewAccumulator() => new(_settings.Methods, _thresholds, _model.Head.Classes);
 
     private EvaluationResult Result(MetricsAccumulator acc, IReadOnlyList<string> skipped, StageSeconds seconds, string provider) => new()
     {
         Model = new ModelInfo(_model.Path, _model.Sha256, _model.Head.FeatureTensor, _model.Head.Classes, _pre.InputSize, provider, _model.Head.Pattern),
-        Dataset = new DatasetInfo(_dataset.Root, _settings.Split.ToString().ToLowerInvariant(), Images.Count, _dataset.ClassCount),
+        Dataset = new DatasetInfo(_dataset.Root, _settings.Split.ToString().ToLowerInvariant(), Images.Count, _dataset.ClassCount) { ClassesUsed = Images.Select(i => i.ClassIndex).Distinct().Count() },
         Settings = new SettingsInfo(_settings.Protocol.Key(), _settings.CamThreshold, _settings.ThresholdStep, _settings.Window),
         Classification = acc.Classification(_model.Head.Classes, _logPriors is not null),
-        Methods = acc.Methods(_dataset.ClassLabels),
+        Methods = acc.Methods(_dataset.LabelOf),
         Images = (int)acc.Count,
         SkippedImages = skipped.ToList(),
         Seconds = seconds,

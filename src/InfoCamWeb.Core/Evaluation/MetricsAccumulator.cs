@@ -95,7 +95,7 @@ public sealed class MetricsAccumulator
             hasPriors ? _pc / n : null);
     }
 
-    public Dictionary<string, MethodScores> Methods(IReadOnlyList<string> classLabels)
+    public Dictionary<string, MethodScores> Methods(Func<int, string> classLabel)
     {
         var result = new Dictionary<string, MethodScores>();
         double n = Math.Max(_n, 1);
@@ -110,7 +110,7 @@ public sealed class MetricsAccumulator
             double v30 = 100.0 * _any30[m].Max() / n, v50 = 100.0 * _any50[m].Max() / n, v70 = 100.0 * _any70[m].Max() / n;
             int method = m;
             bool known = _pointingUnknown[m] == 0;
-            var perClass = PerClass(classLabels, c => _classGtKnown[method, c]);
+            var perClass = PerClass(classLabel, c => _classGtKnown[method, c]);
             result[_methods[m].Key()] = new MethodScores
             {
                 GtKnownLoc = 100.0 * _gtKnown[m] / n,
@@ -124,22 +124,22 @@ public sealed class MetricsAccumulator
                 PerClassGtKnownLoc = perClass,
                 PointingGame = known ? 100.0 * _pointing[m] / n : null,
                 EnergyPointingGame = known ? 100.0 * _energy[m] / n : null,
-                PerClassPointingGame = known ? PerClass(classLabels, c => _classPointing[method, c]) : [],
-                PerClassEnergyPointingGame = known ? PerClass(classLabels, c => _classEnergy[method, c]) : [],
+                PerClassPointingGame = known ? PerClass(classLabel, c => _classPointing[method, c]) : [],
+                PerClassEnergyPointingGame = known ? PerClass(classLabel, c => _classEnergy[method, c]) : [],
             };
         }
         return result;
     }
 
     /// <summary>100 x the class's sum over its image count, keyed by class label, for the classes with images.</summary>
-    private Dictionary<string, double> PerClass(IReadOnlyList<string> classLabels, Func<int, double> sum)
+    private Dictionary<string, double> PerClass(Func<int, string> classLabel, Func<int, double> sum)
     {
         var perClass = new Dictionary<string, double>();
         for (int c = 0; c < _classes; c++)
         {
             if (_classCount[c] > 0)
             {
-                perClass[classLabels[c]] = 100.0 * sum(c) / _classCount[c];
+                perClass[classLabel(c)] = 100.0 * sum(c) / _classCount[c];
             }
         }
         return perClass;

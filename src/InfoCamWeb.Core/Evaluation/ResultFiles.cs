@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using InfoCamWeb.Core.Cams;
+using InfoCamWeb.Core.Datasets;
 
 namespace InfoCamWeb.Core.Evaluation;
 
@@ -23,8 +24,8 @@ public static class ResultFiles
     }
 
     /// <summary>One row with the true and predicted class names last (as <see cref="CsvHeader(IReadOnlyList{CamMethod}, bool)"/>).</summary>
-    public static string CsvRow(ImageOutcome o, IReadOnlyList<string> classLabels, IReadOnlyList<string> classNames) =>
-        CsvRow(o, classLabels) + "," + Escape(classNames[o.TrueClass]) + "," + Escape(classNames[o.PredictedClass]);
+    public static string CsvRow(ImageOutcome o, Dataset dataset, bool classNames) => !classNames ? CsvRow(o, dataset) :
+        CsvRow(o, dataset) + "," + Escape(dataset.NameOf(o.TrueClass)) + "," + Escape(dataset.NameOf(o.PredictedClass));
 
     public static string CsvHeader(IReadOnlyList<CamMethod> methods)
     {
@@ -37,12 +38,12 @@ public static class ResultFiles
         return sb.ToString();
     }
 
-    /// <summary>One CSV row: boxes in the S x S frame, classes as the dataset labels them, the largest box at the fixed threshold.</summary>
-    public static string CsvRow(ImageOutcome o, IReadOnlyList<string> classLabels)
+    /// <summary>One CSV row: boxes in the S x S frame, classes as the dataset labels them (a predicted class beyond the dataset's own by the label it would have), the largest box at the fixed threshold.</summary>
+    public static string CsvRow(ImageOutcome o, Dataset dataset)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.Append(Escape(o.ImageId)).Append(',').Append(Escape(classLabels[o.TrueClass])).Append(',').Append(Escape(classLabels[o.PredictedClass]));
+        sb.Append(Escape(o.ImageId)).Append(',').Append(Escape(dataset.LabelOf(o.TrueClass))).Append(',').Append(Escape(dataset.LabelOf(o.PredictedClass)));
         foreach (var m in o.Methods)
         {
             var b = m.FixedBox;

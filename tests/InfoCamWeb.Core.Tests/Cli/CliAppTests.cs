@@ -61,10 +61,36 @@ public class CliAppTests
     }
 
     [Fact]
-    public async Task Evaluating_a_200_class_model_on_the_8_class_demo_is_refused_before_running()
+    public async Task Evaluating_a_200_class_model_on_the_8_class_demo_runs_and_says_how_many_classes_it_uses()
     {
-        var (code, _, stderr) = await Run("evaluate", "--model", Demo("demo-model", "bench-200.onnx"), "--dataset", Demo("demo-cub"));
+        var (code, stdout, _) = await Run("evaluate", "--model", Demo("demo-model", "bench-200.onnx"), "--dataset", Demo("demo-cub"), "--methods", "cam");
+        Assert.Equal(0, code);
+        Assert.Contains("classes         the test split uses 8 of the model's 200 classes; top-1 is taken over all outputs", stdout);
+    }
+
+    [Fact]
+    public async Task A_label_beyond_the_models_outputs_is_refused_with_its_file_and_line()
+    {
+        using var dir = new TempDir();
+        Datasets.TinyCub.Write(dir, "");
+        dir.Write("classes.txt", "1 a\n12 b\n");
+        dir.Write("image_class_labels.txt", "1 1\n2 1\n3 12\n");
+        var (code, _, stderr) = await Run("evaluate", "--model", Demo("demo-model", "demo-cnn.onnx"), "--dataset", dir.Path);
         Assert.Equal(2, code);
-        Assert.Contains("The model has 200 outputs but the dataset has 8 classes; output i must be the dataset's class i. Choose a dataset with 200 classes, or a model with 8 outputs", stderr);
+        Assert.StartsWith("infocam: error: image_class_labels.txt, line 3: label 12 is model output 11, but the model has 8 outputs", stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Subset_writes_the_chosen_classes_with_their_ids_and_refuses_an_unused_one()
+    {
+        using var dir = new TempDir();
+        var output = Path.Combine(dir.Path, "sub");
+        var (code, stdout, _) = await Run("subset", "--dataset", Demo("demo-cub"), "--classes", "2,5", "--output", output);
+        Assert.Equal(0, code);
+        Assert.StartsWith($"80 images of classes 2, 5 written to {output}", stdout);
+        Assert.Equal(["2", "5"], File.ReadAllLines(Path.Combine(output, "image_class_labels.txt")).Select(l => l.Split(' ')[1]).Distinct());
+        var (bad, _, stderr) = await Run("subset", "--dataset", Demo("demo-cub"), "--classes", "2,x", "--output", Path.Combine(dir.Path, "other"));
+        Assert.Equal(2, bad);
+        Assert.Equal("infocam: error: --classes: 'x' is not a class id (a positive integer, as in classes.txt).", stderr.Trim());
     }
 }

@@ -68,7 +68,7 @@ public class OutcomeCodecTests
         var acc = new MetricsAccumulator([Core.Cams.CamMethod.Cam], [0.0], 2);
         acc.Add(fresh);
         acc.Add(old with { Index = 1, ImageId = "b.jpg" });
-        var scores = acc.Methods(["1", "2"])["cam"];
+        var scores = acc.Methods(c => (c + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))["cam"];
         Assert.Null(scores.PointingGame);
         Assert.Null(scores.EnergyPointingGame);
         Assert.Empty(scores.PerClassPointingGame);

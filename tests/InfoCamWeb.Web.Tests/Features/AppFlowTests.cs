@@ -91,22 +91,64 @@ public class AppFlowTests(WebAppFixture app)
     }
 
     [Fact]
-    public async Task A_run_whose_model_and_dataset_disagree_on_the_class_count_is_refused_before_it_is_queued()
+    public async Task A_200_class_model_runs_on_the_8_class_demo_and_the_form_says_how_many_classes_it_uses()
     {
         var actor = await app.NewTeamMemberAsync();
-        var models = app.Get<ModelService>();
         int modelId;
         await using (var file = File.OpenRead(Demo("demo-model", "bench-200.onnx")))
         {
-            modelId = (await models.UploadAsync(actor, file, "bench-200.onnx", "bench", "", 1L << 30)).ModelId!.Value;
+            modelId = (await app.Get<ModelService>().UploadAsync(actor, file, "bench-200.onnx", "bench", "", 1L << 30)).ModelId!.Value;
         }
         var dataset = (await app.Get<DatasetService>().ListAsync(actor)).First(d => d.IsDemo);
+        var runs = app.Get<RunService>();
+        Assert.Equal(new ClassFit(null, "The test split uses 8 of the model's 200 classes."), await runs.ClassFitAsync(200, dataset, "test"));
+        var created = await runs.CreateAsync(actor, new RunRequest { ModelId = modelId, DatasetId = dataset.Id, Methods = ["cam"] });
+        var run = await app.WaitForRunAsync(created.RunId!.Value);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+
+        // The run page says it; the per-image CSV names predicted classes the dataset does not have by their label.
+        var client = await app.SignedInClientAsync(actor);
+        var page = await client.GetStringAsync($"/runs/{run.Id}");
+        Assert.Contains("(uses 8 of the model&#x27;s 200 classes)", page);
+        var rows = (await client.GetStringAsync($"/runs/{run.Id}/images.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(160, rows.Count);
         await using var db = await app.Db.CreateDbContextAsync();
-        int before = await db.Runs.CountAsync();
-        var created = await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = modelId, DatasetId = dataset.Id });
-        Assert.Null(created.RunId);
-        Assert.Equal("The model has 200 outputs but the dataset has 8 classes; output i must be the dataset's class i. Choose a dataset with 200 classes, or a model with 8 outputs (one per class, in the order of the dataset's class list).", created.Error);
-        Assert.Equal(before, await db.Runs.CountAsync());
+        var outcomes = await db.RunImages.Where(i => i.RunId == run.Id).Select(i => i.Outcome).ToListAsync();
+        var predicted = outcomes.Select(o => Core.Evaluation.OutcomeCodec.Decode(o).PredictedClass).ToHashSet();
+        Assert.Equal(predicted.Select(c => (c + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(), rows.Select(r => r[2]).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task A_run_whose_dataset_has_a_label_the_model_has_no_output_for_is_refused_with_its_line_before_it_is_queued()
+    {
+        var actor = await app.NewTeamMemberAsync();
+        var folder = Path.Combine(WebAppFixture.RepoRoot, "datasets", "tmp-beyond-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var demo = Core.Datasets.DatasetLoader.Load(Demo("demo-cub"));
+            Core.Datasets.CubSubset.Write(demo, [1, 2], folder);
+            File.AppendAllText(Path.Combine(folder, "classes.txt"), "9 009.extra\n");
+            var labels = File.ReadAllLines(Path.Combine(folder, "image_class_labels.txt"));
+            labels[2] = labels[2].Split(' ')[0] + " 9";
+            File.WriteAllLines(Path.Combine(folder, "image_class_labels.txt"), labels);
+            var registered = await app.Get<DatasetService>().RegisterServerFolderAsync(actor, folder, "beyond", "");
+            Assert.True(registered.Ok, registered.Error?.Message);
+            var dataset = (await app.Get<DatasetService>().ListAsync(actor)).First(d => d.Name == "beyond");
+            var model = (await app.Get<ModelService>().ListAsync(actor)).First(m => m.IsDemo);
+            await using var db = await app.Db.CreateDbContextAsync();
+            int before = await db.Runs.CountAsync();
+            var created = await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = model.Id, DatasetId = dataset.Id });
+            Assert.Null(created.RunId);
+            const string expected = "image_class_labels.txt, line 3: label 9 is model output 8, but the model has 8 outputs (1..8 in the dataset's labels). " +
+                "Choose a model trained on these classes, or leave those images out of the dataset.";
+            Assert.Equal(expected, created.Error?.Message);
+            Assert.Equal(expected, (await app.Get<RunService>().ClassFitAsync(8, dataset, "test")).Refusal);
+            Assert.Equal(before, await db.Runs.CountAsync());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

@@ -99,7 +99,7 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
             return values;
         }
         return new ImagePage(
-            rows.Select(r => new ImageRow(r.Index, r.ImageId, dataset.ClassNames[r.TrueClass], dataset.ClassNames[r.PredictedClass],
+            rows.Select(r => new ImageRow(r.Index, r.ImageId, dataset.NameOf(r.TrueClass), dataset.NameOf(r.PredictedClass),
                 r.TrueClass == r.PredictedClass, IoUs(r.Index))).ToList(),
             total, methods, dataset.ClassNames);
     }
@@ -128,12 +128,11 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
         var dataset = annotations.Get(run.Dataset!);
         var outcome = OutcomeCodec.Decode(stored.Outcome);
         var (width, height) = SizeOf(dataset, stored.ImageId);
-        string Name(int c) => c < dataset.ClassNames.Count ? dataset.ClassNames[c] : $"class {c}";
         var methods = CamMethods.ParseList(run.Methods);
-        return new ImageDetail(index, stored.ImageId, Name(outcome.TrueClass), Name(outcome.PredictedClass), outcome.TrueClass == outcome.PredictedClass,
+        return new ImageDetail(index, stored.ImageId, dataset.NameOf(outcome.TrueClass), dataset.NameOf(outcome.PredictedClass), outcome.TrueClass == outcome.PredictedClass,
             width, height, run.CamThreshold,
             methods.Select((m, k) => new MethodOnImage(m, outcome.Methods[k].FixedIoU, outcome.Methods[k].FixedBox)).ToList(),
-            outcome.TopClasses.Select(t => new RankedClass(Name(t.Class), t.Probability, t.Class == outcome.TrueClass)).ToList(),
+            outcome.TopClasses.Select(t => new RankedClass(dataset.NameOf(t.Class), t.Probability, t.Class == outcome.TrueClass)).ToList(),
             neighbours.Contains(index - 1) ? index - 1 : null, neighbours.Contains(index + 1) ? index + 1 : null);
     }
 

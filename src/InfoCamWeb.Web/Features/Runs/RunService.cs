@@ -39,6 +39,9 @@ public sealed record RunCreation(int? RunId, ServiceError? Error)
 }
 
 /// <summary>Runs: create (validated before anything is queued), list, cancel, results.</summary>
+/// <summary>A dataset against a model's outputs: why it cannot run (file and line), or how many of the model's classes it uses.</summary>
+public sealed record ClassFit(string? Refusal, string? Usage);
+
 public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, RunQueue queue, Jobs.ShardDispatcher dispatcher, RunNotifier notifier, IOptions<InfoCamOptions> options, Datasets.DatasetAnnotations annotations)
 {
     public async Task<List<RunRecord>> ListAsync(Actor actor, int take = 200, CancellationToken ct = default)
@@ -151,9 +154,10 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         var dataset = await db.Datasets.Include(d => d.Team).FirstOrDefaultAsync(d => d.Id == request.DatasetId, ct);
         if (model is null || (actor is not null && !AccessRules.CanRead(actor, model.TeamId, model.Team!.IsBuiltIn))) return new RunCreation(null, "Choose a model.");
         if (dataset is null || (actor is not null && !AccessRules.CanRead(actor, dataset.TeamId, dataset.Team!.IsBuiltIn))) return new RunCreation(null, "Choose a dataset.");
-        if (ClassCounts.Mismatch(model.Classes, dataset.Classes) is { } mismatch)
+        // A label can pass the model's outputs only when the dataset names more classes than the model has.
+        if (dataset.Classes > model.Classes && ClassCounts.Refusal(model.Classes, await annotations.GetAsync(dataset, ct)) is { } refusal)
         {
-            return new RunCreation(null, mismatch);
+            return new RunCreation(null, refusal);
         }
         RunSpec spec;
         try
@@ -211,6 +215,18 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         };
     }
 
+    /// <summary>How a dataset's classes fit a model with <paramref name="modelClasses"/> outputs, for the run form.</summary>
+    public async Task<ClassFit> ClassFitAsync(int modelClasses, DatasetRecord dataset, string split, CancellationToken ct = default)
+    {
+        var loaded = await annotations.GetAsync(dataset, ct);
+        if (ClassCounts.Refusal(modelClasses, loaded) is { } refusal)
+        {
+            return new ClassFit(refusal, null);
+        }
+        var chosen = Core.Datasets.Dataset.ParseSplit(split);
+        return new ClassFit(null, $"The {split} split {ClassCounts.Usage(loaded.ClassesUsed(chosen), modelClasses)}.");
+    }
+
     /// <summary>Cancels a queued run at once, or asks the workers of a running one to stop after their current batch.</summary>
     public async Task<string?> CancelAsync(Actor actor, int id, CancellationToken ct = default)
     {
@@ -259,7 +275,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         await writer.WriteAsync(ResultFiles.CsvHeader(CamMethods.ParseList(run.Methods), classNames: true) + "\n");
         await foreach (var blob in db.RunImages.AsNoTracking().Where(i => i.RunId == run.Id).OrderBy(i => i.Index).Select(i => i.Outcome).AsAsyncEnumerable().WithCancellation(ct))
         {
-            await writer.WriteAsync(ResultFiles.CsvRow(OutcomeCodec.Decode(blob), dataset.ClassLabels, dataset.ClassNames) + "\n");
+            await writer.WriteAsync(ResultFiles.CsvRow(OutcomeCodec.Decode(blob), dataset, classNames: true) + "\n");
         }
     }
 

@@ -72,6 +72,8 @@ public sealed class SweepResult
             }
         }
         levels.CopyTo(_levels);
+        // Both: a level without contours in this run must not slice from where an earlier run's contours started.
+        Array.Clear(_outerStart);
         Array.Clear(_outerCount);
         _outer.Clear();
         foreach (var h in _holes)

@@ -61,4 +61,24 @@ public class ContourSweepGoldenTests
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
     }
+
+    [Fact]
+    public void A_reused_result_gives_no_boxes_at_levels_where_the_second_map_has_no_contour()
+    {
+        var sweep = new ContourSweep(8);
+        var result = new SweepResult();
+        var blob = new byte[64];
+        for (int y = 2; y < 6; y++) for (int x = 2; x < 6; x++) blob[y * 8 + x] = 200;
+        sweep.Run(blob, [0, 100], result);
+        Assert.Equal([new Box(2, 2, 6, 6)], result.Outer(0).ToArray());
+        Assert.Equal([new Box(2, 2, 6, 6)], result.Outer(1).ToArray());
+
+        sweep.Run(new byte[64], [0, 100], result);
+        for (int level = 0; level < 2; level++)
+        {
+            Assert.True(result.Outer(level).IsEmpty);
+            Assert.Equal([Box.None], result.All(level));
+            Assert.Equal(Box.None, result.Largest(level));
+        }
+    }
 }

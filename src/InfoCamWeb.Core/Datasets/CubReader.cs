@@ -167,6 +167,7 @@ internal static class CubReader
 
         // bounding_boxes.txt: "<image id> <x> <y> <width> <height>", floats in pixels.
         var boxes = new Dictionary<int, List<GroundTruthBox>>();
+        var boxLines = new Dictionary<int, List<int>>();
         foreach (var (line, text) in boxesFile.Lines)
         {
             var f = AnnotationFile.Fields(text);
@@ -184,7 +185,8 @@ internal static class CubReader
                 rejected.Add((boxesFile.Name, id));
                 continue;
             }
-            if (x < 0 || y < 0 || w <= 0 || h <= 0 || (sizes.TryGetValue(id, out var sz) && (x >= sz.W || y >= sz.H)))
+            // A width or height of 0 is a line-thin box (x1 == x0), which wsolevaluation accepts.
+            if (x < 0 || y < 0 || w < 0 || h < 0 || (sizes.TryGetValue(id, out var sz) && (x >= sz.W || y >= sz.H)))
             {
                 rejected.Add((boxesFile.Name, id));
             }
@@ -193,9 +195,9 @@ internal static class CubReader
                 problems.Add(boxesFile.Name, line, x < 0 ? "x" : "y", "is negative.");
                 continue;
             }
-            if (w <= 0 || h <= 0)
+            if (w < 0 || h < 0)
             {
-                problems.Add(boxesFile.Name, line, w <= 0 ? "width" : "height", "must be positive.");
+                problems.Add(boxesFile.Name, line, w < 0 ? "width" : "height", "is negative.");
                 continue;
             }
             if (sizes.TryGetValue(id, out var size) && (x >= size.W || y >= size.H))
@@ -206,8 +208,10 @@ internal static class CubReader
             if (!boxes.TryGetValue(id, out var list))
             {
                 boxes[id] = list = new List<GroundTruthBox>(1);
+                boxLines[id] = new List<int>(1);
             }
             list.Add(new GroundTruthBox(x, y, x + w, y + h));
+            boxLines[id].Add(line);
         }
 
         // train_test_split.txt: "<image id> <1 train | 0 test>".
@@ -261,7 +265,8 @@ internal static class CubReader
                 sizeSource = $"image_sizes.txt";
             }
             images.Add(new ImageRecord(id.ToString(System.Globalization.CultureInfo.InvariantCulture), path, label.Class - 1,
-                train, !train, w, h, b!, sizeSource) { ListedIn = imagesFile.Name, ListedLine = line, LabelWhere = $"{labelsFile.Name}, line {label.Line}" });
+                train, !train, w, h, b!, sizeSource) { ListedIn = imagesFile.Name, ListedLine = line, LabelWhere = $"{labelsFile.Name}, line {label.Line}",
+                BoxesIn = boxesFile.Name, BoxLines = boxLines[id] });
         }
 
         var classLabels = Enumerable.Range(1, classCount).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();

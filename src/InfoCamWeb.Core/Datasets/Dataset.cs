@@ -46,6 +46,32 @@ public sealed record ImageRecord(
     public string LabelWhere { get; init; } = "";
 
     public string Where => ListedLine > 0 ? $"{ListedIn}, line {ListedLine}" : ListedIn;
+
+    /// <summary>The annotation file of the boxes (bounding_boxes.txt or [split/]localization.txt).</summary>
+    public string BoxesIn { get; init; } = "";
+
+    /// <summary>The line of each of <see cref="Boxes"/> in <see cref="BoxesIn"/> (empty for images made in code).</summary>
+    public IReadOnlyList<int> BoxLines { get; init; } = [];
+
+    /// <summary>
+    /// The first box wholly outside a <paramref name="width"/> x <paramref name="height"/> image (its corner at or past the
+    /// right or bottom edge; corners are never negative), by file and line; null when every box touches the image.
+    /// </summary>
+    public DatasetProblem? OutsideBox(int width, int height)
+    {
+        for (int i = 0; i < Boxes.Count; i++)
+        {
+            var b = Boxes[i];
+            if (b.X0 >= width || b.Y0 >= height)
+            {
+                bool cub = BoxesIn == "bounding_boxes.txt";
+                string field = b.X0 >= width ? (cub ? "x" : "x0") : (cub ? "y" : "y0");
+                return new DatasetProblem(BoxesIn, i < BoxLines.Count ? BoxLines[i] : 0, field,
+                    $"the box starts outside the {width}x{height} image '{RelativePath}' (size from its header).");
+            }
+        }
+        return null;
+    }
 }
 
 /// <summary>An annotated dataset, read and validated; images stay on disk until evaluation streams them.</summary>

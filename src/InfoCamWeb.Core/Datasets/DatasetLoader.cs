@@ -49,6 +49,10 @@ public static class DatasetLoader
                     {
                         problems.Add(image.ListedIn, image.ListedLine, "image", $"'{image.RelativePath}' is {w}x{h} but {image.SizeSource} gives {ew}x{eh}.");
                     }
+                    else if (image.Width is null && image.OutsideBox(w, h) is { } outside)
+                    {
+                        problems.Add(outside.File, outside.Line, outside.Field, outside.Message);
+                    }
                 }
                 catch (Imaging.ImageDecodeException ex)
                 {

@@ -16,6 +16,8 @@ internal static class WsolReader
         public int Label = -1;
         public int? W, H;
         public readonly List<GroundTruthBox> Boxes = new();
+        public readonly List<int> BoxLines = new();
+        public string BoxesIn = "";
         public bool Train, Test, Val;
         public string ListedIn = "";
         public int ListedLine;
@@ -160,9 +162,10 @@ internal static class WsolReader
                     problems.Add(boxes.Name, line, x0 < 0 ? "x0" : "y0", "is negative.");
                     continue;
                 }
-                if (x1 <= x0 || y1 <= y0)
+                // x1 == x0 (a line-thin box) is accepted, as wsolevaluation does.
+                if (x1 < x0 || y1 < y0)
                 {
-                    problems.Add(boxes.Name, line, x1 <= x0 ? "x1" : "y1", "must be larger than the opposite corner.");
+                    problems.Add(boxes.Name, line, x1 < x0 ? "x1" : "y1", $"is smaller than {(x1 < x0 ? "x0" : "y0")}.");
                     continue;
                 }
                 if (e.W is int iw && e.H is int ih && (x0 >= iw || y0 >= ih))
@@ -171,7 +174,12 @@ internal static class WsolReader
                     continue;
                 }
                 var box = new GroundTruthBox(x0, y0, x1, y1);
-                if (!e.Boxes.Contains(box)) e.Boxes.Add(box);
+                if (!e.Boxes.Contains(box))
+                {
+                    e.Boxes.Add(box);
+                    e.BoxLines.Add(line);
+                    e.BoxesIn = boxes.Name;
+                }
             }
 
             foreach (var e in split.Values)
@@ -190,7 +198,8 @@ internal static class WsolReader
         int classCount = order.Max(e => e.Label) + 1;
         var images = order.Where(e => e.Label >= 0 && e.Boxes.Count > 0)
             .Select(e => new ImageRecord(e.Path, e.Path, e.Label, e.Train, e.Test, e.W, e.H, e.Boxes,
-                e.W is null ? "image header" : "image_sizes.txt") { ListedIn = e.ListedIn, ListedLine = e.ListedLine, IsVal = e.Val, LabelWhere = e.LabelWhere })
+                e.W is null ? "image header" : "image_sizes.txt") { ListedIn = e.ListedIn, ListedLine = e.ListedLine, IsVal = e.Val, LabelWhere = e.LabelWhere,
+                BoxesIn = e.BoxesIn, BoxLines = e.BoxLines })
             .ToList();
         var classLabels = Enumerable.Range(0, Math.Max(classCount, 0)).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
         return new Dataset(root, imagesRoot, DatasetLayout.WsolEvaluation, classLabels, classLabels, images);

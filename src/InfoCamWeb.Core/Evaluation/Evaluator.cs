@@ -267,6 +267,10 @@ public sealed class Evaluator
                 throw new EvaluationException(
                     $"image {record.Id} ({record.RelativePath}): {record.SizeSource} gives {w}x{h} but the file is {image.Width}x{image.Height}.");
             }
+            if (record.Width is null && record.OutsideBox(image.Width, image.Height) is { } outside)
+            {
+                throw new EvaluationException(outside.ToString());
+            }
             var frame = Preprocessor.ToFrame(image, size, _settings.Protocol);
             Preprocessor.Normalize(frame, _pre, tensor.AsSpan(kept.Count * 3 * size * size, 3 * size * size));
             truth.Add(record.Boxes.Select(b => Preprocessor.MapBox(b, image.Width, image.Height, size, _settings.Protocol)).ToArray());

@@ -131,7 +131,9 @@ def main():
     ap.add_argument("--per-image")
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--scorecam-channels", type=int)
+    ap.add_argument("--iou-thresholds", default="30,50,70", help="MaxBoxAccV2's IoU list in percent (wsolevaluation's iou_threshold_list)")
     args = ap.parse_args()
+    ious = sorted({int(v) for v in args.iou_thresholds.split(",")})
     methods = args.methods.split(",")
     start = time.time()
     torch.set_num_threads(2)
@@ -153,7 +155,7 @@ def main():
     top1 = top5 = 0
     ce_sum = pc_sum = 0.0
     largest50 = {m: np.zeros(len(thresholds)) for m in methods}
-    multi = {m: {d: np.zeros(len(thresholds)) for d in (30, 50, 70)} for m in methods}
+    multi = {m: {d: np.zeros(len(thresholds)) for d in ious} for m in methods}
     gt_known = {m: 0 for m in methods}
     class_count = {}
     class_known = {m: {} for m in methods}
@@ -204,7 +206,7 @@ def main():
                     if iou(lb, gts) >= 0.5:
                         largest50[m][ti] += 1
                     best = max(iou(bx, gts) for bx in boxes_at(q, t, True))
-                    for d in (30, 50, 70):
+                    for d in ious:
                         if best >= d / 100:
                             multi[m][d][ti] += 1
                 fb = boxes_at(q, args.cam_threshold, False)[0]
@@ -226,10 +228,10 @@ def main():
     for m in methods:
         curve = 100.0 * largest50[m] / n
         best = int(np.argmax(curve))
-        v2 = {str(d): float(100.0 * multi[m][d].max() / n) for d in (30, 50, 70)}
+        v2 = {str(d): float(100.0 * multi[m][d].max() / n) for d in ious}
         result["methods"][m] = {"gtKnownLoc": 100.0 * gt_known[m] / n, "top1Loc": 100.0 * top1loc[m] / n, "top5Loc": 100.0 * top5loc[m] / n,
                                 "maxBoxAcc": float(curve[best]), "maxBoxAccThreshold": float(thresholds[best]),
-                                "maxBoxAccV2": sum(v2.values()) / 3, "maxBoxAccV2ByIou": v2,
+                                "maxBoxAccV2": sum(v2.values()) / len(v2), "maxBoxAccV2ByIou": v2,
                                 "boxAccCurve": [float(v) for v in curve],
                                 "perClassGtKnownLoc": {str(c + 1): 100.0 * class_known[m].get(c, 0) / class_count[c] for c in sorted(class_count)},
                                 "pointingGame": 100.0 * pointing[m] / n, "energyPointingGame": 100.0 * energy[m] / n,

@@ -31,6 +31,7 @@ internal static class EvaluateCommand
             Provider = CliApp.Provider(a),
             SkipBadImages = a.Flag("skip-bad-images"),
             ScoreCamChannels = a.Get("scorecam-channels") is null ? null : a.Int("scorecam-channels", 0),
+            MultiIoUs = a.Get("iou-thresholds") is { } ious ? MultiIoUs.Parse(ious) : MultiIoUs.Default,
         };
         var output = a.Get("output");
         var perImage = a.Get("per-image");
@@ -153,7 +154,8 @@ internal static class EvaluateCommand
         Row("MaxBoxAcc", v => F(v.MaxBoxAcc));
         Row("  at threshold", v => v.MaxBoxAccThreshold.ToString("0.###", CultureInfo.InvariantCulture));
         Row("MaxBoxAccV2", v => F(v.MaxBoxAccV2));
-        Row("  IoU 30 / 50 / 70", v => $"{F(v.MaxBoxAccV2ByIou["30"])} / {F(v.MaxBoxAccV2ByIou["50"])} / {F(v.MaxBoxAccV2ByIou["70"])}");
+        var ious = r.Settings.MultiIoUs ?? [.. MultiIoUs.Default];
+        Row($"  IoU {MultiIoUs.Text(ious)}", v => string.Join(" / ", ious.Select(d => F(v.MaxBoxAccV2ByIou[MultiIoUs.Key(d)]))));
         Row("Pointing game", v => v.PointingGame is double p ? F(p) : "—");
         Row("Energy pointing game", v => v.EnergyPointingGame is double e ? F(e) : "—");
         console.Write(table);

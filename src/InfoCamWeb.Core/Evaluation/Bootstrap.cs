@@ -18,7 +18,8 @@ public enum RankingMetric
 /// </summary>
 public static class Bootstrap
 {
-    public static (double Low, double High) Interval(IReadOnlyList<ImageOutcome> images, int method, RankingMetric metric, int resamples = 1000, int seed = 12345)
+    /// <param name="multiIoUs">How many IoUs the run's MaxBoxAccV2 list has (the hit bits it set).</param>
+    public static (double Low, double High) Interval(IReadOnlyList<ImageOutcome> images, int method, RankingMetric metric, int resamples = 1000, int seed = 12345, int multiIoUs = 3)
     {
         int n = images.Count;
         if (n == 0) return (0, 0);
@@ -26,7 +27,7 @@ public static class Bootstrap
         var counts = new int[n];
         var values = new double[resamples];
         int thresholds = method >= 0 && images[0].Methods.Length > method ? images[0].Methods[method].Hits.Length : 0;
-        var acc = new long[4, Math.Max(1, thresholds)];
+        var acc = new long[1 + multiIoUs, Math.Max(1, thresholds)];
         for (int r = 0; r < resamples; r++)
         {
             Array.Clear(counts);
@@ -38,10 +39,10 @@ public static class Bootstrap
     }
 
     /// <summary>The metric itself (all counts 1), for checks.</summary>
-    public static double PointEstimate(IReadOnlyList<ImageOutcome> images, int method, RankingMetric metric)
+    public static double PointEstimate(IReadOnlyList<ImageOutcome> images, int method, RankingMetric metric, int multiIoUs = 3)
     {
         int thresholds = method >= 0 && images.Count > 0 ? images[0].Methods[method].Hits.Length : 0;
-        return Statistic(images, method, metric, Enumerable.Repeat(1, images.Count).ToArray(), new long[4, Math.Max(1, thresholds)], thresholds);
+        return Statistic(images, method, metric, Enumerable.Repeat(1, images.Count).ToArray(), new long[1 + multiIoUs, Math.Max(1, thresholds)], thresholds);
     }
 
     private static double Statistic(IReadOnlyList<ImageOutcome> images, int method, RankingMetric metric, int[] counts, long[,] acc, int thresholds)
@@ -79,11 +80,12 @@ public static class Bootstrap
                     var h = images[i].Methods[method].Hits;
                     for (int t = 0; t < thresholds; t++)
                     {
-                        var f = (HitFlags)h[t];
+                        byte f = h[t];
                         if ((f & HitFlags.Largest50) != 0) acc[0, t] += c;
-                        if ((f & HitFlags.Any30) != 0) acc[1, t] += c;
-                        if ((f & HitFlags.Any50) != 0) acc[2, t] += c;
-                        if ((f & HitFlags.Any70) != 0) acc[3, t] += c;
+                        for (int row = 1; row < acc.GetLength(0); row++)
+                        {
+                            if ((f & HitFlags.Any(row - 1)) != 0) acc[row, t] += c;
+                        }
                     }
                 }
                 double Max(int row)
@@ -92,7 +94,10 @@ public static class Bootstrap
                     for (int t = 0; t < thresholds; t++) best = Math.Max(best, acc[row, t]);
                     return 100.0 * best / n;
                 }
-                return metric == RankingMetric.MaxBoxAcc ? Max(0) : (Max(1) + Max(2) + Max(3)) / 3.0;
+                if (metric == RankingMetric.MaxBoxAcc) return Max(0);
+                double sum = 0;
+                for (int row = 1; row < acc.GetLength(0); row++) sum += Max(row);
+                return sum / (acc.GetLength(0) - 1);
             }
         }
     }

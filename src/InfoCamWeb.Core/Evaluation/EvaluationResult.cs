@@ -38,7 +38,11 @@ public sealed record SettingsInfo(
     [property: JsonPropertyName("protocol")] string Protocol,
     [property: JsonPropertyName("camThreshold")] double CamThreshold,
     [property: JsonPropertyName("thresholdStep")] double ThresholdStep,
-    [property: JsonPropertyName("window")] int Window);
+    [property: JsonPropertyName("window")] int Window)
+{
+    /// <summary>MaxBoxAccV2's IoU list in percent; null in results made before it was configurable (then 30, 50, 70).</summary>
+    [JsonPropertyName("maxBoxAccV2IoUs")] public int[]? MultiIoUs { get; init; }
+}
 
 public sealed record ClassificationScores(
     [property: JsonPropertyName("top1")] double Top1,

@@ -36,6 +36,9 @@ public sealed record EvaluationSettings
     /// <summary>Score-CAM's channel cap: null runs every channel's mask (K passes per image), N the N most active.</summary>
     public int? ScoreCamChannels { get; init; }
 
+    /// <summary>MaxBoxAccV2's IoU list in percent (wsolevaluation's iou_threshold_list), ascending.</summary>
+    public IReadOnlyList<int> MultiIoUs { get; init; } = Evaluation.MultiIoUs.Default;
+
     /// <summary>Skip images that cannot be decoded (reported) instead of failing the run.</summary>
     public bool SkipBadImages { get; init; }
 
@@ -47,6 +50,7 @@ public sealed record EvaluationSettings
         if (Window < 1 || Window > 64) throw new ArgumentException($"--window {Window} must be between 1 and 64.");
         if (BatchSize < 1 || BatchSize > 1024) throw new ArgumentException($"--batch-size {BatchSize} must be between 1 and 1024.");
         if (Methods.Count == 0) throw new ArgumentException("At least one method is needed.");
+        Evaluation.MultiIoUs.Validate(MultiIoUs);
         if (ScoreCamChannels is < 1 or > 100_000) throw new ArgumentException($"--scorecam-channels {ScoreCamChannels} must be between 1 and 100000.");
     }
 }

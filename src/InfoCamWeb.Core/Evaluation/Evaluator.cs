@@ -161,7 +161,7 @@ public sealed class Evaluator
             }
         }, ct);
 
-        using var localizers = new ThreadLocal<MapLocalizer>(() => new MapLocalizer(size, _thresholds, _settings.CamThreshold));
+        using var localizers = new ThreadLocal<MapLocalizer>(() => new MapLocalizer(size, _thresholds, _settings.CamThreshold, _settings.MultiIoUs.Select(d => d / 100.0).ToArray()));
         int doneCount = done.Count;
         var runClock = Stopwatch.StartNew();
         int doneThisRun = 0;
@@ -220,13 +220,13 @@ public sealed class Evaluator
         return Result(acc, skipped, seconds, provider);
     }
 
-    private MetricsAccumulator NewAccumulator() => new(_settings.Methods, _thresholds, _model.Head.Classes);
+    private MetricsAccumulator NewAccumulator() => new(_settings.Methods, _thresholds, _model.Head.Classes, _settings.MultiIoUs);
 
     private EvaluationResult Result(MetricsAccumulator acc, IReadOnlyList<string> skipped, StageSeconds seconds, string provider) => new()
     {
         Model = new ModelInfo(_model.Path, _model.Sha256, _model.Head.FeatureTensor, _model.Head.Classes, _pre.InputSize, provider, _model.Head.Pattern),
         Dataset = new DatasetInfo(_dataset.Root, _settings.Split.ToString().ToLowerInvariant(), Images.Count, _dataset.ClassCount) { ClassesUsed = Images.Select(i => i.ClassIndex).Distinct().Count() },
-        Settings = new SettingsInfo(_settings.Protocol.Key(), _settings.CamThreshold, _settings.ThresholdStep, _settings.Window),
+        Settings = new SettingsInfo(_settings.Protocol.Key(), _settings.CamThreshold, _settings.ThresholdStep, _settings.Window) { MultiIoUs = [.. _settings.MultiIoUs] },
         Classification = acc.Classification(_model.Head.Classes, _logPriors is not null),
         Methods = acc.Methods(_dataset.LabelOf),
         Images = (int)acc.Count,

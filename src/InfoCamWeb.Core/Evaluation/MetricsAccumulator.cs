@@ -9,7 +9,9 @@ public sealed class MetricsAccumulator
     private readonly IReadOnlyList<CamMethod> _methods;
     private readonly double[] _thresholds;
     private readonly int _classes;
-    private readonly long[][] _largest50, _any30, _any50, _any70;
+    private readonly IReadOnlyList<int> _multiIoUs;
+    private readonly long[][] _largest50;
+    private readonly long[][][] _any;
     private readonly long[] _gtKnown, _top1Loc, _top5Loc, _pointing, _pointingUnknown;
     private readonly double[] _energy;
     private readonly long[,] _classGtKnown, _classPointing;
@@ -18,16 +20,16 @@ public sealed class MetricsAccumulator
     private long _n, _top1, _top5;
     private double _ce, _pc;
 
-    public MetricsAccumulator(IReadOnlyList<CamMethod> methods, double[] thresholds, int classes)
+    /// <param name="multiIoUs">MaxBoxAccV2's IoU list in percent, in the order of the hit bits (null: 30, 50, 70).</param>
+    public MetricsAccumulator(IReadOnlyList<CamMethod> methods, double[] thresholds, int classes, IReadOnlyList<int>? multiIoUs = null)
     {
         _methods = methods;
+        _multiIoUs = multiIoUs ?? MultiIoUs.Default;
         _thresholds = thresholds;
         _classes = classes;
         long[][] Make() => methods.Select(_ => new long[thresholds.Length]).ToArray();
         _largest50 = Make();
-        _any30 = Make();
-        _any50 = Make();
-        _any70 = Make();
+        _any = _multiIoUs.Select(_ => Make()).ToArray();
         _gtKnown = new long[methods.Count];
         _top1Loc = new long[methods.Count];
         _top5Loc = new long[methods.Count];
@@ -57,11 +59,12 @@ public sealed class MetricsAccumulator
             var hits = mo.Hits;
             for (int k = 0; k < hits.Length; k++)
             {
-                var h = (HitFlags)hits[k];
+                byte h = hits[k];
                 if ((h & HitFlags.Largest50) != 0) _largest50[m][k]++;
-                if ((h & HitFlags.Any30) != 0) _any30[m][k]++;
-                if ((h & HitFlags.Any50) != 0) _any50[m][k]++;
-                if ((h & HitFlags.Any70) != 0) _any70[m][k]++;
+                for (int i = 0; i < _any.Length; i++)
+                {
+                    if ((h & HitFlags.Any(i)) != 0) _any[i][m][k]++;
+                }
             }
             if (mo.FixedIoU >= 0.5)
             {
@@ -107,7 +110,8 @@ public sealed class MetricsAccumulator
             {
                 if (curve[k] > curve[best]) best = k;
             }
-            double v30 = 100.0 * _any30[m].Max() / n, v50 = 100.0 * _any50[m].Max() / n, v70 = 100.0 * _any70[m].Max() / n;
+            int mi = m;
+            var byIoU = _any.Select(any => 100.0 * (any[mi].Length == 0 ? 0 : any[mi].Max()) / n).ToArray();
             int method = m;
             bool known = _pointingUnknown[m] == 0;
             var perClass = PerClass(classLabel, c => _classGtKnown[method, c]);
@@ -118,8 +122,8 @@ public sealed class MetricsAccumulator
                 Top5Loc = 100.0 * _top5Loc[m] / n,
                 MaxBoxAcc = curve.Length == 0 ? 0 : curve[best],
                 MaxBoxAccThreshold = _thresholds.Length == 0 ? 0 : _thresholds[best],
-                MaxBoxAccV2 = (v30 + v50 + v70) / 3.0,
-                MaxBoxAccV2ByIou = new Dictionary<string, double> { ["30"] = v30, ["50"] = v50, ["70"] = v70 },
+                MaxBoxAccV2 = byIoU.Sum() / byIoU.Length,
+                MaxBoxAccV2ByIou = _multiIoUs.Select((d, i) => (d, i)).ToDictionary(p => MultiIoUs.Key(p.d), p => byIoU[p.i]),
                 BoxAccCurve = curve,
                 PerClassGtKnownLoc = perClass,
                 PointingGame = known ? 100.0 * _pointing[m] / n : null,

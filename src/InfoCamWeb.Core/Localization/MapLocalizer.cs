@@ -13,15 +13,18 @@ public sealed record MapOutcome(byte[] Hits, Box FixedBox, double FixedIoU)
     public double EnergyShare { get; init; }
 }
 
-/// <summary>Bits of <see cref="MapOutcome.Hits"/>: the largest box reaches IoU 0.5; any box reaches IoU 0.3 / 0.5 / 0.7.</summary>
-[Flags]
-public enum HitFlags : byte
+/// <summary>
+/// Bits of <see cref="MapOutcome.Hits"/>: bit 0, the largest box reaches IoU 0.5; bit 1 + i, some box reaches the i-th
+/// IoU of the run's MaxBoxAccV2 list (at most <see cref="MaxIoUs"/>; the default 30/50/70 gives bits 1, 2, 3, as stored
+/// before the list was configurable).
+/// </summary>
+public static class HitFlags
 {
-    None = 0,
-    Largest50 = 1,
-    Any30 = 2,
-    Any50 = 4,
-    Any70 = 8,
+    public const byte Largest50 = 1;
+
+    public const int MaxIoUs = 7;
+
+    public static byte Any(int iouIndex) => (byte)(2 << iouIndex);
 }
 
 /// <summary>
@@ -37,9 +40,13 @@ public sealed class MapLocalizer
     private readonly byte[] _quantised;
     private readonly ContourSweep _sweep;
     private readonly SweepResult _result = new();
+    private readonly double[] _multiIoUs;
 
-    public MapLocalizer(int size, IReadOnlyList<double> thresholds, double fixedThreshold)
+    /// <param name="multiIoUs">MaxBoxAccV2's IoU list as fractions (0.3, 0.5, 0.7 by default), at most <see cref="HitFlags.MaxIoUs"/>.</param>
+    public MapLocalizer(int size, IReadOnlyList<double> thresholds, double fixedThreshold, IReadOnlyList<double>? multiIoUs = null)
     {
+        _multiIoUs = [.. multiIoUs ?? [0.3, 0.5, 0.7]];
+        if (_multiIoUs.Length is 0 or > HitFlags.MaxIoUs) throw new ArgumentException($"1 to {HitFlags.MaxIoUs} IoUs are needed.", nameof(multiIoUs));
         _size = size;
         _thresholdsWithFixed = [.. thresholds, fixedThreshold];
         ThresholdCount = thresholds.Count;
@@ -66,12 +73,12 @@ public sealed class MapLocalizer
         {
             double largest = _result.Largest(li).BestIoU(truth);
             double any = _result.BestIoUAll(li, truth);
-            var flags = HitFlags.None;
-            if (largest >= 0.5) flags |= HitFlags.Largest50;
-            if (any >= 0.3) flags |= HitFlags.Any30;
-            if (any >= 0.5) flags |= HitFlags.Any50;
-            if (any >= 0.7) flags |= HitFlags.Any70;
-            byLevel[li] = (byte)flags;
+            byte flags = largest >= 0.5 ? HitFlags.Largest50 : (byte)0;
+            for (int i = 0; i < _multiIoUs.Length; i++)
+            {
+                if (any >= _multiIoUs[i]) flags |= HitFlags.Any(i);
+            }
+            byLevel[li] = flags;
         }
         var hits = new byte[ThresholdCount];
         for (int k = 0; k < ThresholdCount; k++)

@@ -13,8 +13,11 @@ namespace InfoCamWeb.Data.Runs;
 /// </summary>
 public sealed record RunSpec
 {
-    /// <summary>2: methods of the CAM family and Score-CAM's channel cap; version-1 specs (the paper's three methods) still read.</summary>
-    public const int CurrentVersion = 2;
+    /// <summary>
+    /// 3: MaxBoxAccV2's IoU list (<see cref="EvaluationSettings.MultiIoUs"/>); 2: methods of the CAM family and Score-CAM's
+    /// channel cap. Versions 1 and 2 still read (with the default IoU list).
+    /// </summary>
+    public const int CurrentVersion = 3;
 
     public int Version { get; init; } = CurrentVersion;
 

@@ -69,6 +69,21 @@ public class CliAppTests
     }
 
     [Fact]
+    public async Task The_maxboxaccv2_iou_list_is_an_option_and_a_bad_one_is_refused()
+    {
+        using var dir = new TempDir();
+        var json = Path.Combine(dir.Path, "r.json");
+        var (code, stdout, _) = await Run("evaluate", "--model", Demo("demo-model", "demo-cnn.onnx"), "--dataset", Demo("demo-cub"), "--methods", "cam",
+            "--iou-thresholds", "70,40", "--output", json);
+        Assert.Equal(0, code);
+        Assert.Contains("IoU 40 / 70", stdout);
+        Assert.Contains("\"maxBoxAccV2IoUs\": [\n      40,\n      70\n    ]", File.ReadAllText(json).ReplaceLineEndings("\n"));
+        var (bad, _, stderr) = await Run("evaluate", "--model", Demo("demo-model", "demo-cnn.onnx"), "--dataset", Demo("demo-cub"), "--iou-thresholds", "40,x");
+        Assert.Equal(2, bad);
+        Assert.Equal("infocam: error: --iou-thresholds: 'x' is not a whole percentage (e.g. 30,50,70).", stderr.Trim());
+    }
+
+    [Fact]
     public async Task A_label_beyond_the_models_outputs_is_refused_with_its_file_and_line()
     {
         using var dir = new TempDir();

@@ -8,13 +8,16 @@ public class BootstrapTests
     private static ImageOutcome Image(bool correct, double iou, params byte[] hits) =>
         new(0, "x", 0, correct ? 0 : 1, true, 0, 0, [], [new MapOutcome(hits, Box.None, iou)]);
 
+    // The default IoU list's bits, as stored before the list was configurable.
+    private const byte Any30 = 2, Any50 = 4, Any70 = 8;
+
     // Four images, two thresholds; flags per threshold.
     private static readonly ImageOutcome[] Four =
     [
-        Image(true, 0.6, 0, (byte)(HitFlags.Largest50 | HitFlags.Any30 | HitFlags.Any50)),
-        Image(false, 0.7, (byte)HitFlags.Any30, (byte)(HitFlags.Largest50 | HitFlags.Any30)),
-        Image(true, 0.2, (byte)HitFlags.Any30, 0),
-        Image(true, 0.9, (byte)(HitFlags.Any70 | HitFlags.Any30), 0),
+        Image(true, 0.6, 0, (byte)(HitFlags.Largest50 | Any30 | Any50)),
+        Image(false, 0.7, Any30, (byte)(HitFlags.Largest50 | Any30)),
+        Image(true, 0.2, Any30, 0),
+        Image(true, 0.9, (byte)(Any70 | Any30), 0),
     ];
 
     [Theory]
@@ -50,5 +53,13 @@ public class BootstrapTests
         var (lo2, hi2) = Bootstrap.Interval(large, 0, RankingMetric.GtKnownLoc);
         Assert.True(hi2 - lo2 < (hi - lo) / 2);
         Assert.Equal((lo, hi), Bootstrap.Interval(small, 0, RankingMetric.GtKnownLoc));
+    }
+
+    [Theory]
+    [InlineData(1, 75.0)]   // the first IoU's bit alone: any-box hits 3/4 at t0
+    [InlineData(2, 50.0)]   // and the second's: 0 at t0, 1/4 at t1 -> (75 + 25) / 2
+    public void MaxBoxAccV2_averages_over_as_many_ious_as_the_run_has(int ious, double expected)
+    {
+        Assert.Equal(expected, Bootstrap.PointEstimate(Four, 0, RankingMetric.MaxBoxAccV2, ious), 9);
     }
 }

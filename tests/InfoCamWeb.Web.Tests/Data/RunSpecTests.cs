@@ -25,12 +25,14 @@ public class RunSpecTests
         {
             Split = DatasetSplit.All, Methods = [CamMethod.Cam, CamMethod.InfoCamPlus], Protocol = EvaluationProtocol.Resize256Crop224,
             CamThreshold = 0.3, ThresholdStep = 0.001, Window = 2, BatchSize = 8, Provider = ProviderChoice.Cpu, SkipBadImages = true,
+            MultiIoUs = [50, 75],
         };
         var json = RunSpec.Create(settings, Model()).ToJson();
         var back = RunSpec.FromJson(json);
 
         Assert.Equal(RunSpec.CurrentVersion, back.Version);
-        Assert.Equal(settings with { Preprocessing = back.Settings.Preprocessing, Methods = back.Settings.Methods }, back.Settings);
+        Assert.Equal(settings with { Preprocessing = back.Settings.Preprocessing, Methods = back.Settings.Methods, MultiIoUs = back.Settings.MultiIoUs }, back.Settings);
+        Assert.Equal([50, 75], back.Settings.MultiIoUs);
         Assert.Equal([CamMethod.Cam, CamMethod.InfoCamPlus], back.Settings.Methods);
         Assert.Equal(112, back.Settings.Preprocessing!.InputSize);
         Assert.Equal([0.5f, 0.25f, 0.125f], back.Settings.Preprocessing.Mean);
@@ -52,11 +54,18 @@ public class RunSpecTests
     public void A_spec_of_another_version_is_refused_naming_both_versions()
     {
         var current = RunSpec.Create(new EvaluationSettings(), Model()).ToJson();
-        var json = current.Replace("\"version\":2", "\"version\":3", StringComparison.Ordinal);
+        var json = current.Replace("\"version\":3", "\"version\":4", StringComparison.Ordinal);
         var error = Assert.Throws<FormatException>(() => RunSpec.FromJson(json));
-        Assert.StartsWith("The run's settings are version 3; this worker reads versions 1 to 2.", error.Message);
-        // A run queued by the previous release (version 1) still runs.
-        Assert.Equal(1, RunSpec.FromJson(current.Replace("\"version\":2", "\"version\":1", StringComparison.Ordinal)).Version);
+        Assert.StartsWith("The run's settings are version 4; this worker reads versions 1 to 3.", error.Message);
+        // Runs queued by earlier releases (versions 1 and 2, without an IoU list) still run, with the default list.
+        foreach (var version in new[] { 1, 2 })
+        {
+            var old = current.Replace("\"version\":3", $"\"version\":{version}", StringComparison.Ordinal).Replace("\"multiIoUs\":[30,50,70],", "", StringComparison.Ordinal);
+            Assert.DoesNotContain("multiIoUs", old);
+            var spec = RunSpec.FromJson(old);
+            Assert.Equal(version, spec.Version);
+            Assert.Equal([30, 50, 70], spec.Settings.MultiIoUs);
+        }
         Assert.StartsWith("The run's stored settings cannot be read:", Assert.Throws<FormatException>(() => RunSpec.FromJson("{\"version\":")).Message);
     }
 }

@@ -119,6 +119,29 @@ public class AppFlowTests(WebAppFixture app)
     }
 
     [Fact]
+    public async Task A_run_with_its_own_maxboxaccv2_iou_list_averages_over_it_and_shows_one_row_per_iou()
+    {
+        var demo = await app.DemoRunAsync();
+        var actor = await app.NewTeamMemberAsync();
+        var runs = app.Get<RunService>();
+        var refused = await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, IouThresholds = [50, 0] });
+        Assert.Equal("--iou-thresholds: 0 is not a percentage from 1 to 100.", refused.Error?.Message);
+        var created = await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, Methods = ["cam"], IouThresholds = [90, 50] });
+        var run = await app.WaitForRunAsync(created.RunId!.Value);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        var result = RunService.Result(run)!;
+        var baseline = RunService.Result(demo)!.Methods["cam"];
+        var cam = result.Methods["cam"];
+        Assert.Equal([50, 90], result.Settings.MultiIoUs!);
+        Assert.Equal(["50", "90"], cam.MaxBoxAccV2ByIou.Keys);
+        Assert.Equal(baseline.MaxBoxAccV2ByIou["50"], cam.MaxBoxAccV2ByIou["50"]);
+        Assert.Equal((cam.MaxBoxAccV2ByIou["50"] + cam.MaxBoxAccV2ByIou["90"]) / 2, cam.MaxBoxAccV2, 12);
+        var page = await (await app.SignedInClientAsync(actor)).GetStringAsync($"/runs/{run.Id}");
+        Assert.Contains(">IoU 90<", page);
+        Assert.DoesNotContain(">IoU 30<", page);
+    }
+
+    [Fact]
     public async Task A_run_whose_dataset_has_a_label_the_model_has_no_output_for_is_refused_with_its_line_before_it_is_queued()
     {
         var actor = await app.NewTeamMemberAsync();

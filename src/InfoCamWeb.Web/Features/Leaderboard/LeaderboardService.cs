@@ -72,7 +72,7 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
         for (int i = 0; i < ordered.Count; i++)
         {
             var c = ordered[i];
-            var (lo, hi) = await IntervalAsync(c.Run.Id, c.MethodIndex, metric, ct);
+            var (lo, hi) = await IntervalAsync(c.Run.Id, c.MethodIndex, metric, c.Result.Settings.MultiIoUs?.Length ?? MultiIoUs.Default.Count, ct);
             rows.Add(new BoardRow(i + 1, c.Run.Id, c.Run.Team!.Name, c.Run.Team.IsBuiltIn, c.Run.Model!.Name,
                 CamMethods.TryParse(c.Method, out var m) ? m.DisplayName() : c.Method,
                 c.Scores.Top1Loc, c.Scores.GtKnownLoc, c.Scores.MaxBoxAcc, c.Scores.MaxBoxAccV2, c.Result.Classification.Top1,
@@ -90,13 +90,13 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
         _ => r.Classification.Top1,
     };
 
-    private async Task<(double, double)> IntervalAsync(int runId, int method, RankingMetric metric, CancellationToken ct)
+    private async Task<(double, double)> IntervalAsync(int runId, int method, RankingMetric metric, int multiIoUs, CancellationToken ct)
     {
         if (_intervals.TryGetValue((runId, method, metric), out var cached)) return cached;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var blobs = await db.RunImages.AsNoTracking().Where(i => i.RunId == runId).Select(i => i.Outcome).ToListAsync(ct);
         var outcomes = blobs.Select(OutcomeCodec.Decode).ToList();
-        var interval = await Task.Run(() => Bootstrap.Interval(outcomes, method, metric, seed: runId), ct);
+        var interval = await Task.Run(() => Bootstrap.Interval(outcomes, method, metric, seed: runId, multiIoUs: multiIoUs), ct);
         _intervals[(runId, method, metric)] = interval;
         return interval;
     }

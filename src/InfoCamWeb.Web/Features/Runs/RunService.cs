@@ -30,6 +30,9 @@ public sealed class RunRequest
 
     /// <summary>Score-CAM's channel cap (null: every channel).</summary>
     public int? ScoreCamChannels { get; set; }
+
+    /// <summary>MaxBoxAccV2's IoU list in percent (wsolevaluation's iou_threshold_list).</summary>
+    public List<int> IouThresholds { get; set; } = [.. MultiIoUs.Default];
 }
 
 public sealed record RunCreation(int? RunId, ServiceError? Error)
@@ -38,9 +41,10 @@ public sealed record RunCreation(int? RunId, ServiceError? Error)
     public string? ScoreCamCost { get; init; }
 }
 
-/// <summary>Runs: create (validated before anything is queued), list, cancel, results.</summary>
 /// <summary>A dataset against a model's outputs: why it cannot run (file and line), or how many of the model's classes it uses.</summary>
 public sealed record ClassFit(string? Refusal, string? Usage);
+
+/// <summary>Runs: create (validated before anything is queued), list, cancel, results.</summary>
 
 public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, RunQueue queue, Jobs.ShardDispatcher dispatcher, RunNotifier notifier, IOptions<InfoCamOptions> options, Datasets.DatasetAnnotations annotations)
 {
@@ -144,6 +148,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
             Provider = ExecutionProviders.Parse(request.Provider),
             SkipBadImages = request.SkipBadImages,
             ScoreCamChannels = request.ScoreCamChannels,
+            MultiIoUs = request.IouThresholds.Distinct().Order().ToList(),
         };
     }
 

@@ -21,7 +21,7 @@ public enum JpegDecoderKind
 }
 
 /// <summary>
-/// Defensive image decoding: only JPEG and PNG are accepted, the header is read first (ImageSharp's identify) and the
+/// Defensive image decoding: only JPEG and PNG (8- and 16-bit) are accepted, other formats refused by name, the header is read first (ImageSharp's identify) and the
 /// pixel count capped before any pixel is decoded, and allocations are limited. JPEG pixels come from libjpeg-turbo
 /// by default (docs/adr/0002-jpeg-decoding.md: ImageSharp's JPEG decoder moved 44 % of the demo's boxes against the
 /// PIL-based reference; libjpeg-turbo moves none). Converts to RGB without EXIF rotation (neither reference applies
@@ -72,12 +72,10 @@ public sealed class ImageDecoder
         {
             return SkiaJpeg.Decode(stream, name, width, height);
         }
+        var (bitDepth, colourType) = isJpeg ? (8, 0) : ImageFormats.PngHeader(Head(stream, start));
         try
         {
-            using var image = Image.Load<Rgb24>(_configuration, stream);
-            var pixels = new byte[image.Width * image.Height * 3];
-            image.CopyPixelDataTo(pixels);
-            return new RgbImage(image.Width, image.Height, pixels);
+            return bitDepth == 16 ? DecodePng16(stream, colourType) : Decode8(stream);
         }
         catch (Exception ex) when (ex is ImageFormatException or UnknownImageFormatException or InvalidImageContentException
                                        or InvalidMemoryOperationException or NotSupportedException or InvalidOperationException
@@ -85,6 +83,45 @@ public sealed class ImageDecoder
         {
             throw new ImageDecodeException($"{name}: cannot be decoded ({ex.Message.TrimEnd('.')}).", ex);
         }
+    }
+
+    private RgbImage Decode8(Stream stream)
+    {
+        using var image = Image.Load<Rgb24>(_configuration, stream);
+        var pixels = new byte[image.Width * image.Height * 3];
+        image.CopyPixelDataTo(pixels);
+        return new RgbImage(image.Width, image.Height, pixels);
+    }
+
+    /// <summary>
+    /// A 16-bit PNG as PIL's <c>convert('RGB')</c> makes it (Pillow's PNG modes): grey opens as mode I and every value
+    /// above 255 becomes 255; grey+alpha, RGB and RGBA keep each sample's high byte; alpha is dropped.
+    /// </summary>
+    private RgbImage DecodePng16(Stream stream, int colourType)
+    {
+        using var image = Image.Load<Rgba64>(_configuration, stream);
+        var samples = new Rgba64[image.Width * image.Height];
+        image.CopyPixelDataTo(samples);
+        var pixels = new byte[samples.Length * 3];
+        bool grey = colourType == 0;
+        for (int i = 0; i < samples.Length; i++)
+        {
+            var p = samples[i];
+            pixels[3 * i] = grey ? (byte)Math.Min(p.R, (ushort)255) : (byte)(p.R >> 8);
+            pixels[3 * i + 1] = grey ? (byte)Math.Min(p.G, (ushort)255) : (byte)(p.G >> 8);
+            pixels[3 * i + 2] = grey ? (byte)Math.Min(p.B, (ushort)255) : (byte)(p.B >> 8);
+        }
+        return new RgbImage(image.Width, image.Height, pixels);
+    }
+
+    /// <summary>The first bytes of the file (its signature and, for a PNG, the IHDR chunk); the stream is left at <paramref name="start"/>.</summary>
+    private static byte[] Head(Stream stream, long start)
+    {
+        var head = new byte[32];
+        stream.Position = start;
+        int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        stream.Position = start;
+        return head[..read];
     }
 
     private (int Width, int Height) Identify(Stream stream, string name)
@@ -97,6 +134,7 @@ public sealed class ImageDecoder
     {
         IImageInfo? info;
         IImageFormat? format;
+        long start = stream.Position;
         try
         {
             info = Image.Identify(_configuration, stream, out format);
@@ -108,7 +146,7 @@ public sealed class ImageDecoder
         }
         if (info is null || format is null)
         {
-            throw new ImageDecodeException($"{name}: not a JPEG or PNG image.");
+            throw new ImageDecodeException($"{name}: {ImageFormats.Refusal(Head(stream, start))}");
         }
         if (info.Width < 1 || info.Height < 1)
         {

@@ -11,7 +11,7 @@ namespace InfoCamWeb.Cli.Commands;
 /// <summary><c>infocam evaluate</c> and <c>infocam bench</c>.</summary>
 internal static class EvaluateCommand
 {
-    private static readonly HashSet<string> Flags = ["quiet", "bgr", "skip-bad-images"];
+    private static readonly HashSet<string> Flags = ["quiet", "bgr", "skip-bad-images", "allow-tf32"];
 
     public static async Task<int> RunAsync(IEnumerable<string> rawArgs, TextWriter stdout, TextWriter stderr, bool bench, CancellationToken ct)
     {
@@ -30,6 +30,7 @@ internal static class EvaluateCommand
             BatchSize = a.Int("batch-size", 16),
             Provider = CliApp.Provider(a),
             SkipBadImages = a.Flag("skip-bad-images"),
+            AllowTf32 = a.Flag("allow-tf32"),
             ScoreCamChannels = a.Get("scorecam-channels") is null ? null : a.Int("scorecam-channels", 0),
             MultiIoUs = a.Get("iou-thresholds") is { } ious ? MultiIoUs.Parse(ious) : MultiIoUs.Default,
         };

@@ -26,6 +26,9 @@ public sealed record EvaluationSettings
 
     public ProviderChoice Provider { get; init; } = ProviderChoice.Auto;
 
+    /// <summary>Let CUDA use TF32 for FP32 convolutions and GEMMs: faster on Ampere and newer GPUs, but not exact (off by default).</summary>
+    public bool AllowTf32 { get; init; }
+
     /// <summary>The GPU a CUDA session uses: the executing worker's (<c>cuda:N</c>), not part of a run's stored settings.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public int CudaDevice { get; init; }

@@ -105,7 +105,7 @@ public sealed class Evaluator
         var skipped = new List<string>();
         int size = _pre.InputSize;
 
-        using var ownEngine = engine is null ? new InferenceEngine(_model, _settings.Provider, cudaDevice: _settings.CudaDevice) : null;
+        using var ownEngine = engine is null ? new InferenceEngine(_model, _settings.Provider, cudaDevice: _settings.CudaDevice, allowTf32: _settings.AllowTf32) : null;
         engine ??= ownEngine!;
         int batchSize = engine.MaxBatch(_settings.BatchSize);
         double decodeSec = 0, preSec = 0, inferSec = 0, locSec = 0;

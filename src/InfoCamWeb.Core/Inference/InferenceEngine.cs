@@ -34,7 +34,8 @@ public sealed class InferenceEngine : IDisposable
         return true;
     });
 
-    public InferenceEngine(LoadedModel model, ProviderChoice choice, int intraOpThreads = 0, int cudaDevice = 0)
+    /// <param name="allowTf32">Let CUDA run FP32 convolutions and GEMMs in TF32 (faster on Ampere and newer, not exact).</param>
+    public InferenceEngine(LoadedModel model, ProviderChoice choice, int intraOpThreads = 0, int cudaDevice = 0, bool allowTf32 = false)
     {
         Head = model.Head;
         _ = EnvironmentArena.Value;
@@ -54,7 +55,7 @@ public sealed class InferenceEngine : IDisposable
         // Idle inference threads must not spin: decoding and localization run beside them on the same cores.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
-        Provider = ExecutionProviders.Apply(options, choice, cudaDevice: cudaDevice);
+        Provider = ExecutionProviders.Apply(options, choice, cudaDevice: cudaDevice, allowTf32: allowTf32);
         try
         {
             _session = new InferenceSession(model.AugmentedModel, options);

@@ -47,7 +47,7 @@ public sealed class RunContexts(InfoCamPaths paths, IOptions<WorkerSettings> set
             throw new EvaluationException(
                 $"The {evaluation.Split.ToString().ToLowerInvariant()} split of '{run.Dataset.Name}' has {evaluator.Images.Count} images now but had {run.ImagesTotal} when the run was queued; the dataset's files changed. Start a new run.");
         }
-        _current = new RunContext(run.Id, evaluator, () => new InferenceEngine(model, evaluation.Provider, cudaDevice: evaluation.CudaDevice));
+        _current = new RunContext(run.Id, evaluator, () => new InferenceEngine(model, evaluation.Provider, cudaDevice: evaluation.CudaDevice, allowTf32: evaluation.AllowTf32));
         return _current;
     }
 

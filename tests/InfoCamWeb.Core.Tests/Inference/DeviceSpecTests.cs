@@ -29,7 +29,7 @@ public class DeviceSpecTests
     public void The_cuda_provider_is_configured_for_the_workers_gpu_and_says_which()
     {
         using var options = new SessionOptions();
-        var sel = ExecutionProviders.Apply(options, ProviderChoice.Auto, ["CUDAExecutionProvider", "CPUExecutionProvider"], _ => { }, cudaDevice: 2);
-        Assert.Equal("CUDA (auto: CUDA device 2)", sel.ToString());
+        var sel = ExecutionProviders.Apply(options, ProviderChoice.Auto, ["CUDAExecutionProvider", "CPUExecutionProvider"], (_, _) => { }, cudaDevice: 2);
+        Assert.Equal("CUDA (auto: CUDA device 2; TF32 off: exact FP32)", sel.ToString());
     }
 }

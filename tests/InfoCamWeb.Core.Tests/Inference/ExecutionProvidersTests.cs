@@ -13,16 +13,54 @@ public class ExecutionProvidersTests
     {
         using var options = new SessionOptions();
         bool appended = false;
-        var sel = ExecutionProviders.Apply(options, ProviderChoice.Auto, WithCuda, _ => appended = true);
+        var sel = ExecutionProviders.Apply(options, ProviderChoice.Auto, WithCuda, (_, _) => appended = true);
         Assert.True(appended);
         Assert.Equal("CUDA", sel.Provider);
+    }
+
+    [Fact]
+    public void Cuda_runs_exact_fp32_unless_the_run_allows_tf32_and_says_which()
+    {
+        using var options = new SessionOptions();
+        IReadOnlyDictionary<string, string>? given = null;
+        var exact = ExecutionProviders.Apply(options, ProviderChoice.Cuda, WithCuda, (_, o) => given = o, cudaDevice: 1);
+        Assert.Equal(new Dictionary<string, string> { ["device_id"] = "1", ["use_tf32"] = "0" }, given);
+        Assert.Equal("FP32", exact.Precision);
+        Assert.Equal("CUDA (requested, CUDA device 1; TF32 off: exact FP32)", exact.ToString());
+
+        var fast = ExecutionProviders.Apply(options, ProviderChoice.Auto, WithCuda, (_, o) => given = o, allowTf32: true);
+        Assert.Equal("1", given!["use_tf32"]);
+        Assert.Equal("TF32", fast.Precision);
+        Assert.Equal("CUDA (auto: CUDA device 0; TF32 allowed: faster, not exact)", fast.ToString());
+    }
+
+    /// <summary>
+    /// The real CUDA options path on this CPU-only ONNX Runtime: told (falsely) that CUDA is compiled in, building the
+    /// provider options fails inside ONNX Runtime, and auto falls back to the CPU saying so instead of crashing.
+    /// </summary>
+    [Fact]
+    public void Building_the_cuda_options_in_a_cpu_build_falls_back_to_the_cpu_with_the_reason()
+    {
+        using var options = new SessionOptions();
+        var sel = ExecutionProviders.Apply(options, ProviderChoice.Auto, WithCuda);
+        Assert.Equal("CPU", sel.Provider);
+        Assert.StartsWith("auto: the CUDA provider failed to start: ", sel.Note);
+    }
+
+    [Fact]
+    public void The_cpu_fallback_is_fp32_whatever_the_run_allows()
+    {
+        using var options = new SessionOptions();
+        var sel = ExecutionProviders.Apply(options, ProviderChoice.Auto, CpuOnly, allowTf32: true);
+        Assert.Equal("FP32", sel.Precision);
+        Assert.StartsWith("CPU (auto: no CUDA provider", sel.ToString());
     }
 
     [Fact]
     public void Auto_falls_back_to_cpu_and_says_why_when_the_build_has_no_cuda()
     {
         using var options = new SessionOptions();
-        var sel = ExecutionProviders.Apply(options, ProviderChoice.Auto, CpuOnly, _ => throw new InvalidOperationException("must not be called"));
+        var sel = ExecutionProviders.Apply(options, ProviderChoice.Auto, CpuOnly, (_, _) => throw new InvalidOperationException("must not be called"));
         Assert.Equal("CPU", sel.Provider);
         Assert.Contains("no CUDA provider", sel.Note);
     }
@@ -31,7 +69,7 @@ public class ExecutionProvidersTests
     public void Auto_falls_back_to_cpu_when_the_cuda_provider_fails_to_start()
     {
         using var options = new SessionOptions();
-        var sel = ExecutionProviders.Apply(options, ProviderChoice.Auto, WithCuda, _ => throw new DllNotFoundException("libcudnn.so.9: cannot open shared object file"));
+        var sel = ExecutionProviders.Apply(options, ProviderChoice.Auto, WithCuda, (_, _) => throw new DllNotFoundException("libcudnn.so.9: cannot open shared object file"));
         Assert.Equal("CPU", sel.Provider);
         Assert.Contains("libcudnn.so.9", sel.Note);
     }
@@ -48,7 +86,7 @@ public class ExecutionProvidersTests
     public void Cpu_is_used_when_asked_without_probing_cuda()
     {
         using var options = new SessionOptions();
-        var sel = ExecutionProviders.Apply(options, ProviderChoice.Cpu, WithCuda, _ => throw new InvalidOperationException("must not be called"));
+        var sel = ExecutionProviders.Apply(options, ProviderChoice.Cpu, WithCuda, (_, _) => throw new InvalidOperationException("must not be called"));
         Assert.Equal("CPU", sel.Provider);
     }
 

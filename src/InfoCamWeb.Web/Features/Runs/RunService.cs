@@ -28,6 +28,9 @@ public sealed class RunRequest
     public string Provider { get; set; } = "auto";
     public bool SkipBadImages { get; set; }
 
+    /// <summary>Let CUDA use TF32 (faster on Ampere and newer GPUs, not exact); off by default.</summary>
+    public bool AllowTf32 { get; set; }
+
     /// <summary>Score-CAM's channel cap (null: every channel).</summary>
     public int? ScoreCamChannels { get; set; }
 
@@ -147,6 +150,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
             BatchSize = request.BatchSize,
             Provider = ExecutionProviders.Parse(request.Provider),
             SkipBadImages = request.SkipBadImages,
+            AllowTf32 = request.AllowTf32,
             ScoreCamChannels = request.ScoreCamChannels,
             MultiIoUs = request.IouThresholds.Distinct().Order().ToList(),
         };

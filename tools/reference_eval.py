@@ -26,6 +26,72 @@ from demo_common import DemoNet, read_cub, load_rgb, IMAGENET_MEAN, IMAGENET_STD
 from reference_family import family, score_cam, METHODS as FAMILY  # noqa: E402
 
 METHODS = ["cam", "infocam", "infocam+"]
+S = 224
+
+
+def read_wsol(root):
+    """wsolevaluation metadata (train/, val/, test/ with image_ids.txt, class_labels.txt, localization.txt), boxes or
+    OpenImages masks; the same dicts as read_cub plus 'split', and for masks 'masks' / 'ignore' (full paths)."""
+    images_root = os.path.join(root, "images") if os.path.isdir(os.path.join(root, "images")) else root
+    items = []
+    for split in ("train", "val", "test"):
+        folder = os.path.join(root, split)
+        if not os.path.exists(os.path.join(folder, "image_ids.txt")):
+            continue
+        ids = [l for l in open(os.path.join(folder, "image_ids.txt")).read().splitlines() if l]
+        labels = dict(l.rsplit(",", 1) for l in open(os.path.join(folder, "class_labels.txt")).read().splitlines() if l)
+        boxes, masks, ignore = {}, {}, {}
+        for line in open(os.path.join(folder, "localization.txt")).read().splitlines():
+            if not line:
+                continue
+            parts = line.split(",")
+            if len(parts) == 3:  # wsolevaluation's get_mask_paths
+                masks.setdefault(parts[0], []).append(os.path.join(images_root, parts[1]))
+                if parts[2]:
+                    ignore[parts[0]] = os.path.join(images_root, parts[2])
+            else:
+                boxes.setdefault(parts[0], []).append(tuple(float(v) for v in parts[1:]))
+        for i in ids:
+            items.append(dict(id=i, path=os.path.join(images_root, i), label=int(labels[i]), train=split == "train",
+                              split=split, boxes=boxes.get(i, []), masks=masks.get(i), ignore=ignore.get(i)))
+    return items
+
+
+def load_mask_image(path):
+    """wsolevaluation's load_mask_image: greyscale, float32, nearest to 224 x 224."""
+    return cv2.resize(np.float32(cv2.imread(path, cv2.IMREAD_GRAYSCALE)), (S, S), interpolation=cv2.INTER_NEAREST)
+
+
+def get_mask(item):
+    """wsolevaluation's get_mask: 1 object, 0 background, 255 ignored; and the instance masks' tight boxes (this
+    project's addition, so box scores exist for mask datasets)."""
+    instances = [load_mask_image(m) > 0.5 for m in item["masks"]]
+    boxes = []
+    for inst in instances:
+        ys, xs = np.nonzero(inst)
+        if len(xs):
+            boxes.append([int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())])
+    union = np.stack(instances, axis=0).any(axis=0)
+    ignore = np.zeros_like(union)
+    if item["ignore"]:
+        ignore = np.logical_and(load_mask_image(item["ignore"]) > 0.5, np.logical_not(union))
+    return union.astype(np.uint8) + 255 * ignore.astype(np.uint8), boxes
+
+
+def pxap(true_hist, false_hist):
+    """wsolevaluation's MaskEvaluator.compute (area under the pixel precision-recall curve, %), and the best pixel IoU
+    (this project's addition) with the lowest edge reaching it."""
+    num_gt_true = true_hist.sum()
+    tp = true_hist[::-1].cumsum()
+    fn = num_gt_true - tp
+    fp = false_hist[::-1].cumsum()
+    non_zero = (tp + fp) != 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = tp / (tp + fp)
+    recall = tp / (tp + fn)
+    auc = (precision[1:] * np.diff(recall))[non_zero[1:]].sum() * 100
+    iou = tp / (tp + fn + fp)
+    return auc, iou
 
 
 def family_maps(model, x, y, methods, cap):
@@ -131,6 +197,7 @@ def main():
     ap.add_argument("--per-image")
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--scorecam-channels", type=int)
+    ap.add_argument("--layout", choices=["cub", "wsol"], default="cub")
     ap.add_argument("--iou-thresholds", default="30,50,70", help="MaxBoxAccV2's IoU list in percent (wsolevaluation's iou_threshold_list)")
     args = ap.parse_args()
     ious = sorted({int(v) for v in args.iou_thresholds.split(",")})
@@ -138,9 +205,13 @@ def main():
     start = time.time()
     torch.set_num_threads(2)
 
-    items = read_cub(args.dataset)
+    items = read_cub(args.dataset) if args.layout == "cub" else read_wsol(args.dataset)
     train = [i for i in items if i["train"]]
-    sel = [i for i in items if (not i["train"]) == (args.split == "test")] if args.split != "all" else items
+    if args.layout == "wsol":
+        sel = items if args.split == "all" else [i for i in items if i["split"] == args.split]
+    else:
+        sel = [i for i in items if (not i["train"]) == (args.split == "test")] if args.split != "all" else items
+    has_masks = bool(sel and sel[0].get("masks"))
     state = torch.load(args.checkpoint, map_location="cpu")
     classes = state["fc.weight"].shape[0]
     model = DemoNet(classes)
@@ -150,7 +221,9 @@ def main():
     priors = np.bincount([i["label"] for i in train], minlength=classes) / max(len(train), 1)
     pre = T.Compose([T.Resize((224, 224)), T.ToTensor(), T.Normalize(IMAGENET_MEAN, IMAGENET_STD)])
     thresholds = list(np.arange(0, 1, args.threshold_step))
-    S = 224
+    edges = np.append(thresholds, [1.0, 2.0, 3.0])
+    true_hist = {m: np.zeros(len(edges) - 1) for m in methods}
+    false_hist = {m: np.zeros(len(edges) - 1) for m in methods}
     n = 0
     top1 = top5 = 0
     ce_sum = pc_sum = 0.0
@@ -178,6 +251,8 @@ def main():
             n += 1
             w0, h0 = imgs[k].size
             gts = [[int(g[0] * S / w0), int(g[1] * S / h0), int(g[2] * S / w0), int(g[3] * S / h0)] for g in item["boxes"]]
+            if has_masks:
+                gt_mask, gts = get_mask(item)
             y = item["label"]
             zk = z[k]
             pred = int(np.argmax(zk))
@@ -187,7 +262,8 @@ def main():
             ce_sum += lse - zk[y]
             lp = zk + np.log(np.where(priors > 0, priors, 1)) + np.where(priors > 0, 0, -np.inf)
             pc_sum += zk[y] - (lp.max() + math.log(np.exp(lp - lp.max()).sum()))
-            row = [item["id"], str(y + 1), str(pred + 1)]
+            offset = 1 if args.layout == "cub" else 0
+            row = [item["id"], str(y + offset), str(pred + offset)]
             class_count[y] = class_count.get(y, 0) + 1
             fam = family_maps(model, x[k:k + 1], y, methods, args.scorecam_channels) if any(m in FAMILY + ["scorecam"] for m in methods) else {}
             for m in methods:
@@ -195,6 +271,9 @@ def main():
                 cam = cv2.resize(cam, (S, S), interpolation=cv2.INTER_CUBIC)
                 hit = pointing_hit(cam, gts)
                 cam = normalize_scoremap(cam)
+                if has_masks:  # wsolevaluation's MaskEvaluator.accumulate
+                    true_hist[m] += np.histogram(cam[gt_mask == 1], bins=edges)[0]
+                    false_hist[m] += np.histogram(cam[gt_mask == 0], bins=edges)[0]
                 share = energy_share(cam, gts)
                 pointing[m] += hit
                 class_pointing[m][y] = class_pointing[m].get(y, 0) + hit
@@ -225,6 +304,7 @@ def main():
         "images": n,
         "seconds": {"total": time.time() - start},
     }
+    label = (lambda c: str(c + 1)) if args.layout == "cub" else str
     for m in methods:
         curve = 100.0 * largest50[m] / n
         best = int(np.argmax(curve))
@@ -233,10 +313,15 @@ def main():
                                 "maxBoxAcc": float(curve[best]), "maxBoxAccThreshold": float(thresholds[best]),
                                 "maxBoxAccV2": sum(v2.values()) / len(v2), "maxBoxAccV2ByIou": v2,
                                 "boxAccCurve": [float(v) for v in curve],
-                                "perClassGtKnownLoc": {str(c + 1): 100.0 * class_known[m].get(c, 0) / class_count[c] for c in sorted(class_count)},
+                                "perClassGtKnownLoc": {label(c): 100.0 * class_known[m].get(c, 0) / class_count[c] for c in sorted(class_count)},
                                 "pointingGame": 100.0 * pointing[m] / n, "energyPointingGame": 100.0 * energy[m] / n,
-                                "perClassPointingGame": {str(c + 1): 100.0 * class_pointing[m].get(c, 0) / class_count[c] for c in sorted(class_count)},
-                                "perClassEnergyPointingGame": {str(c + 1): 100.0 * class_energy[m].get(c, 0.0) / class_count[c] for c in sorted(class_count)}}
+                                "perClassPointingGame": {label(c): 100.0 * class_pointing[m].get(c, 0) / class_count[c] for c in sorted(class_count)},
+                                "perClassEnergyPointingGame": {label(c): 100.0 * class_energy[m].get(c, 0.0) / class_count[c] for c in sorted(class_count)}}
+        if has_masks:
+            auc, pixel_iou = pxap(true_hist[m], false_hist[m])
+            best = int(np.argmax(pixel_iou[::-1]))  # the lowest edge reaching the best IoU
+            result["methods"][m].update({"pxap": float(auc), "bestPixelIoU": float(100.0 * pixel_iou[::-1][best]),
+                                         "bestPixelIoUThreshold": float(edges[best])})
     if args.output:
         with open(args.output, "w") as f:
             json.dump(result, f, indent=1)

@@ -137,7 +137,7 @@ internal static class EvaluateCommand
         console.WriteLine(FormattableString.Invariant(
             $"model   {Path.GetFileName(r.Model.Path)}  {model.Head.Pattern}, feature '{r.Model.FeatureTensor}' {model.Head.FeatureShapeText}, {r.Model.NumClasses} classes, provider {r.Model.Provider}"));
         console.WriteLine(FormattableString.Invariant(
-            $"dataset {r.Dataset.Path}  split {r.Dataset.Split}, {r.Images} images, {r.Dataset.Classes} classes"));
+            $"dataset {r.Dataset.Path}  split {r.Dataset.Split}, {r.Images} images, {r.Dataset.Classes} classes{(r.Dataset.HasMasks ? ", mask ground truth (box scores use the instance masks' boxes)" : "")}"));
         console.WriteLine(FormattableString.Invariant(
             $"settings protocol {r.Settings.Protocol}, cam threshold {r.Settings.CamThreshold}, threshold step {r.Settings.ThresholdStep}, window {r.Settings.Window}"));
         var table = new Table().Border(TableBorder.Rounded);
@@ -149,6 +149,12 @@ internal static class EvaluateCommand
         void Row(string name, Func<MethodScores, string> f) =>
             table.AddRow([Markup.Escape(name), .. r.Methods.Values.Select(v => Markup.Escape(f(v)))]);
         string F(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
+        if (r.Dataset.HasMasks)
+        {
+            Row("PxAP", v => v.Pxap is double p ? F(p) : "—");
+            Row("Best pixel IoU", v => v.BestPixelIoU is double p ? F(p) : "—");
+            Row("  at threshold", v => v.BestPixelIoUThreshold is double t ? t.ToString("0.###", CultureInfo.InvariantCulture) : "—");
+        }
         Row("Top-1 Loc", v => F(v.Top1Loc));
         if (r.Model.NumClasses > 5) Row("Top-5 Loc", v => v.Top5Loc is double t ? F(t) : "—");
         Row("GT-known Loc", v => F(v.GtKnownLoc));

@@ -7,8 +7,18 @@ internal static class MakeDemoCommand
 {
     public static int Run(IEnumerable<string> rawArgs, TextWriter stdout)
     {
-        var a = new CliArgs(rawArgs, new HashSet<string>());
+        var a = new CliArgs(rawArgs, new HashSet<string> { "masks" });
         var output = a.Required("output");
+        if (a.Flag("masks"))
+        {
+            int perMaskClass = a.Int("per-class", 20);
+            int maskSeed = a.Int("seed", 30);
+            a.EnsureAllUsed();
+            if (perMaskClass < 4 || perMaskClass > 10_000) throw new UsageException("--per-class must be between 4 and 10000.");
+            int written = DemoDataset.WriteMaskDemo(output, perMaskClass, maskSeed);
+            stdout.WriteLine($"wrote {written} images with instance and ignore masks in wsolevaluation (OpenImages) layout to {output}");
+            return 0;
+        }
         var geometry = a.Get("cub-geometry");
         int seed = a.Int("seed", geometry is null ? 2024 : 7);
         int count;

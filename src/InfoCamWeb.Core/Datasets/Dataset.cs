@@ -47,6 +47,18 @@ public sealed record ImageRecord(
 
     public string Where => ListedLine > 0 ? $"{ListedIn}, line {ListedLine}" : ListedIn;
 
+    /// <summary>Instance mask PNGs (OpenImages in wsolevaluation metadata), relative to the images folder; empty for box datasets.</summary>
+    public IReadOnlyList<string> Masks { get; init; } = [];
+
+    /// <summary>The line of each of <see cref="Masks"/> in <see cref="MasksIn"/>.</summary>
+    public IReadOnlyList<int> MaskLines { get; init; } = [];
+
+    /// <summary>The ignore mask (pixels left out of PxAP), or null when the image has none.</summary>
+    public string? IgnoreMask { get; init; }
+
+    /// <summary>The annotation file of the masks ([split/]localization.txt).</summary>
+    public string MasksIn { get; init; } = "";
+
     /// <summary>The annotation file of the boxes (bounding_boxes.txt or [split/]localization.txt).</summary>
     public string BoxesIn { get; init; } = "";
 
@@ -116,6 +128,9 @@ public sealed class Dataset
 
     private string OutputLabel(int output) =>
         (Layout == DatasetLayout.Cub ? output + 1 : output).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Ground truth as instance masks (OpenImages30k in wsolevaluation metadata: PxAP) rather than boxes.</summary>
+    public bool HasMasks => Images.Count > 0 && Images[0].Masks.Count > 0;
 
     /// <summary>How many distinct classes the images of <paramref name="split"/> use.</summary>
     public int ClassesUsed(DatasetSplit split) => Select(split).Select(i => i.ClassIndex).Distinct().Count();

@@ -53,6 +53,7 @@ public static class DatasetLoader
                     {
                         problems.Add(outside.File, outside.Line, outside.Field, outside.Message);
                     }
+                    CheckMaskHeaders(dataset, image, w, h, decoder, problems);
                 }
                 catch (Imaging.ImageDecodeException ex)
                 {
@@ -63,6 +64,28 @@ public static class DatasetLoader
             problems.ThrowIfAny();
         }
         return dataset!;
+    }
+
+    /// <summary>Each mask's header: it must be as large as its image (the pixels are checked when a run reads them).</summary>
+    private static void CheckMaskHeaders(Dataset dataset, ImageRecord image, int width, int height, Imaging.ImageDecoder decoder, ProblemCollector problems)
+    {
+        var masks = image.Masks.Select((m, i) => (Path: m, Line: i < image.MaskLines.Count ? image.MaskLines[i] : 0, Field: "mask"));
+        if (image.IgnoreMask is { } ignore) masks = masks.Append((ignore, image.MaskLines.FirstOrDefault(), "ignore"));
+        foreach (var (path, line, field) in masks)
+        {
+            try
+            {
+                var (mw, mh) = decoder.Identify(DatasetPaths.Resolve(dataset.ImagesRoot, path)!);
+                if (mw != width || mh != height)
+                {
+                    problems.Add(image.MasksIn, line, field, $"'{path}' is {mw}x{mh} but its image '{image.RelativePath}' is {width}x{height}.");
+                }
+            }
+            catch (Imaging.ImageDecodeException ex)
+            {
+                problems.Add(image.MasksIn, line, field, $"'{path}' {ex.Message[(ex.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..]}");
+            }
+        }
     }
 
     public static DatasetLayout? Detect(string root)

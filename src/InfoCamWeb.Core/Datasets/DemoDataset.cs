@@ -106,6 +106,88 @@ public static class DemoDataset
             string.Concat(classNames.Select((n, i) => $"{i + 1} {n}\n")));
     }
 
+    /// <summary>
+    /// An OpenImages-shaped demo in wsolevaluation metadata: train/, val/ and test/ with image_ids.txt, class_labels.txt
+    /// (0-based) and a localization.txt of masks (<c>path,mask,ignore</c>). Each bird is an instance mask (every painted
+    /// pixel, 0/255 PNG); every third image has a second instance (a fledgling), and each image an ignore region (a
+    /// rectangle of clutter). No image_sizes.txt, as in OpenImages: sizes come from the headers.
+    /// </summary>
+    public static int WriteMaskDemo(string folder, int perClass = 20, int seed = 30, int quality = 90)
+    {
+        var rng = new Random(seed);
+        var splits = new Dictionary<string, (StringBuilder Ids, StringBuilder Labels, StringBuilder Masks)>();
+        foreach (var name in new[] { "train", "val", "test" }) splits[name] = (new(), new(), new());
+        int count = 0;
+        for (int c = 0; c < ClassCount; c++)
+        {
+            for (int i = 0; i < perClass; i++)
+            {
+                var path = $"{ClassName(c)}/{ClassName(c)[4..]}_{i + 1:0000}";
+                var split = (i % 4) switch { 0 or 2 => "train", 1 => "test", _ => "val" };
+                var rows = WriteMaskImage(Path.Combine(folder, "images"), path, c, rng.Next(), quality);
+                var (ids, labels, masks) = splits[split];
+                ids.Append(CultureInfo.InvariantCulture, $"{path}.jpg\n");
+                labels.Append(CultureInfo.InvariantCulture, $"{path}.jpg,{c}\n");
+                masks.Append(rows);
+                count++;
+            }
+        }
+        foreach (var (name, (ids, labels, masks)) in splits)
+        {
+            Directory.CreateDirectory(Path.Combine(folder, name));
+            File.WriteAllText(Path.Combine(folder, name, "image_ids.txt"), ids.ToString());
+            File.WriteAllText(Path.Combine(folder, name, "class_labels.txt"), labels.ToString());
+            File.WriteAllText(Path.Combine(folder, name, "localization.txt"), masks.ToString());
+        }
+        return count;
+    }
+
+    /// <summary>One image with its instance masks and ignore mask; returns its localization.txt rows.</summary>
+    private static string WriteMaskImage(string imagesRoot, string path, int cls, int seed, int quality)
+    {
+        var rng = new Random(seed);
+        int w = rng.Next(150, 241), h = rng.Next(120, 201);
+        var pixels = new Rgb24[w * h];
+        DrawBackground(pixels, w, h, rng);
+        double bw = w * (0.45 + 0.35 * rng.NextDouble()), bh = h * (0.45 + 0.35 * rng.NextDouble());
+        var bird = new bool[w * h];
+        DrawBird(pixels, w, h, (Math.Floor(rng.NextDouble() * (w - bw)), Math.Floor(rng.NextDouble() * (h - bh)), Math.Floor(bw), Math.Floor(bh)), cls, rng, bird);
+        var instances = new List<bool[]> { bird };
+        if (seed % 3 == 0)
+        {
+            var chick = new bool[w * h];
+            FillEllipse(pixels, w, h, rng.NextDouble() * w, rng.NextDouble() * h, w * 0.06, h * 0.05, new Rgb24(120, 95, 70), null, rng, 10, chick);
+            instances.Add(chick);
+        }
+        var ignore = new bool[w * h];
+        int ix = rng.Next(0, w / 2), iy = rng.Next(0, h / 2), iw = rng.Next(w / 8, w / 3), ih = rng.Next(h / 8, h / 3);
+        for (int y = iy; y < Math.Min(h, iy + ih); y++) for (int x = ix; x < Math.Min(w, ix + iw); x++) ignore[y * w + x] = true;
+
+        var full = Path.Combine(imagesRoot, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        using (var image = Image.LoadPixelData<Rgb24>(pixels, w, h))
+        {
+            image.SaveAsJpeg(full + ".jpg", new JpegEncoder { Quality = quality });
+        }
+        SaveMask(full + "_ignore.png", ignore, w, h);
+        var rows = new StringBuilder();
+        for (int k = 0; k < instances.Count; k++)
+        {
+            SaveMask($"{full}_m{k}.png", instances[k], w, h);
+            rows.Append(CultureInfo.InvariantCulture, $"{path}.jpg,{path}_m{k}.png,{(k == 0 ? path + "_ignore.png" : "")}\n");
+        }
+        return rows.ToString();
+    }
+
+    private static void SaveMask(string file, bool[] mask, int w, int h)
+    {
+        using var image = Image.LoadPixelData<SixLabors.ImageSharp.PixelFormats.L8>(mask.Select(m => new SixLabors.ImageSharp.PixelFormats.L8(m ? (byte)255 : (byte)0)).ToArray(), w, h);
+        image.SaveAsPng(file, new SixLabors.ImageSharp.Formats.Png.PngEncoder
+        {
+            ColorType = SixLabors.ImageSharp.Formats.Png.PngColorType.Grayscale, BitDepth = SixLabors.ImageSharp.Formats.Png.PngBitDepth.Bit8,
+        });
+    }
+
     private static void DrawBackground(Rgb24[] px, int w, int h, Random rng)
     {
         // A soft two-colour gradient ("sky" / "foliage") with grain and a few clutter blobs.
@@ -131,7 +213,7 @@ public static class DemoDataset
     }
 
     /// <summary>Draws the bird inside the box; returns the tight box of the painted pixels as (x, y, w, h).</summary>
-    private static (double X, double Y, double W, double H) DrawBird(Rgb24[] px, int w, int h, (double X, double Y, double W, double H) box, int cls, Random rng)
+    private static (double X, double Y, double W, double H) DrawBird(Rgb24[] px, int w, int h, (double X, double Y, double W, double H) box, int cls, Random rng, bool[]? mask = null)
     {
         bool right = rng.Next(2) == 0;
         double bx = box.X, by = box.Y, bw = Math.Max(box.W, 8), bh = Math.Max(box.H, 8);
@@ -143,31 +225,31 @@ public static class DemoDataset
         for (int i = 0; i < 12; i++)
         {
             double u = 0.03 + i * 0.018;
-            FillEllipse(px, w, h, Fx(u + 0.06), by + bh * (0.62 - i * 0.004), bw * 0.07, bh * (0.05 + i * 0.006), Darker(body, 20), bounds, rng, 10);
+            FillEllipse(px, w, h, Fx(u + 0.06), by + bh * (0.62 - i * 0.004), bw * 0.07, bh * (0.05 + i * 0.006), Darker(body, 20), bounds, rng, 10, mask);
         }
-        FillEllipse(px, w, h, Fx(0.5), by + 0.6 * bh, bw * 0.34, bh * 0.33, body, bounds, rng, 14);
+        FillEllipse(px, w, h, Fx(0.5), by + 0.6 * bh, bw * 0.34, bh * 0.33, body, bounds, rng, 14, mask);
         double hr = Math.Min(0.16 * bw, 0.26 * bh);
         double hx = Fx(0.8), hy = by + 0.3 * bh;
-        FillEllipse(px, w, h, hx, hy, hr, hr, Darker(body, -10), bounds, rng, 10);
+        FillEllipse(px, w, h, hx, hy, hr, hr, Darker(body, -10), bounds, rng, 10, mask);
         // beak
-        FillEllipse(px, w, h, Fx(0.8) + (right ? 1 : -1) * hr * 1.05, hy + hr * 0.15, hr * 0.35, hr * 0.15, new Rgb24(60, 50, 40), bounds, rng, 0);
+        FillEllipse(px, w, h, Fx(0.8) + (right ? 1 : -1) * hr * 1.05, hy + hr * 0.15, hr * 0.35, hr * 0.15, new Rgb24(60, 50, 40), bounds, rng, 0, mask);
         // the class mark: colour x shape on the head
         var colour = Palette[cls % Palette.Length];
         if (cls / Palette.Length == 0)
         {
-            FillEllipse(px, w, h, hx, hy - hr * 0.1, hr * 0.42, hr * 0.42, colour, null, rng, 8);
+            FillEllipse(px, w, h, hx, hy - hr * 0.1, hr * 0.42, hr * 0.42, colour, null, rng, 8, mask);
         }
         else
         {
-            FillEllipse(px, w, h, hx, hy - hr * 0.1, hr * 0.85, hr * 0.2, colour, null, rng, 8);
+            FillEllipse(px, w, h, hx, hy - hr * 0.1, hr * 0.85, hr * 0.2, colour, null, rng, 8, mask);
         }
         // legs
-        FillEllipse(px, w, h, Fx(0.45), by + 0.93 * bh, bw * 0.015 + 1, bh * 0.06, new Rgb24(50, 40, 30), bounds, rng, 0);
-        FillEllipse(px, w, h, Fx(0.55), by + 0.93 * bh, bw * 0.015 + 1, bh * 0.06, new Rgb24(50, 40, 30), bounds, rng, 0);
+        FillEllipse(px, w, h, Fx(0.45), by + 0.93 * bh, bw * 0.015 + 1, bh * 0.06, new Rgb24(50, 40, 30), bounds, rng, 0, mask);
+        FillEllipse(px, w, h, Fx(0.55), by + 0.93 * bh, bw * 0.015 + 1, bh * 0.06, new Rgb24(50, 40, 30), bounds, rng, 0, mask);
         return (bounds[0], bounds[1], bounds[2] - bounds[0] + 1, bounds[3] - bounds[1] + 1);
     }
 
-    private static void FillEllipse(Rgb24[] px, int w, int h, double cx, double cy, double rx, double ry, Rgb24 c, int[]? bounds, Random rng, int grain)
+    private static void FillEllipse(Rgb24[] px, int w, int h, double cx, double cy, double rx, double ry, Rgb24 c, int[]? bounds, Random rng, int grain, bool[]? mask = null)
     {
         int x0 = Math.Max(0, (int)Math.Floor(cx - rx)), x1 = Math.Min(w - 1, (int)Math.Ceiling(cx + rx));
         int y0 = Math.Max(0, (int)Math.Floor(cy - ry)), y1 = Math.Min(h - 1, (int)Math.Ceiling(cy + ry));
@@ -179,6 +261,7 @@ public static class DemoDataset
                 if (dx * dx + dy * dy > 1) continue;
                 int n = grain > 0 ? rng.Next(-grain, grain + 1) : 0;
                 px[y * w + x] = new Rgb24(Clamp(c.R + n), Clamp(c.G + n), Clamp(c.B + n));
+                if (mask is not null) mask[y * w + x] = true;
                 if (bounds is not null)
                 {
                     bounds[0] = Math.Min(bounds[0], x);

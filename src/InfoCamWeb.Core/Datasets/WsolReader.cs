@@ -22,6 +22,10 @@ internal static class WsolReader
         public string ListedIn = "";
         public int ListedLine;
         public string LabelWhere = "";
+        public readonly List<string> Masks = new();
+        public readonly List<int> MaskLines = new();
+        public string? IgnoreMask;
+        public string MasksIn = "";
     }
 
     public static Dataset? Read(string root, ProblemCollector problems, DatasetLoadOptions options)
@@ -146,7 +150,8 @@ internal static class WsolReader
                 }
             }
 
-            foreach (var (line, text) in boxes.Lines)
+            bool masks = IsMaskFile(boxes);
+            foreach (var (line, text) in masks ? [] : boxes.Lines)
             {
                 var (e, f) = Row(boxes, line, text, 4, "path,x0,y0,x1,y1");
                 if (e is null) continue;
@@ -182,10 +187,17 @@ internal static class WsolReader
                 }
             }
 
+            if (masks)
+            {
+                ReadMasks(boxes, split, imagesRoot, problems, options);
+            }
             foreach (var e in split.Values)
             {
                 if (e.Label < 0) problems.Add(labels.Name, 0, "path", $"'{AnnotationFile.Truncate(e.Path)}' has no label.");
-                if (e.Boxes.Count == 0) problems.Add(boxes.Name, 0, "path", $"'{AnnotationFile.Truncate(e.Path)}' has no box.");
+                if (e.Boxes.Count == 0 && e.Masks.Count == 0)
+                {
+                    problems.Add(boxes.Name, 0, "path", $"'{AnnotationFile.Truncate(e.Path)}' has no {(masks ? "mask" : "box")}.");
+                }
             }
         }
 
@@ -196,12 +208,86 @@ internal static class WsolReader
         }
         // Labels are model outputs as they stand: a subset keeps its labels (17 and 145 stay 17 and 145).
         int classCount = order.Max(e => e.Label) + 1;
-        var images = order.Where(e => e.Label >= 0 && e.Boxes.Count > 0)
+        if (order.Any(e => e.Masks.Count > 0) && order.Any(e => e.Boxes.Count > 0))
+        {
+            problems.Add("localization.txt", 0, "file", "one split gives boxes and another masks; a dataset has one kind of ground truth.");
+        }
+        var images = order.Where(e => e.Label >= 0 && (e.Boxes.Count > 0 || e.Masks.Count > 0))
             .Select(e => new ImageRecord(e.Path, e.Path, e.Label, e.Train, e.Test, e.W, e.H, e.Boxes,
                 e.W is null ? "image header" : "image_sizes.txt") { ListedIn = e.ListedIn, ListedLine = e.ListedLine, IsVal = e.Val, LabelWhere = e.LabelWhere,
-                BoxesIn = e.BoxesIn, BoxLines = e.BoxLines })
+                BoxesIn = e.BoxesIn, BoxLines = e.BoxLines, Masks = e.Masks, MaskLines = e.MaskLines, IgnoreMask = e.IgnoreMask, MasksIn = e.MasksIn })
             .ToList();
         var classLabels = Enumerable.Range(0, Math.Max(classCount, 0)).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
         return new Dataset(root, imagesRoot, DatasetLayout.WsolEvaluation, classLabels, classLabels, images);
+    }
+
+    /// <summary>OpenImages' localization.txt lists mask files (<c>path,mask.png,ignore.png</c>) where boxes have four numbers.</summary>
+    private static bool IsMaskFile(AnnotationFile file)
+    {
+        foreach (var (_, text) in file.Lines)
+        {
+            var parts = text.Split(',');
+            return parts.Length == 3 && !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// wsolevaluation's mask rows: <c>path,mask,ignore</c>, one row per instance mask; the image's first row names its
+    /// ignore mask (empty: none) and later rows leave it empty. Mask paths are relative to the images folder.
+    /// </summary>
+    private static void ReadMasks(AnnotationFile file, Dictionary<string, Entry> split, string imagesRoot, ProblemCollector problems, DatasetLoadOptions options)
+    {
+        foreach (var (line, text) in file.Lines)
+        {
+            var parts = text.Split(',');
+            if (parts.Length != 3)
+            {
+                problems.Add(file.Name, line, "line", "expected 'path,mask,ignore' (masks) like the file's first line.");
+                continue;
+            }
+            if (!split.TryGetValue(parts[0], out var e))
+            {
+                problems.Add(file.Name, line, "path", $"'{AnnotationFile.Truncate(parts[0])}' is not in the split's image_ids.txt.");
+                continue;
+            }
+            if (!CheckMaskPath(file, line, "mask", parts[1], imagesRoot, problems, options)) continue;
+            bool first = e.Masks.Count == 0;
+            if (!first && parts[2].Length > 0)
+            {
+                problems.Add(file.Name, line, "ignore", "only the image's first row names its ignore mask; leave it empty here.");
+                continue;
+            }
+            if (first && parts[2].Length > 0)
+            {
+                if (!CheckMaskPath(file, line, "ignore", parts[2], imagesRoot, problems, options)) continue;
+                e.IgnoreMask = parts[2];
+            }
+            e.Masks.Add(parts[1]);
+            e.MaskLines.Add(line);
+            e.MasksIn = file.Name;
+        }
+    }
+
+    private static bool CheckMaskPath(AnnotationFile file, int line, string field, string path, string imagesRoot, ProblemCollector problems, DatasetLoadOptions options)
+    {
+        var why = DatasetPaths.Check(path);
+        var full = why is null ? DatasetPaths.Resolve(imagesRoot, path) : null;
+        if (why is not null || full is null)
+        {
+            problems.Add(file.Name, line, field, $"'{AnnotationFile.Truncate(path)}' {why ?? "leaves the dataset folder"}.");
+            return false;
+        }
+        if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add(file.Name, line, field, $"'{AnnotationFile.Truncate(path)}' is not a .png file; masks are 8-bit greyscale PNGs.");
+            return false;
+        }
+        if (options.VerifyImageFiles && !File.Exists(full))
+        {
+            problems.Add(file.Name, line, field, $"'{AnnotationFile.Truncate(path)}' does not exist.");
+            return false;
+        }
+        return true;
     }
 }

@@ -32,6 +32,13 @@ public sealed record DatasetInfo(
 {
     /// <summary>Distinct classes among the evaluated images (null in results made before it was recorded).</summary>
     [JsonPropertyName("classesUsed")] public int? ClassesUsed { get; init; }
+
+    /// <summary>"masks" for mask ground truth (PxAP; the box scores then use the instance masks' boxes); absent for boxes.</summary>
+    [JsonPropertyName("groundTruth")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? GroundTruth { get; init; }
+
+    [JsonIgnore] public bool HasMasks => GroundTruth == "masks";
 }
 
 public sealed record SettingsInfo(
@@ -78,6 +85,21 @@ public sealed record MethodScores
     [JsonPropertyName("perClassPointingGame")] public Dictionary<string, double> PerClassPointingGame { get; init; } = new();
 
     [JsonPropertyName("perClassEnergyPointingGame")] public Dictionary<string, double> PerClassEnergyPointingGame { get; init; } = new();
+
+    /// <summary>PxAP (%), wsolevaluation's pixel average precision; only for mask datasets (absent otherwise).</summary>
+    [JsonPropertyName("pxap")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Pxap { get; init; }
+
+    /// <summary>The best pixel IoU (%) over the threshold sweep, tp / (tp + fn + fp); this project's addition, mask datasets only.</summary>
+    [JsonPropertyName("bestPixelIoU")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? BestPixelIoU { get; init; }
+
+    /// <summary>The lowest threshold reaching <see cref="BestPixelIoU"/>.</summary>
+    [JsonPropertyName("bestPixelIoUThreshold")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? BestPixelIoUThreshold { get; init; }
 }
 
 public sealed record StageSeconds(

@@ -46,6 +46,10 @@ public sealed class Evaluator
         {
             throw new EvaluationException($"The model's input is fixed at {fixedSize}x{fixedSize}; preprocessing to {_pre.InputSize} cannot be used.");
         }
+        if (dataset.HasMasks && settings.Protocol != EvaluationProtocol.Resize224)
+        {
+            throw new EvaluationException("Mask datasets (PxAP) are evaluated with the resize224 protocol, as wsolevaluation does; resize256crop224 would crop the masks.");
+        }
         _thresholds = ThresholdGrid.Thresholds(settings.ThresholdStep);
         var priors = dataset.TrainPriors(model.Head.Classes);
         _logPriors = priors?.Select(p => Math.Log(p)).ToArray();
@@ -62,7 +66,8 @@ public sealed class Evaluator
 
     public double[] Thresholds => _thresholds;
 
-    private sealed record Prepared(int[] Indices, float[] Tensor, Box[][] Truth, double Decode, double Preprocess);
+    /// <summary>A decoded batch; <paramref name="Masks"/> holds each image's mask ground truth (null entries for box datasets).</summary>
+    private sealed record Prepared(int[] Indices, float[] Tensor, Box[][] Truth, byte[]?[] Masks, double Decode, double Preprocess);
 
     private sealed record Inferred(Prepared Batch, InferenceOutput Output);
 
@@ -225,7 +230,7 @@ public sealed class Evaluator
     private EvaluationResult Result(MetricsAccumulator acc, IReadOnlyList<string> skipped, StageSeconds seconds, string provider) => new()
     {
         Model = new ModelInfo(_model.Path, _model.Sha256, _model.Head.FeatureTensor, _model.Head.Classes, _pre.InputSize, provider, _model.Head.Pattern),
-        Dataset = new DatasetInfo(_dataset.Root, _settings.Split.ToString().ToLowerInvariant(), Images.Count, _dataset.ClassCount) { ClassesUsed = Images.Select(i => i.ClassIndex).Distinct().Count() },
+        Dataset = new DatasetInfo(_dataset.Root, _settings.Split.ToString().ToLowerInvariant(), Images.Count, _dataset.ClassCount) { ClassesUsed = Images.Select(i => i.ClassIndex).Distinct().Count(), GroundTruth = _dataset.HasMasks ? "masks" : null },
         Settings = new SettingsInfo(_settings.Protocol.Key(), _settings.CamThreshold, _settings.ThresholdStep, _settings.Window) { MultiIoUs = [.. _settings.MultiIoUs] },
         Classification = acc.Classification(_model.Head.Classes, _logPriors is not null),
         Methods = acc.Methods(_dataset.LabelOf),
@@ -238,6 +243,7 @@ public sealed class Evaluator
     {
         var tensor = new float[indices.Length * 3 * size * size];
         var truth = new List<Box[]>(indices.Length);
+        var masks = new List<byte[]?>(indices.Length);
         var kept = new List<int>(indices.Length);
         double decode = 0, pre = 0;
         foreach (int index in indices)
@@ -273,11 +279,34 @@ public sealed class Evaluator
             }
             var frame = Preprocessor.ToFrame(image, size, _settings.Protocol);
             Preprocessor.Normalize(frame, _pre, tensor.AsSpan(kept.Count * 3 * size * size, 3 * size * size));
-            truth.Add(record.Boxes.Select(b => Preprocessor.MapBox(b, image.Width, image.Height, size, _settings.Protocol)).ToArray());
+            if (_dataset.HasMasks)
+            {
+                var mask = LoadMask(record, image, size);
+                truth.Add(mask.InstanceBoxes);
+                masks.Add(mask.Pixels);
+            }
+            else
+            {
+                truth.Add(record.Boxes.Select(b => Preprocessor.MapBox(b, image.Width, image.Height, size, _settings.Protocol)).ToArray());
+                masks.Add(null);
+            }
             kept.Add(index);
             pre += sw.Elapsed.TotalSeconds;
         }
-        return new Prepared(kept.ToArray(), tensor, truth.ToArray(), decode, pre);
+        return new Prepared(kept.ToArray(), tensor, truth.ToArray(), masks.ToArray(), decode, pre);
+    }
+
+    /// <summary>The image's masks in the S x S frame; a bad mask stops the run with its file and line.</summary>
+    private MaskGroundTruth LoadMask(ImageRecord record, RgbImage image, int size)
+    {
+        try
+        {
+            return MaskGroundTruth.Load(_dataset, record, image.Width, image.Height, size, _decoder);
+        }
+        catch (DatasetException ex)
+        {
+            throw new EvaluationException(ex.Message, ex);
+        }
     }
 
     private ImageOutcome Localize(Inferred item, int i, MapLocalizer localizer, InferenceEngine engine)
@@ -322,7 +351,7 @@ public sealed class Evaluator
                 ? ScoreCamMap(item, i, y, engine)
                 : CamComputer.Compute(method, classifier, features, output.Height, output.Width, y, logits, _settings.Window);
             var (mh, mw) = CamComputer.MapSize(method, output.Height, output.Width, _settings.Window);
-            results[m] = localizer.Localize(map, mh, mw, truth);
+            results[m] = localizer.Localize(map, mh, mw, truth, item.Batch.Masks[i]);
             maps[m] = new RawScoreMap(mh, mw, Array.ConvertAll(map, v => (float)v));
         }
         return new ImageOutcome(index, record.Id, y, pred, above < 5, ce, pc, truth, results) { Maps = maps, TopClasses = TopClasses(logits, max, sum) };

@@ -17,6 +17,7 @@ public sealed class MetricsAccumulator
     private readonly long[,] _classGtKnown, _classPointing;
     private readonly double[,] _classEnergy;
     private readonly long[] _classCount;
+    private readonly long[]?[] _objectHist, _backgroundHist;
     private long _n, _top1, _top5;
     private double _ce, _pc;
 
@@ -40,6 +41,8 @@ public sealed class MetricsAccumulator
         _classPointing = new long[methods.Count, classes];
         _classEnergy = new double[methods.Count, classes];
         _classCount = new long[classes];
+        _objectHist = new long[]?[methods.Count];
+        _backgroundHist = new long[]?[methods.Count];
     }
 
     public long Count => _n;
@@ -73,6 +76,7 @@ public sealed class MetricsAccumulator
                 if (top1) _top1Loc[m]++;
                 if (o.Top5) _top5Loc[m]++;
             }
+            AddHistograms(m, mo);
             // Outcomes stored before the pointing games were kept (NaN energy) make both games unknown for the run.
             if (double.IsNaN(mo.EnergyShare))
             {
@@ -86,6 +90,18 @@ public sealed class MetricsAccumulator
             }
             _energy[m] += mo.EnergyShare;
             _classEnergy[m, o.TrueClass] += mo.EnergyShare;
+        }
+    }
+
+    private void AddHistograms(int m, MapOutcome mo)
+    {
+        if (mo.ObjectHistogram is not { } obj || mo.BackgroundHistogram is not { } bg) return;
+        var sumObj = _objectHist[m] ??= new long[obj.Length];
+        var sumBg = _backgroundHist[m] ??= new long[bg.Length];
+        for (int k = 0; k < obj.Length; k++)
+        {
+            sumObj[k] += obj[k];
+            sumBg[k] += bg[k];
         }
     }
 
@@ -131,6 +147,16 @@ public sealed class MetricsAccumulator
                 PerClassPointingGame = known ? PerClass(classLabel, c => _classPointing[method, c]) : [],
                 PerClassEnergyPointingGame = known ? PerClass(classLabel, c => _classEnergy[method, c]) : [],
             };
+            if (_objectHist[m] is { } obj && _backgroundHist[m] is { } bg)
+            {
+                var bestIoU = PixelPrecision.BestIoU(obj, bg, _thresholds);
+                result[_methods[m].Key()] = result[_methods[m].Key()] with
+                {
+                    Pxap = PixelPrecision.AveragePrecision(obj, bg),
+                    BestPixelIoU = bestIoU?.IoU,
+                    BestPixelIoUThreshold = bestIoU?.Threshold,
+                };
+            }
         }
         return result;
     }

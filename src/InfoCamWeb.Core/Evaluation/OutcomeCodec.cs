@@ -7,10 +7,11 @@ namespace InfoCamWeb.Core.Evaluation;
 public static class OutcomeCodec
 {
     /// <summary>
-    /// 2 appends the top classes, 3 each method's pointing-game hit and energy share; outcomes stored as versions 1 and
-    /// 2 still decode (without them: no top classes, no pointing hit, energy share NaN).
+    /// 2 appends the top classes, 3 each method's pointing-game hit and energy share, 4 each method's PxAP histograms
+    /// (mask datasets; 7-bit encoded counts, length 0 for boxes); outcomes stored as versions 1 to 3 still decode
+    /// (without them: no top classes, no pointing hit, energy share NaN, no histograms).
     /// </summary>
-    private const byte Version = 3;
+    private const byte Version = 4;
 
     public static byte[] Encode(ImageOutcome o)
     {
@@ -46,6 +47,11 @@ public static class OutcomeCodec
                 w.Write(m.PointingHit);
                 w.Write(m.EnergyShare);
             }
+            foreach (var m in o.Methods)
+            {
+                WriteCounts(w, m.ObjectHistogram);
+                WriteCounts(w, m.BackgroundHistogram);
+            }
         }
         return ms.ToArray();
     }
@@ -80,7 +86,26 @@ public static class OutcomeCodec
                 ? methods[m] with { PointingHit = r.ReadBoolean(), EnergyShare = r.ReadDouble() }
                 : methods[m] with { EnergyShare = double.NaN };
         }
+        for (int m = 0; version >= 4 && m < methods.Length; m++)
+        {
+            methods[m] = methods[m] with { ObjectHistogram = ReadCounts(r), BackgroundHistogram = ReadCounts(r) };
+        }
         return new ImageOutcome(index, id, y, pred, top5, ce, pc, truth, methods) { TopClasses = top };
+    }
+
+    private static void WriteCounts(BinaryWriter w, int[]? counts)
+    {
+        w.Write7BitEncodedInt(counts?.Length ?? 0);
+        foreach (var c in counts ?? []) w.Write7BitEncodedInt(c);
+    }
+
+    private static int[]? ReadCounts(BinaryReader r)
+    {
+        int n = r.Read7BitEncodedInt();
+        if (n == 0) return null;
+        var counts = new int[n];
+        for (int i = 0; i < n; i++) counts[i] = r.Read7BitEncodedInt();
+        return counts;
     }
 
     private static void Write(BinaryWriter w, Box b)

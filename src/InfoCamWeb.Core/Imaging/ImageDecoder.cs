@@ -85,6 +85,45 @@ public sealed class ImageDecoder
         }
     }
 
+    /// <summary>
+    /// A mask: an 8-bit (or 1-, 2-, 4-bit) greyscale PNG as its grey values, row-major, with the same header checks
+    /// and pixel cap as images; anything else is refused with what it is.
+    /// </summary>
+    public (int Width, int Height, byte[] Grey) DecodeMask(string path)
+    {
+        using var stream = Open(path);
+        var (width, height, isJpeg) = IdentifyWithFormat(stream, path);
+        var (bitDepth, colourType) = isJpeg ? (8, 2) : ImageFormats.PngHeader(Head(stream, 0));
+        if (isJpeg || colourType != 0 || bitDepth > 8)
+        {
+            var what = isJpeg ? "a JPEG" : $"a {bitDepth}-bit {PngColour(colourType)} PNG";
+            throw new ImageDecodeException($"{path}: is {what}; a mask must be an 8-bit greyscale PNG (0 background, 255 object).");
+        }
+        stream.Position = 0;
+        try
+        {
+            using var image = Image.Load<L8>(_configuration, stream);
+            var grey = new byte[width * height];
+            image.CopyPixelDataTo(grey);
+            return (width, height, grey);
+        }
+        catch (Exception ex) when (ex is ImageFormatException or InvalidImageContentException or InvalidMemoryOperationException
+                                       or NotSupportedException or InvalidOperationException or ArgumentException or EndOfStreamException)
+        {
+            throw new ImageDecodeException($"{path}: cannot be decoded ({ex.Message.TrimEnd('.')}).", ex);
+        }
+    }
+
+    private static string PngColour(int colourType) => colourType switch
+    {
+        0 => "greyscale",
+        2 => "RGB",
+        3 => "palette",
+        4 => "greyscale+alpha",
+        6 => "RGBA",
+        _ => $"colour-type-{colourType}",
+    };
+
     private RgbImage Decode8(Stream stream)
     {
         using var image = Image.Load<Rgb24>(_configuration, stream);

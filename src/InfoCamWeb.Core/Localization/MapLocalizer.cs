@@ -11,6 +11,12 @@ public sealed record MapOutcome(byte[] Hits, Box FixedBox, double FixedIoU)
 
     /// <summary>Share of the normalised map's energy inside the ground-truth boxes, in [0, 1]; NaN for outcomes stored before it was kept.</summary>
     public double EnergyShare { get; init; }
+
+    /// <summary>For mask ground truth: the normalised map's histogram over object pixels (<see cref="PixelPrecision"/>); null for boxes.</summary>
+    public int[]? ObjectHistogram { get; init; }
+
+    /// <summary>For mask ground truth: the histogram over background pixels (ignored pixels left out); null for boxes.</summary>
+    public int[]? BackgroundHistogram { get; init; }
 }
 
 /// <summary>
@@ -35,6 +41,7 @@ public static class HitFlags
 public sealed class MapLocalizer
 {
     private readonly int _size;
+    private readonly double[] _thresholds;
     private readonly double[] _thresholdsWithFixed;
     private readonly double[] _upsampled;
     private readonly byte[] _quantised;
@@ -48,6 +55,7 @@ public sealed class MapLocalizer
         _multiIoUs = [.. multiIoUs ?? [0.3, 0.5, 0.7]];
         if (_multiIoUs.Length is 0 or > HitFlags.MaxIoUs) throw new ArgumentException($"1 to {HitFlags.MaxIoUs} IoUs are needed.", nameof(multiIoUs));
         _size = size;
+        _thresholds = [.. thresholds];
         _thresholdsWithFixed = [.. thresholds, fixedThreshold];
         ThresholdCount = thresholds.Count;
         _upsampled = new double[size * size];
@@ -60,7 +68,8 @@ public sealed class MapLocalizer
     /// <summary>The last quantised map (S x S), for heatmap rendering.</summary>
     public ReadOnlySpan<byte> Quantised => _quantised;
 
-    public MapOutcome Localize(ReadOnlySpan<double> map, int height, int width, ReadOnlySpan<Box> truth)
+    /// <param name="mask">Mask ground truth in the S x S frame (<c>MaskGroundTruth.Pixels</c>) for PxAP; null for box datasets.</param>
+    public MapOutcome Localize(ReadOnlySpan<double> map, int height, int width, ReadOnlySpan<Box> truth, byte[]? mask = null)
     {
         CubicUpsampler.Resize(map, height, width, _upsampled, _size, _size);
         byte max = ScoreMaps.NormalizeAndQuantize(_upsampled, _quantised);
@@ -86,10 +95,13 @@ public sealed class MapLocalizer
             hits[k] = byLevel[grid.LevelIndexOf(k)];
         }
         var fixedBox = _result.Largest(grid.LevelIndexOf(ThresholdCount));
+        var (objectHist, backgroundHist) = mask is null ? (null, null) : PixelPrecision.Histograms(_upsampled, mask, _thresholds);
         return new MapOutcome(hits, fixedBox, fixedBox.BestIoU(truth))
         {
             PointingHit = PointingGame.Hit(_upsampled, _size, truth),
             EnergyShare = PointingGame.EnergyShare(_upsampled, _size, truth),
+            ObjectHistogram = objectHist,
+            BackgroundHistogram = backgroundHist,
         };
     }
 }

@@ -104,6 +104,18 @@ public class DemoReferenceTests
             Assert.Equal(r.GetProperty("energyPointingGame").GetDouble(), ours.EnergyPointingGame!.Value, tolerance: 1e-4);
             AssertPerClass(r.GetProperty("perClassPointingGame"), ours.PerClassPointingGame, 1e-9);
             AssertPerClass(r.GetProperty("perClassEnergyPointingGame"), ours.PerClassEnergyPointingGame, 1e-4);
+            if (r.TryGetProperty("pxap", out var pxap))
+            {
+                // Like the energy share, PxAP bins the unquantised map: the float32 differences between ONNX Runtime's
+                // and PyTorch's features move a few pixels across bin edges (on identical maps it equals numpy to 1e-10).
+                Assert.Equal(pxap.GetDouble(), ours.Pxap!.Value, tolerance: 1e-5);
+                Assert.Equal(r.GetProperty("bestPixelIoU").GetDouble(), ours.BestPixelIoU!.Value, 1e-9);
+                Assert.Equal(r.GetProperty("bestPixelIoUThreshold").GetDouble(), ours.BestPixelIoUThreshold!.Value);
+            }
+            else
+            {
+                Assert.Null(ours.Pxap);
+            }
         }
     }
 

@@ -142,6 +142,35 @@ public class AppFlowTests(WebAppFixture app)
     }
 
     [Fact]
+    public async Task A_mask_dataset_registers_runs_and_shows_pxap_on_the_run_page_and_in_the_json()
+    {
+        var actor = await app.NewTeamMemberAsync();
+        var folder = Path.Combine(WebAppFixture.RepoRoot, "datasets", "tmp-masks-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Core.Datasets.DemoDataset.WriteMaskDemo(folder, 8, 3);
+            var registered = await app.Get<DatasetService>().RegisterServerFolderAsync(actor, folder, "masks", "");
+            Assert.True(registered.Ok, registered.Error?.Message);
+            var dataset = (await app.Get<DatasetService>().ListAsync(actor)).First(d => d.Name == "masks");
+            var model = (await app.Get<ModelService>().ListAsync(actor)).First(m => m.IsDemo);
+            var created = await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = model.Id, DatasetId = dataset.Id });
+            var run = await app.WaitForRunAsync(created.RunId!.Value);
+            Assert.Equal(RunStatus.Succeeded, run.Status);
+            var result = RunService.Result(run)!;
+            Assert.Equal("masks", result.Dataset.GroundTruth);
+            Assert.All(result.Methods.Values, m => Assert.InRange(m.Pxap!.Value, 0, 100));
+            var client = await app.SignedInClientAsync(actor);
+            Assert.Contains(">PxAP<", await client.GetStringAsync($"/runs/{run.Id}"));
+            Assert.Contains("\"pxap\"", await client.GetStringAsync($"/runs/{run.Id}/result.json"));
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/runs/{run.Id}/images")).StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_run_whose_dataset_has_a_label_the_model_has_no_output_for_is_refused_with_its_line_before_it_is_queued()
     {
         var actor = await app.NewTeamMemberAsync();

@@ -9,6 +9,9 @@ public enum RankingMetric
     MaxBoxAcc,
     MaxBoxAccV2,
     Top1Cls,
+
+    /// <summary>PxAP, for mask datasets.</summary>
+    Pxap,
 }
 
 /// <summary>
@@ -70,6 +73,8 @@ public static class Bootstrap
                 }
                 return 100.0 * hits / n;
             }
+            case RankingMetric.Pxap:
+                return PxapOf(images, method, counts);
             default:
             {
                 Array.Clear(acc);
@@ -100,6 +105,26 @@ public static class Bootstrap
                 return sum / (acc.GetLength(0) - 1);
             }
         }
+    }
+
+    /// <summary>PxAP of the resample: each image's histograms weighted by how often it was drawn (0 without mask outcomes).</summary>
+    private static double PxapOf(IReadOnlyList<ImageOutcome> images, int method, int[] counts)
+    {
+        long[]? obj = null, bg = null;
+        for (int i = 0; i < images.Count; i++)
+        {
+            int c = counts[i];
+            var mo = images[i].Methods[method];
+            if (c == 0 || mo.ObjectHistogram is not { } o || mo.BackgroundHistogram is not { } b) continue;
+            obj ??= new long[o.Length];
+            bg ??= new long[b.Length];
+            for (int k = 0; k < o.Length; k++)
+            {
+                obj[k] += (long)c * o[k];
+                bg[k] += (long)c * b[k];
+            }
+        }
+        return obj is null ? 0 : PixelPrecision.AveragePrecision(obj, bg!) ?? 0;
     }
 
     private static double Quantile(double[] sorted, double q)

@@ -38,6 +38,49 @@ public static class Overlay
         }
     }
 
+    /// <summary>
+    /// Mask ground truth (<c>MaskGroundTruth.Pixels</c>: 0 background, 1 object, 255 ignored, in a <paramref name="frameSize"/>
+    /// square frame) over the image, scaled by nearest neighbour: the object tinted and outlined in <paramref name="colour"/>
+    /// (<paramref name="tint"/> 0 leaves only the outline), the ignored region greyed.
+    /// </summary>
+    public static void DrawMask(RgbImage image, ReadOnlySpan<byte> truth, int frameSize, (byte R, byte G, byte B) colour, double tint = 0.3)
+    {
+        var px = image.Pixels;
+        for (int y = 0; y < image.Height; y++)
+        {
+            int my = Math.Min(frameSize - 1, y * frameSize / image.Height);
+            for (int x = 0; x < image.Width; x++)
+            {
+                int mx = Math.Min(frameSize - 1, x * frameSize / image.Width);
+                byte t = truth[my * frameSize + mx];
+                int o = (y * image.Width + x) * 3;
+                if (t == 255)
+                {
+                    for (int c = 0; c < 3; c++) px[o + c] = (byte)((px[o + c] + 128) / 2);
+                }
+                else if (t == 1 && IsEdge(truth, frameSize, image, x, y))
+                {
+                    (px[o], px[o + 1], px[o + 2]) = colour;
+                }
+                else if (t == 1 && tint > 0)
+                {
+                    px[o] = (byte)Math.Round(px[o] * (1 - tint) + colour.R * tint);
+                    px[o + 1] = (byte)Math.Round(px[o + 1] * (1 - tint) + colour.G * tint);
+                    px[o + 2] = (byte)Math.Round(px[o + 2] * (1 - tint) + colour.B * tint);
+                }
+            }
+        }
+    }
+
+    /// <summary>An object pixel of the image whose right, left, upper or lower image neighbour falls on a non-object frame pixel.</summary>
+    private static bool IsEdge(ReadOnlySpan<byte> truth, int frameSize, RgbImage image, int x, int y) =>
+        !IsObject(truth, frameSize, image, x - 1, y) || !IsObject(truth, frameSize, image, x + 1, y) ||
+        !IsObject(truth, frameSize, image, x, y - 1) || !IsObject(truth, frameSize, image, x, y + 1);
+
+    private static bool IsObject(ReadOnlySpan<byte> truth, int frameSize, RgbImage image, int x, int y) =>
+        (uint)x < (uint)image.Width && (uint)y < (uint)image.Height &&
+        truth[Math.Min(frameSize - 1, y * frameSize / image.Height) * frameSize + Math.Min(frameSize - 1, x * frameSize / image.Width)] == 1;
+
     /// <summary>Draws the outline of <paramref name="box"/> (inclusive corners in a <paramref name="frameSize"/> square frame) scaled to the image.</summary>
     public static void DrawBox(RgbImage image, Box box, int frameSize, (byte R, byte G, byte B) colour, int thickness = 2) =>
         DrawBox(image, box, frameSize, frameSize, colour, thickness);

@@ -22,6 +22,12 @@ public sealed class DatasetRecord : ITeamOwned
     public int TestImages { get; set; }
     public int TrainImages { get; set; }
     public int Boxes { get; set; }
+
+    /// <summary>Images in wsolevaluation's val/ split; null for datasets registered before it was counted (then read from the annotations).</summary>
+    public int? ValImages { get; set; }
+
+    /// <summary>Instance masks (OpenImages-style mask ground truth); 0 for box datasets.</summary>
+    public int Masks { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
     public List<RunRecord> Runs { get; set; } = new();

@@ -62,4 +62,16 @@ public class BootstrapTests
     {
         Assert.Equal(expected, Bootstrap.PointEstimate(Four, 0, RankingMetric.MaxBoxAccV2, ious), 9);
     }
+
+    /// <summary>Two images' histograms (edges 0, 0.5 | 1 | 2): summed they are the four-pixel case of PixelPrecisionTests, AP 7/12.</summary>
+    [Fact]
+    public void Pxap_of_a_resample_sums_the_drawn_images_histograms()
+    {
+        ImageOutcome Masked(int[] obj, int[] bg) => new(0, "x", 0, 0, true, 0, 0, [],
+            [new MapOutcome([0], Box.None, 0) { ObjectHistogram = obj, BackgroundHistogram = bg }]);
+        ImageOutcome[] images = [Masked([0, 1, 0, 0], [0, 0, 0, 0]), Masked([1, 0, 0, 0], [0, 1, 0, 0])];
+        Assert.Equal(100.0 * 7 / 12, Bootstrap.PointEstimate(images, 0, RankingMetric.Pxap), 12);
+        var (lo, hi) = Bootstrap.Interval(images, 0, RankingMetric.Pxap);
+        Assert.InRange(100.0 * 7 / 12, lo, hi);
+    }
 }

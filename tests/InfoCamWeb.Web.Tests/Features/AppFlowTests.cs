@@ -152,6 +152,9 @@ public class AppFlowTests(WebAppFixture app)
             var registered = await app.Get<DatasetService>().RegisterServerFolderAsync(actor, folder, "masks", "");
             Assert.True(registered.Ok, registered.Error?.Message);
             var dataset = (await app.Get<DatasetService>().ListAsync(actor)).First(d => d.Name == "masks");
+            Assert.Equal(16, dataset.ValImages);   // i % 4 == 3 of 8 per class
+            Assert.InRange(dataset.Masks, 64, 128); // one bird each, a fledgling in some
+            Assert.Equal(0, dataset.Boxes);
             var model = (await app.Get<ModelService>().ListAsync(actor)).First(m => m.IsDemo);
             var created = await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = model.Id, DatasetId = dataset.Id });
             var run = await app.WaitForRunAsync(created.RunId!.Value);
@@ -163,6 +166,24 @@ public class AppFlowTests(WebAppFixture app)
             Assert.Contains(">PxAP<", await client.GetStringAsync($"/runs/{run.Id}"));
             Assert.Contains("\"pxap\"", await client.GetStringAsync($"/runs/{run.Id}/result.json"));
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/runs/{run.Id}/images")).StatusCode);
+            Assert.Contains("instance masks (PxAP)", await client.GetStringAsync($"/datasets/{dataset.Id}"));
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/runs/{run.Id}/images/0/photo.jpg")).StatusCode);
+
+            // Published, it ranks by PxAP on its board unless another metric is asked for.
+            Assert.Null(await app.Get<RunService>().PublishAsync(actor, run.Id, true));
+            var key = new InfoCamWeb.Web.Features.Leaderboard.BoardKey(dataset.Id, "test", "resize224");
+            var board = (await app.Get<InfoCamWeb.Web.Features.Leaderboard.LeaderboardService>().BoardAsync(key, null, "best", false))!;
+            Assert.True(board.Masks);
+            Assert.Equal(Core.Evaluation.RankingMetric.Pxap, board.Metric);
+            var row = Assert.Single(board.Rows);
+            Assert.Equal(result.Methods.Values.Max(m => m.Pxap!.Value), row.Score);
+            Assert.Equal(row.Score, row.Pxap);
+            Assert.InRange(row.Score, row.CiLow, row.CiHigh);
+            Assert.True(row.CiHigh > row.CiLow);
+            var csv = await client.GetStringAsync($"/leaderboards/{dataset.Id}/test/resize224.csv");
+            Assert.Contains(",pxap,", csv.Split('\n')[0]);
+            Assert.Equal(Core.Evaluation.RankingMetric.GtKnownLoc,
+                (await app.Get<InfoCamWeb.Web.Features.Leaderboard.LeaderboardService>().BoardAsync(key, Core.Evaluation.RankingMetric.GtKnownLoc, "best", false))!.Metric);
         }
         finally
         {

@@ -27,7 +27,7 @@ public class LeaderboardTests(WebAppFixture app)
         var boards = app.Get<LeaderboardService>();
         var key = new BoardKey(demo.DatasetId, "test", "resize224");
         var board = await boards.BoardAsync(key, RankingMetric.GtKnownLoc, "best", allRuns: false);
-        var rows = board!.Value.Rows;
+        var rows = board!.Rows;
         var mine = rows.Single(r => r.RunId == id);
         var baseline = rows.Single(r => r.RunId == demo.Id);
         Assert.True(baseline.IsBaseline);
@@ -47,7 +47,7 @@ public class LeaderboardTests(WebAppFixture app)
 
         Assert.Null(await runs.PublishAsync(actor, id, false));
         var after = await boards.BoardAsync(key, RankingMetric.GtKnownLoc, "best", allRuns: true);
-        Assert.DoesNotContain(after!.Value.Rows, r => r.RunId == id);
+        Assert.DoesNotContain(after!.Rows, r => r.RunId == id);
         Assert.Null(await runs.GetAsync(b, id));
     }
 
@@ -67,9 +67,9 @@ public class LeaderboardTests(WebAppFixture app)
         }
         var key = new BoardKey(demo.DatasetId, "test", "resize224");
         var boards = app.Get<LeaderboardService>();
-        var best = (await boards.BoardAsync(key, RankingMetric.MaxBoxAcc, "infocam", false))!.Value.Rows;
+        var best = (await boards.BoardAsync(key, RankingMetric.MaxBoxAcc, "infocam", false))!.Rows;
         Assert.Single(best, r => ids.Contains(r.RunId));
-        var all = (await boards.BoardAsync(key, RankingMetric.MaxBoxAcc, "infocam", true))!.Value.Rows;
+        var all = (await boards.BoardAsync(key, RankingMetric.MaxBoxAcc, "infocam", true))!.Rows;
         Assert.Equal(2, all.Count(r => ids.Contains(r.RunId)));
         Assert.All(all, r => Assert.Equal("infoCAM", r.Method));
         var kept = best.Single(r => ids.Contains(r.RunId));

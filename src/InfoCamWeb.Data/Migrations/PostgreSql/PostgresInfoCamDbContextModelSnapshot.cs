@@ -172,6 +172,9 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<int>("Masks")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -188,6 +191,9 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                         .HasColumnType("integer");
 
                     b.Property<int>("TrainImages")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ValImages")
                         .HasColumnType("integer");
 
                     b.HasKey("Id");

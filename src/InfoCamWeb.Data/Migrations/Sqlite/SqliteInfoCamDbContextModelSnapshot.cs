@@ -163,6 +163,9 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Masks")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -179,6 +182,9 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("TrainImages")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ValImages")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");

@@ -20,7 +20,7 @@ public sealed class DatasetGallery(IDbContextFactory<InfoCamDbContext> dbFactory
     {
         var dataset = await DatasetAsync(actor, datasetId, ct);
         if (dataset is null) return null;
-        var items = dataset.Images.Select((img, i) => new GalleryItem(i, img.Id, dataset.ClassNames[img.ClassIndex], img.Boxes.Count))
+        var items = dataset.Images.Select((img, i) => new GalleryItem(i, img.Id, dataset.ClassNames[img.ClassIndex], img.Boxes.Count + img.Masks.Count))
             .Skip(page * pageSize).Take(pageSize).ToList();
         return (items, dataset.Images.Count);
     }
@@ -31,16 +31,16 @@ public sealed class DatasetGallery(IDbContextFactory<InfoCamDbContext> dbFactory
         if (dataset is null) return null;
         if (index < 0 || index >= dataset.Images.Count) return null;
         var cache = Path.Combine(paths.CacheFolder, "datasets", datasetId.ToString(CultureInfo.InvariantCulture), $"{index}.png");
-        return await Images.PngCache.GetOrRenderAsync(cache, () => RenderPngAsync(dataset.ImagePath(dataset.Images[index]), dataset.Images[index], ct), ct);
+        return await Images.PngCache.GetOrRenderAsync(cache, () => RenderPngAsync(dataset, dataset.Images[index], ct), ct);
     }
 
-    private Task<byte[]?> RenderPngAsync(string path, ImageRecord record, CancellationToken ct) =>
+    private Task<byte[]?> RenderPngAsync(Dataset dataset, ImageRecord record, CancellationToken ct) =>
         Task.Run<byte[]?>(() =>
         {
             RgbImage image;
             try
             {
-                image = _decoder.Decode(path);
+                image = _decoder.Decode(dataset.ImagePath(record));
             }
             catch (ImageDecodeException)
             {
@@ -48,6 +48,7 @@ public sealed class DatasetGallery(IDbContextFactory<InfoCamDbContext> dbFactory
             }
             int w = ThumbnailWidth, h = Math.Max(1, (int)Math.Round(image.Height * (double)ThumbnailWidth / image.Width));
             var thumb = PilResize.Resize(image, w, h);
+            DrawMasks(dataset, record, image, thumb);
             foreach (var b in record.Boxes)
             {
                 var box = new Box((int)b.X0, (int)b.Y0, Math.Min(image.Width - 1, (int)b.X1), Math.Min(image.Height - 1, (int)b.Y1));
@@ -55,6 +56,21 @@ public sealed class DatasetGallery(IDbContextFactory<InfoCamDbContext> dbFactory
             }
             return Overlay.EncodePng(thumb);
         }, ct);
+
+    /// <summary>A mask dataset's thumbnail shows its masks (outlined, ignored region greyed); a mask that cannot be read shows nothing.</summary>
+    private void DrawMasks(Dataset dataset, ImageRecord record, RgbImage image, RgbImage thumb)
+    {
+        if (record.Masks.Count == 0) return;
+        try
+        {
+            var mask = MaskGroundTruth.Load(dataset, record, image.Width, image.Height, 224, _decoder);
+            Overlay.DrawMask(thumb, mask.Pixels, 224, (40, 220, 60), tint: 0.25);
+        }
+        catch (DatasetException)
+        {
+            // The page lists the dataset's problems; the thumbnail stays a photo.
+        }
+    }
 
     private async Task<Dataset?> DatasetAsync(Actor actor, int id, CancellationToken ct)
     {

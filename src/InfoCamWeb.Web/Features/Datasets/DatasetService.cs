@@ -212,6 +212,8 @@ public sealed class DatasetService(IDbContextFactory<InfoCamDbContext> dbFactory
             TestImages = dataset.Select(DatasetSplit.Test).Count,
             TrainImages = dataset.Select(DatasetSplit.Train).Count,
             Boxes = dataset.Images.Sum(i => i.Boxes.Count),
+            ValImages = dataset.Select(DatasetSplit.Val).Count,
+            Masks = dataset.Images.Sum(i => i.Masks.Count),
             CreatedAt = DateTimeOffset.UtcNow,
         };
         await using var db = await dbFactory.CreateDbContextAsync(ct);

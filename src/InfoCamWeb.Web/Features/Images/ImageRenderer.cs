@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using InfoCamWeb.Core.Cams;
+using InfoCamWeb.Core.Datasets;
 using InfoCamWeb.Core.Evaluation;
 using InfoCamWeb.Core.Imaging;
 using InfoCamWeb.Core.Localization;
@@ -18,7 +19,7 @@ namespace InfoCamWeb.Web.Features.Images;
 /// </summary>
 public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, Datasets.DatasetAnnotations annotations)
 {
-    private static readonly (byte, byte, byte) Truth = (40, 220, 60);
+    private static readonly (byte, byte, byte) TruthColour = (40, 220, 60);
     private readonly ImageDecoder _decoder = new(jpeg: JpegDecoderKind.ImageSharp);
     private readonly ConcurrentDictionary<(int Run, int Index), Lazy<Task<IReadOnlyDictionary<string, byte[]>?>>> _rendering = new();
 
@@ -77,7 +78,7 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
         var dataset = annotations.Get(run.Dataset!);
         var record = dataset.Images.FirstOrDefault(i => i.Id == stored.ImageId);
         if (record is null) return null;
-        var views = await Task.Run(() => Render(run, stored, dataset.ImagePath(record)));
+        var views = await Task.Run(() => Render(run, stored, dataset, record));
         try
         {
             foreach (var (kind, png) in views) await PngCache.WriteAsync(CachePath(runId, index, kind), png, CancellationToken.None);
@@ -89,7 +90,7 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
         return views;
     }
 
-    private Dictionary<string, byte[]> Render(RunRecord run, RunImageRecord stored, string imagePath)
+    private Dictionary<string, byte[]> Render(RunRecord run, RunImageRecord stored, Dataset dataset, ImageRecord record)
     {
         var methods = CamMethods.ParseList(run.Methods);
         var outcome = OutcomeCodec.Decode(stored.Outcome);
@@ -98,17 +99,44 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
         var maps = stored.Maps is null ? null : ScoreMapCodec.Decode(stored.Maps);
         var upsampled = maps?.Select(raw => Upsampled(raw, frame)).ToArray();
         var views = new Dictionary<string, byte[]>();
-        var photo = Decode(imagePath);
+        var photo = Decode(dataset.ImagePath(record));
+        var truth = new Truth(outcome.TruthBoxes, photo is not null && dataset.HasMasks ? Mask(dataset, record, photo, frame) : null);
         foreach (var (scale, suffix) in new[] { (2, ""), (1, SmallSuffix) })
         {
             var background = photo is null ? Grey(frame * scale) : Preprocessor.ToFrame(photo, frame * scale, protocol);
-            views["photo" + suffix] = Photo(background, outcome, methods, frame, scale);
+            views["photo" + suffix] = Photo(background, outcome, truth, methods, frame, scale);
             for (int m = 0; m < methods.Count; m++)
             {
-                views[methods[m].UrlKey() + suffix] = Heatmap(background, outcome, upsampled?[m], methods[m], m, frame, scale);
+                views[methods[m].UrlKey() + suffix] = Heatmap(background, outcome, truth, upsampled?[m], methods[m], m, frame, scale);
             }
         }
         return views;
+    }
+
+    /// <summary>The ground truth drawn on the views: the boxes, or for a mask dataset the masks in place of boxes.</summary>
+    private sealed record Truth(Box[] Boxes, byte[]? Mask);
+
+    /// <summary>The image's masks in the frame, or null (boxes are drawn instead) when they cannot be read any more.</summary>
+    private byte[]? Mask(Dataset dataset, ImageRecord record, RgbImage photo, int frame)
+    {
+        try
+        {
+            return MaskGroundTruth.Load(dataset, record, photo.Width, photo.Height, frame, _decoder).Pixels;
+        }
+        catch (DatasetException)
+        {
+            return null;
+        }
+    }
+
+    private static void DrawTruth(RgbImage view, Truth truth, int frame, int scale, double tint)
+    {
+        if (truth.Mask is { } mask)
+        {
+            Overlay.DrawMask(view, mask, frame, TruthColour, tint);
+            return;
+        }
+        foreach (var t in truth.Boxes) Overlay.DrawBox(view, t, frame, TruthColour, scale + 1);
     }
 
     /// <summary>The map as the protocol sees it: cubic upsampling to the frame, normalised and quantised (once for both sizes).</summary>
@@ -137,19 +165,19 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
     private static RgbImage Grey(int size) => new(size, size, Enumerable.Repeat((byte)128, size * size * 3).ToArray());
 
     /// <summary>Ground truth 3 px and method boxes 2 px wide at twice the frame; 2 and 1 px at the frame's size.</summary>
-    private static byte[] Photo(RgbImage background, ImageOutcome outcome, IReadOnlyList<CamMethod> methods, int frame, int scale)
+    private static byte[] Photo(RgbImage background, ImageOutcome outcome, Truth truth, IReadOnlyList<CamMethod> methods, int frame, int scale)
     {
         var view = Copy(background);
-        foreach (var t in outcome.TruthBoxes) Overlay.DrawBox(view, t, frame, Truth, scale + 1);
+        DrawTruth(view, truth, frame, scale, tint: 0.3);
         for (int m = 0; m < outcome.Methods.Length; m++) Overlay.DrawBox(view, outcome.Methods[m].FixedBox, frame, MethodStyles.Colour(methods[m]), scale);
         return Overlay.EncodeJpeg(view);
     }
 
-    private static byte[] Heatmap(RgbImage background, ImageOutcome outcome, byte[]? map, CamMethod method, int m, int frame, int scale)
+    private static byte[] Heatmap(RgbImage background, ImageOutcome outcome, Truth truth, byte[]? map, CamMethod method, int m, int frame, int scale)
     {
         var view = Copy(background);
         if (map is not null) Overlay.BlendHeatmap(view, map, frame);
-        foreach (var t in outcome.TruthBoxes) Overlay.DrawBox(view, t, frame, Truth, scale + 1);
+        DrawTruth(view, truth, frame, scale, tint: 0);
         Overlay.DrawBox(view, outcome.Methods[m].FixedBox, frame, MethodStyles.Colour(method), scale);
         return Overlay.EncodeJpeg(view);
     }

@@ -16,8 +16,8 @@ public static class LeaderboardEndpoints
             if (board is null) return Results.NotFound();
             return format switch
             {
-                "csv" => Results.File(System.Text.Encoding.UTF8.GetBytes(LeaderboardService.ToCsv(board.Value.Rows)), "text/csv", $"leaderboard-{dataset}-{split}-{protocol}.csv"),
-                "json" => Results.Json(new { dataset = board.Value.DatasetName, split, protocol, metric = LeaderboardService.ParseMetric(metric).ToString(), method = m, rows = board.Value.Rows },
+                "csv" => Results.File(System.Text.Encoding.UTF8.GetBytes(LeaderboardService.ToCsv(board.Rows)), "text/csv", $"leaderboard-{dataset}-{split}-{protocol}.csv"),
+                "json" => Results.Json(new { dataset = board.DatasetName, split, protocol, metric = board.Metric.ToString(), method = m, rows = board.Rows },
                     new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }),
                 _ => Results.NotFound(),
             };

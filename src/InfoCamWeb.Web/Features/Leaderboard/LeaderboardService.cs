@@ -20,7 +20,14 @@ public sealed record BoardSummary(BoardKey Key, string DatasetName, int Runs, in
 public sealed record BoardRow(
     int Rank, int RunId, string Team, bool IsBaseline, string Model, string Method,
     double Top1Loc, double GtKnownLoc, double MaxBoxAcc, double MaxBoxAccV2, double Top1Cls,
-    double Score, double CiLow, double CiHigh, DateTimeOffset Date);
+    double Score, double CiLow, double CiHigh, DateTimeOffset Date)
+{
+    /// <summary>PxAP, on the board of a mask dataset; null otherwise.</summary>
+    public double? Pxap { get; init; }
+}
+
+/// <summary>A board's rows and how they are ranked (a mask dataset's board ranks by PxAP unless asked otherwise).</summary>
+public sealed record Board(string DatasetName, List<BoardRow> Rows, RankingMetric Metric, bool Masks);
 
 /// <summary>
 /// Leaderboards, one per (dataset, split, protocol), of the runs teams published: ranked by a chosen metric for a
@@ -43,7 +50,7 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
     }
 
     /// <summary>The board of published runs for the key; null when no run is published to it (nothing tells such a key apart from a missing one).</summary>
-    public async Task<(string DatasetName, List<BoardRow> Rows)?> BoardAsync(BoardKey key, RankingMetric metric, string method, bool allRuns, CancellationToken ct = default)
+    public async Task<Board?> BoardAsync(BoardKey key, RankingMetric? requested, string method, bool allRuns, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var runs = await db.Runs.AsNoTracking().Include(r => r.Team).Include(r => r.Model).Include(r => r.Dataset)
@@ -53,6 +60,8 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
         // missing id (its name never leaves the server), and so does any other split or protocol text.
         if (runs.Count == 0) return null;
         var datasetName = runs[0].Dataset!.Name;
+        bool masks = ResultFiles.FromJson(runs[0].ResultJson!).Dataset.HasMasks;
+        var metric = requested ?? (masks ? RankingMetric.Pxap : RankingMetric.Top1Loc);
         var candidates = new List<(RunRecord Run, string Method, int MethodIndex, MethodScores Scores, EvaluationResult Result, double Score)>();
         foreach (var run in runs)
         {
@@ -76,9 +85,9 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
             rows.Add(new BoardRow(i + 1, c.Run.Id, c.Run.Team!.Name, c.Run.Team.IsBuiltIn, c.Run.Model!.Name,
                 CamMethods.TryParse(c.Method, out var m) ? m.DisplayName() : c.Method,
                 c.Scores.Top1Loc, c.Scores.GtKnownLoc, c.Scores.MaxBoxAcc, c.Scores.MaxBoxAccV2, c.Result.Classification.Top1,
-                c.Score, lo, hi, c.Run.PublishedAt ?? c.Run.FinishedAt ?? c.Run.QueuedAt));
+                c.Score, lo, hi, c.Run.PublishedAt ?? c.Run.FinishedAt ?? c.Run.QueuedAt) { Pxap = c.Scores.Pxap });
         }
-        return (datasetName, rows);
+        return new Board(datasetName, rows, metric, masks);
     }
 
     private static double Score(EvaluationResult r, MethodScores m, RankingMetric metric) => metric switch
@@ -87,6 +96,7 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
         RankingMetric.GtKnownLoc => m.GtKnownLoc,
         RankingMetric.MaxBoxAcc => m.MaxBoxAcc,
         RankingMetric.MaxBoxAccV2 => m.MaxBoxAccV2,
+        RankingMetric.Pxap => m.Pxap ?? 0,
         _ => r.Classification.Top1,
     };
 
@@ -104,22 +114,25 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
     public static string ToCsv(IEnumerable<BoardRow> rows)
     {
         var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("rank,run,team,baseline,model,method,top1_loc,gt_known_loc,maxboxacc,maxboxacc_v2,top1_cls,score,ci95_low,ci95_high,date\n");
+        var sb = new StringBuilder("rank,run,team,baseline,model,method,top1_loc,gt_known_loc,maxboxacc,maxboxacc_v2,top1_cls,pxap,score,ci95_low,ci95_high,date\n");
         static string Q(string s) => Core.Evaluation.CsvCell.Escape(s);
         foreach (var r in rows)
         {
             sb.Append(inv, $"{r.Rank},{r.RunId},{Q(r.Team)},{(r.IsBaseline ? "true" : "false")},{Q(r.Model)},{Q(r.Method)},");
-            sb.Append(inv, $"{r.Top1Loc:R},{r.GtKnownLoc:R},{r.MaxBoxAcc:R},{r.MaxBoxAccV2:R},{r.Top1Cls:R},{r.Score:R},{r.CiLow:R},{r.CiHigh:R},{r.Date:O}\n");
+            sb.Append(inv, $"{r.Top1Loc:R},{r.GtKnownLoc:R},{r.MaxBoxAcc:R},{r.MaxBoxAccV2:R},{r.Top1Cls:R},{r.Pxap?.ToString("R", inv) ?? ""},{r.Score:R},{r.CiLow:R},{r.CiHigh:R},{r.Date:O}\n");
         }
         return sb.ToString();
     }
 
-    public static RankingMetric ParseMetric(string? text) => text?.ToLowerInvariant() switch
+    /// <summary>The metric a link names; null (the board's default: PxAP for masks, else Top-1 Loc) when it names none.</summary>
+    public static RankingMetric? ParseMetric(string? text) => text?.ToLowerInvariant() switch
     {
+        "top1loc" => RankingMetric.Top1Loc,
         "gtknownloc" or "gt-known" => RankingMetric.GtKnownLoc,
         "maxboxacc" => RankingMetric.MaxBoxAcc,
         "maxboxaccv2" => RankingMetric.MaxBoxAccV2,
         "top1cls" => RankingMetric.Top1Cls,
-        _ => RankingMetric.Top1Loc,
+        "pxap" => RankingMetric.Pxap,
+        _ => null,
     };
 }

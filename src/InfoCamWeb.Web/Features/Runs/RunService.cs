@@ -182,8 +182,8 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         {
             Core.Datasets.DatasetSplit.Train => dataset.TrainImages,
             Core.Datasets.DatasetSplit.All => dataset.Images,
-            // Not a stored count (datasets registered before the val split was read have none): from the annotations.
-            Core.Datasets.DatasetSplit.Val => annotations.Get(dataset).Select(Core.Datasets.DatasetSplit.Val).Count,
+            // Datasets registered before the val split was counted have no stored count: from the annotations then.
+            Core.Datasets.DatasetSplit.Val => dataset.ValImages ?? annotations.Get(dataset).Select(Core.Datasets.DatasetSplit.Val).Count,
             _ => dataset.TestImages,
         };
         if (images == 0)

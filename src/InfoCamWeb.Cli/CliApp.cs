@@ -29,6 +29,7 @@ public static class CliApp
           infocam subset   --dataset CUB_DIR --classes 3,7 --output DIR   (keeps the class ids)
           infocam make-demo --output DIR [--per-class 40] [--seed 2024]
           infocam make-demo --masks --output DIR [--per-class 20] [--seed 30]   (OpenImages-shaped: masks, PxAP)
+          infocam make-demo --imagenet --output DIR [--images 50000] [--classes 1000]   (ImageNet-shaped, for scale)
           infocam make-demo --cub-geometry ANNOTATIONS_DIR --output DIR [--split test|train|all] [--limit N]
         """;
 

@@ -7,8 +7,19 @@ internal static class MakeDemoCommand
 {
     public static int Run(IEnumerable<string> rawArgs, TextWriter stdout)
     {
-        var a = new CliArgs(rawArgs, new HashSet<string> { "masks" });
+        var a = new CliArgs(rawArgs, new HashSet<string> { "masks", "imagenet" });
         var output = a.Required("output");
+        if (a.Flag("imagenet"))
+        {
+            int images = a.Int("images", 50_000), classes = a.Int("classes", 1000);
+            int shapedSeed = a.Int("seed", 11);
+            a.EnsureAllUsed();
+            if (images < 1 || images > 2_000_000) throw new UsageException("--images must be between 1 and 2000000.");
+            if (classes < 2 || classes > Dataset.MaxClasses) throw new UsageException($"--classes must be between 2 and {Dataset.MaxClasses}.");
+            int written = DemoDataset.WriteImageNetShaped(output, images, classes, shapedSeed);
+            stdout.WriteLine($"wrote {written} images ({images} test, {classes} train) in wsolevaluation (ImageNet) layout to {output}");
+            return 0;
+        }
         if (a.Flag("masks"))
         {
             int perMaskClass = a.Int("per-class", 20);

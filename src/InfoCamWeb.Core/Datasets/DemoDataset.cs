@@ -79,7 +79,7 @@ public static class DemoDataset
         var sizes = new StringBuilder();
         foreach (var img in images)
         {
-            var rng = new Random(HashCode.Combine(seed, img.Id));
+            var rng = new Random(ImageSeed(seed, img.Id));
             var pixels = new Rgb24[img.W * img.H];
             DrawBackground(pixels, img.W, img.H, rng);
             var drawn = DrawBird(pixels, img.W, img.H, img.Box, img.Class % ClassCount, rng);
@@ -142,6 +142,65 @@ public static class DemoDataset
         return count;
     }
 
+    /// <summary>
+    /// An ImageNet-shaped dataset in wsolevaluation metadata, for scale: <paramref name="images"/> test images over
+    /// <paramref name="classes"/> classes (image i has class i mod classes), each with 1 to 3 birds and one box per bird
+    /// (about 1.5 per image, as ImageNet's val boxes), and one training image per class (for the class priors). Small
+    /// images (geometry is not the point; counts are), image_sizes.txt given as ILSVRC's metadata does.
+    /// </summary>
+    public static int WriteImageNetShaped(string folder, int images = 50_000, int classes = 1000, int seed = 11, int quality = 80)
+    {
+        var test = (Ids: new StringBuilder(), Labels: new StringBuilder(), Boxes: new StringBuilder(), Sizes: new StringBuilder());
+        var train = (Ids: new StringBuilder(), Labels: new StringBuilder(), Boxes: new StringBuilder(), Sizes: new StringBuilder());
+        var encoder = new JpegEncoder { Quality = quality };
+        int total = images + classes;
+        for (int i = 0; i < total; i++)
+        {
+            bool isTrain = i >= images;
+            int cls = isTrain ? i - images : i % classes;
+            var path = isTrain ? $"train/n{cls:00000}/{cls:00000}_train.jpg" : $"val/n{cls:00000}/ILSVRC_val_{i + 1:00000000}.jpg";
+            var rows = WriteShapedImage(Path.Combine(folder, "images"), path, cls, ImageSeed(seed, i), encoder);
+            var split = isTrain ? train : test;
+            split.Ids.Append(CultureInfo.InvariantCulture, $"{path}\n");
+            split.Labels.Append(CultureInfo.InvariantCulture, $"{path},{cls}\n");
+            split.Boxes.Append(rows.Boxes);
+            split.Sizes.Append(CultureInfo.InvariantCulture, $"{path},{rows.W},{rows.H}\n");
+        }
+        foreach (var (name, split) in new[] { ("test", test), ("train", train) })
+        {
+            Directory.CreateDirectory(Path.Combine(folder, name));
+            File.WriteAllText(Path.Combine(folder, name, "image_ids.txt"), split.Ids.ToString());
+            File.WriteAllText(Path.Combine(folder, name, "class_labels.txt"), split.Labels.ToString());
+            File.WriteAllText(Path.Combine(folder, name, "localization.txt"), split.Boxes.ToString());
+            File.WriteAllText(Path.Combine(folder, name, "image_sizes.txt"), split.Sizes.ToString());
+        }
+        return total;
+    }
+
+    /// <summary>One image of 1 to 3 birds (one box each, tight); returns its localization.txt rows and size.</summary>
+    private static (string Boxes, int W, int H) WriteShapedImage(string imagesRoot, string path, int cls, int seed, JpegEncoder encoder)
+    {
+        var rng = new Random(seed);
+        int w = rng.Next(120, 201), h = rng.Next(100, 161);
+        var pixels = new Rgb24[w * h];
+        DrawBackground(pixels, w, h, rng);
+        int birds = rng.NextDouble() switch { < 0.6 => 1, < 0.9 => 2, _ => 3 };
+        var rows = new StringBuilder();
+        for (int b = 0; b < birds; b++)
+        {
+            double bw = w * (0.3 + 0.4 * rng.NextDouble()) / Math.Sqrt(birds), bh = h * (0.3 + 0.4 * rng.NextDouble()) / Math.Sqrt(birds);
+            var drawn = DrawBird(pixels, w, h, (Math.Floor(rng.NextDouble() * (w - bw)), Math.Floor(rng.NextDouble() * (h - bh)), Math.Floor(bw), Math.Floor(bh)), cls, rng);
+            rows.Append(CultureInfo.InvariantCulture, $"{path},{drawn.X},{drawn.Y},{drawn.X + drawn.W},{drawn.Y + drawn.H}\n");
+        }
+        var full = Path.Combine(imagesRoot, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        using (var image = Image.LoadPixelData<Rgb24>(pixels, w, h))
+        {
+            image.SaveAsJpeg(full, encoder);
+        }
+        return (rows.ToString(), w, h);
+    }
+
     /// <summary>One image with its instance masks and ignore mask; returns its localization.txt rows.</summary>
     private static string WriteMaskImage(string imagesRoot, string path, int cls, int seed, int quality)
     {
@@ -187,6 +246,9 @@ public static class DemoDataset
             ColorType = SixLabors.ImageSharp.Formats.Png.PngColorType.Grayscale, BitDepth = SixLabors.ImageSharp.Formats.Png.PngBitDepth.Bit8,
         });
     }
+
+    /// <summary>A per-image seed that is the same in every process (HashCode.Combine is randomised per process).</summary>
+    private static int ImageSeed(int seed, int image) => unchecked(seed * 1_000_003 + image * 7919);
 
     private static void DrawBackground(Rgb24[] px, int w, int h, Random rng)
     {

@@ -49,6 +49,8 @@ internal sealed class RunImageRecordConfiguration : IEntityTypeConfiguration<Run
         b.ToTable("RunImages");
         b.HasKey(i => new { i.RunId, i.Index });
         b.HasOne<RunRecord>().WithMany().HasForeignKey(i => i.RunId).OnDelete(DeleteBehavior.Cascade);
+        // The image browser's class filter: without it a 50,000-image run's rows (blobs and all) are scanned, 0.8 s.
+        b.HasIndex(i => new { i.RunId, i.TrueClass });
     }
 }
 

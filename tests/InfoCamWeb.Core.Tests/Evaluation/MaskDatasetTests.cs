@@ -8,10 +8,12 @@ public class MaskDatasetTests
 {
     /// <summary>
     /// <c>infocam make-demo --masks --output /tmp/masks</c> (20 per class, seed 30), then
-    /// <c>tools/reference_eval.py --layout wsol --dataset /tmp/masks --checkpoint datasets/demo-model/demo-cnn.pt</c>.
+    /// <c>tools/reference_eval.py --layout wsol --dataset /tmp/masks --checkpoint datasets/demo-model/demo-cnn.pt [--split val]</c>.
     /// </summary>
-    [Fact]
-    public async Task Pxap_the_best_pixel_iou_and_every_box_equal_the_reference_on_the_mask_demo()
+    [Theory]
+    [InlineData("test", "demo-masks-reference")]
+    [InlineData("val", "demo-masks-val-reference")]
+    public async Task Pxap_the_best_pixel_iou_and_every_box_equal_the_reference_on_the_mask_demo(string split, string reference)
     {
         using var dir = new TempDir();
         Assert.Equal(160, DemoDataset.WriteMaskDemo(dir.Path, 20, 30));
@@ -19,15 +21,16 @@ public class MaskDatasetTests
         Assert.True(dataset.HasMasks);
         var rows = new Dictionary<string, string>();
         var outcomes = new List<ImageOutcome>();
-        var settings = new EvaluationSettings { Provider = Core.Inference.ProviderChoice.Cpu };
+        var settings = new EvaluationSettings { Provider = Core.Inference.ProviderChoice.Cpu, Split = Dataset.ParseSplit(split) };
         var evaluator = new Evaluator(DemoReferenceTests.Model.Value, dataset, settings);
         var result = await evaluator.RunAsync(onImage: o =>
         {
             rows[o.ImageId] = ResultFiles.CsvRow(o, dataset);
             outcomes.Add(o);
         });
-        DemoReferenceTests.AssertMetrics("demo-masks-reference.json", result);
-        DemoReferenceTests.AssertRows("demo-masks-reference.csv", settings.Methods, rows);
+        DemoReferenceTests.AssertMetrics(reference + ".json", result);
+        DemoReferenceTests.AssertRows(reference + ".csv", settings.Methods, rows);
+        Assert.Equal(split, result.Dataset.Split);
         Assert.Equal("masks", result.Dataset.GroundTruth);
 
         // Stored and read back (the histograms travel in the outcome), the summary is the same result.

@@ -369,6 +369,8 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
 
                     b.HasKey("RunId", "Index");
 
+                    b.HasIndex("RunId", "TrueClass");
+
                     b.ToTable("RunImages", (string)null);
                 });
 

@@ -358,6 +358,8 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
 
                     b.HasKey("RunId", "Index");
 
+                    b.HasIndex("RunId", "TrueClass");
+
                     b.ToTable("RunImages", (string)null);
                 });
 

@@ -71,7 +71,9 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
         var methods = CamMethods.ParseList(run.Methods);
         var dataset = annotations.Get(run.Dataset!);
         var images = db.RunImages.AsNoTracking().Where(i => i.RunId == runId);
-        var ious = db.RunImageMethods.AsNoTracking().Where(x => x.RunId == runId && x.Method < methods.Count);
+        // No "Method < methods.Count" here: a range on Method makes SQLite drive every query from the IoU index and read
+        // 50,000 image rows for a one-class filter (0.5 s each for the count and the page at ImageNet size, against 1 ms).
+        var ious = db.RunImageMethods.AsNoTracking().Where(x => x.RunId == runId);
         if (q.ClassIndex is int c) images = images.Where(i => i.TrueClass == c);
         if (q.Disagree)
         {
@@ -95,7 +97,10 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
         double[] IoUs(int index)
         {
             var values = new double[methods.Count];
-            foreach (var x in perImage[index]) values[x.Method] = x.FixedIoU;
+            foreach (var x in perImage[index])
+            {
+                if (x.Method < values.Length) values[x.Method] = x.FixedIoU;
+            }
             return values;
         }
         return new ImagePage(

@@ -74,7 +74,14 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
         // No "Method < methods.Count" here: a range on Method makes SQLite drive every query from the IoU index and read
         // 50,000 image rows for a one-class filter (0.5 s each for the count and the page at ImageNet size, against 1 ms).
         var ious = db.RunImageMethods.AsNoTracking().Where(x => x.RunId == runId);
-        if (q.ClassIndex is int c) images = images.Where(i => i.TrueClass == c);
+        if (q.ClassIndex is int c)
+        {
+            images = images.Where(i => i.TrueClass == c);
+            // Also on the IoUs: ordering by IoU, SQLite walks the IoU index and would read every image row to test
+            // its class; with the class's indices as a list it reads only the class's rows (0.6 s to 0.07 s at 50,000).
+            var ofClass = images.Select(i => i.Index);
+            ious = ious.Where(x => ofClass.Contains(x.Index));
+        }
         if (q.Disagree)
         {
             var mixed = Disagreeing(ious, methods.Count);

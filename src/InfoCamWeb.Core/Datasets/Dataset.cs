@@ -100,7 +100,7 @@ public sealed class Dataset
         Images = images;
     }
 
-    /// <summary>The most classes a dataset may name (class ids up to this, labels below it); ImageNet-21k fits.</summary>
+    /// <summary>The largest class id (CUB) or label (wsolevaluation) a dataset may use; ImageNet-21k fits.</summary>
     public const int MaxClasses = 100_000;
 
     /// <summary>The folder holding the annotation files.</summary>

@@ -124,9 +124,9 @@ internal static class WsolReader
                 var (e, f) = Row(labels, line, text, 1, "path,label");
                 if (e is null) continue;
                 if (!labels.TryNonNegative(f[0], line, "label", problems, out int label)) continue;
-                if (label >= Dataset.MaxClasses)
+                if (label > Dataset.MaxClasses)
                 {
-                    problems.Add(labels.Name, line, "label", $"{label} is implausibly large (limit {Dataset.MaxClasses - 1}).");
+                    problems.Add(labels.Name, line, "label", $"{label} is implausibly large (limit {Dataset.MaxClasses}).");
                     continue;
                 }
                 if (!labelled.Add(e.Path) || (e.Label >= 0 && e.Label != label))
@@ -238,6 +238,8 @@ internal static class WsolReader
     /// </summary>
     private static void ReadMasks(AnnotationFile file, Dictionary<string, Entry> split, string imagesRoot, ProblemCollector problems, DatasetLoadOptions options)
     {
+        // "First row" is per file: an image listed in two splits has its masks in both files, read once.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (line, text) in file.Lines)
         {
             var parts = text.Split(',');
@@ -252,17 +254,20 @@ internal static class WsolReader
                 continue;
             }
             if (!CheckMaskPath(file, line, "mask", parts[1], imagesRoot, problems, options)) continue;
-            bool first = e.Masks.Count == 0;
+            bool first = seen.Add(parts[0]);
+            bool another = e.MasksIn.Length > 0 && e.MasksIn != file.Name;
             if (!first && parts[2].Length > 0)
             {
                 problems.Add(file.Name, line, "ignore", "only the image's first row names its ignore mask; leave it empty here.");
                 continue;
             }
+            if (another) continue;
             if (first && parts[2].Length > 0)
             {
                 if (!CheckMaskPath(file, line, "ignore", parts[2], imagesRoot, problems, options)) continue;
                 e.IgnoreMask = parts[2];
             }
+            if (e.Masks.Contains(parts[1])) continue;
             e.Masks.Add(parts[1]);
             e.MaskLines.Add(line);
             e.MasksIn = file.Name;

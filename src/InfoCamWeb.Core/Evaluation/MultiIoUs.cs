@@ -11,6 +11,9 @@ public static class MultiIoUs
 {
     public static readonly IReadOnlyList<int> Default = [30, 50, 70];
 
+    /// <summary>Whether a result's list (null: made before it was configurable) is 30, 50, 70.</summary>
+    public static bool IsDefault(IReadOnlyList<int>? list) => list is null || list.SequenceEqual(Default);
+
     /// <summary>The key of an IoU in <c>maxBoxAccV2ByIou</c> ("30").</summary>
     public static string Key(int percent) => percent.ToString(CultureInfo.InvariantCulture);
 

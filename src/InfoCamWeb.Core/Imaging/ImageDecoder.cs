@@ -77,13 +77,17 @@ public sealed class ImageDecoder
         {
             return bitDepth == 16 ? DecodePng16(stream, colourType) : Decode8(stream);
         }
-        catch (Exception ex) when (ex is ImageFormatException or UnknownImageFormatException or InvalidImageContentException
-                                       or InvalidMemoryOperationException or NotSupportedException or InvalidOperationException
-                                       or ArgumentException or IndexOutOfRangeException or OverflowException or EndOfStreamException)
+        catch (Exception ex) when (IsDecodeFailure(ex))
         {
             throw new ImageDecodeException($"{name}: cannot be decoded ({ex.Message.TrimEnd('.')}).", ex);
         }
     }
+
+    /// <summary>What a decoder throws on a broken or hostile file (as opposed to a bug of ours).</summary>
+    private static bool IsDecodeFailure(Exception ex) =>
+        ex is ImageFormatException or UnknownImageFormatException or InvalidImageContentException or InvalidMemoryOperationException
+            or NotSupportedException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or OverflowException
+            or EndOfStreamException;
 
     /// <summary>
     /// A mask: an 8-bit (or 1-, 2-, 4-bit) greyscale PNG as its grey values, row-major, with the same header checks
@@ -107,8 +111,7 @@ public sealed class ImageDecoder
             image.CopyPixelDataTo(grey);
             return (width, height, grey);
         }
-        catch (Exception ex) when (ex is ImageFormatException or InvalidImageContentException or InvalidMemoryOperationException
-                                       or NotSupportedException or InvalidOperationException or ArgumentException or EndOfStreamException)
+        catch (Exception ex) when (IsDecodeFailure(ex))
         {
             throw new ImageDecodeException($"{path}: cannot be decoded ({ex.Message.TrimEnd('.')}).", ex);
         }
@@ -139,17 +142,24 @@ public sealed class ImageDecoder
     private RgbImage DecodePng16(Stream stream, int colourType)
     {
         using var image = Image.Load<Rgba64>(_configuration, stream);
-        var samples = new Rgba64[image.Width * image.Height];
-        image.CopyPixelDataTo(samples);
-        var pixels = new byte[samples.Length * 3];
+        var pixels = new byte[image.Width * image.Height * 3];
         bool grey = colourType == 0;
-        for (int i = 0; i < samples.Length; i++)
+        int width = image.Width;
+        // Row by row: a full managed copy of the 16-bit samples would double the memory of a large image.
+        image.ProcessPixelRows(rows =>
         {
-            var p = samples[i];
-            pixels[3 * i] = grey ? (byte)Math.Min(p.R, (ushort)255) : (byte)(p.R >> 8);
-            pixels[3 * i + 1] = grey ? (byte)Math.Min(p.G, (ushort)255) : (byte)(p.G >> 8);
-            pixels[3 * i + 2] = grey ? (byte)Math.Min(p.B, (ushort)255) : (byte)(p.B >> 8);
-        }
+            for (int y = 0; y < rows.Height; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                int o = y * width * 3;
+                foreach (var p in row)
+                {
+                    pixels[o++] = grey ? (byte)Math.Min(p.R, (ushort)255) : (byte)(p.R >> 8);
+                    pixels[o++] = grey ? (byte)Math.Min(p.G, (ushort)255) : (byte)(p.G >> 8);
+                    pixels[o++] = grey ? (byte)Math.Min(p.B, (ushort)255) : (byte)(p.B >> 8);
+                }
+            }
+        });
         return new RgbImage(image.Width, image.Height, pixels);
     }
 

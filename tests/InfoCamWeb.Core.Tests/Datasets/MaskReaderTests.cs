@@ -124,4 +124,18 @@ public class MaskReaderTests
         Assert.Equal([40, 40, 50, 60], dst[8..12]);
         Assert.Equal([40, 40, 50, 60], dst[12..]);
     }
+
+    [Fact]
+    public void An_image_listed_in_two_splits_keeps_one_copy_of_its_masks()
+    {
+        using var dir = new TempDir();
+        var root = Write(dir, Good);
+        dir.Write("train/image_ids.txt", "a.jpg\n");
+        dir.Write("train/class_labels.txt", "a.jpg,0\n");
+        dir.Write("train/localization.txt", "a.jpg,a_m0.png,a_ignore.png\n");
+        var a = DatasetLoader.Load(root).Images.Single(i => i.Id == "a.jpg");
+        Assert.Equal(["a_m0.png"], a.Masks);
+        Assert.True(a.IsTrain && a.IsTest);
+        Assert.Equal("a_ignore.png", a.IgnoreMask);
+    }
 }

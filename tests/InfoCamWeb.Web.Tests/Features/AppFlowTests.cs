@@ -139,6 +139,16 @@ public class AppFlowTests(WebAppFixture app)
         var page = await (await app.SignedInClientAsync(actor)).GetStringAsync($"/runs/{run.Id}");
         Assert.Contains(">IoU 90<", page);
         Assert.DoesNotContain(">IoU 30<", page);
+
+        // Published, it is ranked by GT-known Loc but left out of a MaxBoxAccV2 ranking (a mean over another list).
+        Assert.Null(await runs.PublishAsync(actor, run.Id, true));
+        var boards = app.Get<InfoCamWeb.Web.Features.Leaderboard.LeaderboardService>();
+        var key = new InfoCamWeb.Web.Features.Leaderboard.BoardKey(demo.DatasetId, "test", "resize224");
+        Assert.Contains((await boards.BoardAsync(key, Core.Evaluation.RankingMetric.GtKnownLoc, "cam", true))!.Rows, r => r.RunId == run.Id);
+        Assert.DoesNotContain((await boards.BoardAsync(key, Core.Evaluation.RankingMetric.MaxBoxAccV2, "cam", true))!.Rows, r => r.RunId == run.Id);
+        // PxAP asked of a box board ranks by the board's default instead of scoring every row 0.
+        Assert.Equal(Core.Evaluation.RankingMetric.Top1Loc, (await boards.BoardAsync(key, Core.Evaluation.RankingMetric.Pxap, "best", false))!.Metric);
+        Assert.Null(await runs.PublishAsync(actor, run.Id, false));
     }
 
     [Fact]
@@ -156,7 +166,9 @@ public class AppFlowTests(WebAppFixture app)
             Assert.InRange(dataset.Masks, 64, 128); // one bird each, a fledgling in some
             Assert.Equal(0, dataset.Boxes);
             var model = (await app.Get<ModelService>().ListAsync(actor)).First(m => m.IsDemo);
-            var created = await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = model.Id, DatasetId = dataset.Id });
+            var cropped = await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = model.Id, DatasetId = dataset.Id, Protocol = "resize256crop224" });
+            Assert.Equal("'masks' has mask ground truth: it is evaluated with the resize224 protocol, as wsolevaluation does (resize256crop224 would crop the masks).", cropped.Error?.Message);
+            var created = await app.Get<RunService>().CreateAsync(actor, new RunRequest { ModelId = model.Id, DatasetId = dataset.Id, IouThresholds = null });
             var run = await app.WaitForRunAsync(created.RunId!.Value);
             Assert.Equal(RunStatus.Succeeded, run.Status);
             var result = RunService.Result(run)!;

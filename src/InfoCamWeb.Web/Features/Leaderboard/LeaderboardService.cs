@@ -61,11 +61,14 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
         if (runs.Count == 0) return null;
         var datasetName = runs[0].Dataset!.Name;
         bool masks = ResultFiles.FromJson(runs[0].ResultJson!).Dataset.HasMasks;
-        var metric = requested ?? (masks ? RankingMetric.Pxap : RankingMetric.Top1Loc);
+        // PxAP exists on mask boards only; asked for elsewhere (a link, a board switched to), the board's default ranks.
+        var metric = requested is RankingMetric r && (r != RankingMetric.Pxap || masks) ? r : masks ? RankingMetric.Pxap : RankingMetric.Top1Loc;
         var candidates = new List<(RunRecord Run, string Method, int MethodIndex, MethodScores Scores, EvaluationResult Result, double Score)>();
         foreach (var run in runs)
         {
             var result = ResultFiles.FromJson(run.ResultJson!);
+            // MaxBoxAccV2 is a mean over the run's IoU list: runs with another list than 30/50/70 are not ranked by it.
+            if (metric == RankingMetric.MaxBoxAccV2 && !MultiIoUs.IsDefault(result.Settings.MultiIoUs)) continue;
             var keys = result.Methods.Keys.ToList();
             var options = method == "best" ? keys : keys.Where(k => k == method).ToList();
             var best = options.Select(k => (Key: k, Score: Score(result, result.Methods[k], metric)))

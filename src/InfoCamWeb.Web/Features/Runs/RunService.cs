@@ -35,7 +35,7 @@ public sealed class RunRequest
     public int? ScoreCamChannels { get; set; }
 
     /// <summary>MaxBoxAccV2's IoU list in percent (wsolevaluation's iou_threshold_list).</summary>
-    public List<int> IouThresholds { get; set; } = [.. MultiIoUs.Default];
+    public List<int>? IouThresholds { get; set; } = [.. MultiIoUs.Default];
 }
 
 public sealed record RunCreation(int? RunId, ServiceError? Error)
@@ -152,7 +152,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
             SkipBadImages = request.SkipBadImages,
             AllowTf32 = request.AllowTf32,
             ScoreCamChannels = request.ScoreCamChannels,
-            MultiIoUs = request.IouThresholds.Distinct().Order().ToList(),
+            MultiIoUs = (request.IouThresholds ?? [.. MultiIoUs.Default]).Distinct().Order().ToList(),
         };
     }
 
@@ -178,6 +178,10 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
             return new RunCreation(null, ex.Message);
         }
         var settings = spec.Settings;
+        if (dataset.Masks > 0 && settings.Protocol != Core.Imaging.EvaluationProtocol.Resize224)
+        {
+            return new RunCreation(null, $"'{dataset.Name}' has mask ground truth: it is evaluated with the resize224 protocol, as wsolevaluation does (resize256crop224 would crop the masks).");
+        }
         int images = settings.Split switch
         {
             Core.Datasets.DatasetSplit.Train => dataset.TrainImages,

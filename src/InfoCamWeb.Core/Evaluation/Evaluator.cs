@@ -230,7 +230,7 @@ public sealed class Evaluator
     private EvaluationResult Result(MetricsAccumulator acc, IReadOnlyList<string> skipped, StageSeconds seconds, string provider) => new()
     {
         Model = new ModelInfo(_model.Path, _model.Sha256, _model.Head.FeatureTensor, _model.Head.Classes, _pre.InputSize, provider, _model.Head.Pattern),
-        Dataset = new DatasetInfo(_dataset.Root, _settings.Split.ToString().ToLowerInvariant(), Images.Count, _dataset.ClassCount) { ClassesUsed = Images.Select(i => i.ClassIndex).Distinct().Count(), GroundTruth = _dataset.HasMasks ? "masks" : null },
+        Dataset = new DatasetInfo(_dataset.Root, _settings.Split.ToString().ToLowerInvariant(), Images.Count, _dataset.ClassCount) { ClassesUsed = _dataset.ClassesUsed(_settings.Split), GroundTruth = _dataset.HasMasks ? "masks" : null },
         Settings = new SettingsInfo(_settings.Protocol.Key(), _settings.CamThreshold, _settings.ThresholdStep, _settings.Window) { MultiIoUs = [.. _settings.MultiIoUs] },
         Classification = acc.Classification(_model.Head.Classes, _logPriors is not null),
         Methods = acc.Methods(_dataset.LabelOf),

@@ -11,7 +11,7 @@ namespace InfoCamWeb.Cli.Commands;
 /// <summary><c>infocam evaluate</c> and <c>infocam bench</c>.</summary>
 internal static class EvaluateCommand
 {
-    private static readonly HashSet<string> Flags = ["quiet", "bgr", "skip-bad-images", "allow-tf32"];
+    private static readonly HashSet<string> Flags = ["quiet", "bgr", "skip-bad-images", "allow-tf32", "post-only"];
 
     public static async Task<int> RunAsync(IEnumerable<string> rawArgs, TextWriter stdout, TextWriter stderr, bool bench, CancellationToken ct)
     {
@@ -19,33 +19,27 @@ internal static class EvaluateCommand
         var modelPath = a.Required("model");
         var datasetPath = a.Required("dataset");
         var overrides = CliApp.Overrides(a);
-        var settings = new EvaluationSettings
-        {
-            Split = Dataset.ParseSplit(a.Get("split") ?? "test"),
-            Methods = CamMethods.ParseList(a.Get("methods") ?? "cam,infocam,infocam+"),
-            Protocol = Preprocessor.ParseProtocol(a.Get("protocol") ?? "resize224"),
-            CamThreshold = a.Double("cam-threshold", 0.2),
-            ThresholdStep = a.Double("threshold-step", 0.01),
-            Window = a.Int("window", 4),
-            BatchSize = a.Int("batch-size", 16),
-            Provider = CliApp.Provider(a),
-            SkipBadImages = a.Flag("skip-bad-images"),
-            AllowTf32 = a.Flag("allow-tf32"),
-            ScoreCamChannels = a.Get("scorecam-channels") is null ? null : a.Int("scorecam-channels", 0),
-            MultiIoUs = a.Get("iou-thresholds") is { } ious ? MultiIoUs.Parse(ious) : MultiIoUs.Default,
-        };
+        var settings = Settings(a);
         var output = a.Get("output");
         var perImage = a.Get("per-image");
         bool quiet = a.Flag("quiet");
-        var steps = bench && a.Get("steps") is { } s
-            ? s.Split(',').Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new UsageException($"--steps '{x}' is not a number.")).ToArray()
-            : [settings.ThresholdStep];
+        var steps = bench && a.Get("steps") is { } s ? Numbers(s, "--steps", double.Parse) : [settings.ThresholdStep];
+        bool postOnly = bench && a.Flag("post-only");
+        int[]? cores = postOnly && a.Get("cores") is { } c ? Numbers(c, "--cores", int.Parse) : null;
+        if (!postOnly && (a.Get("cores") is not null || a.Flag("post-only")))
+        {
+            throw new UsageException("--post-only and --cores belong to 'infocam bench'; --cores needs --post-only.");
+        }
         settings.Validate();
 
         var model = ModelLoader.Load(modelPath, overrides);
         settings = settings with { Preprocessing = CliApp.PreprocessingFrom(a, model) };
         a.EnsureAllUsed();
         var dataset = DatasetLoader.Load(datasetPath);
+        if (postOnly)
+        {
+            return await PostOnlyBenchCommand.RunAsync(model, dataset, settings, steps, cores, output, ConsoleOn(stdout), ct);
+        }
 
         var results = new List<EvaluationResult>();
         foreach (var step in steps)
@@ -80,11 +74,7 @@ internal static class EvaluateCommand
         {
             await File.WriteAllTextAsync(output, ResultFiles.ToJson(final), ct);
         }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
-        if (ReferenceEquals(stdout, Console.Out) && Console.IsOutputRedirected || !ReferenceEquals(stdout, Console.Out))
-        {
-            console.Profile.Width = 132; // files and pipes: no terminal width to fit, keep table rows on one line
-        }
+        var console = ConsoleOn(stdout);
         if (bench)
         {
             PrintBench(console, results, steps);
@@ -96,12 +86,53 @@ internal static class EvaluateCommand
         return 0;
     }
 
+    /// <summary>The evaluation settings from the command line (the options evaluate and bench share).</summary>
+    internal static EvaluationSettings Settings(CliArgs a) => new()
+    {
+        Split = Dataset.ParseSplit(a.Get("split") ?? "test"),
+        Methods = CamMethods.ParseList(a.Get("methods") ?? "cam,infocam,infocam+"),
+        Protocol = Preprocessor.ParseProtocol(a.Get("protocol") ?? "resize224"),
+        CamThreshold = a.Double("cam-threshold", 0.2),
+        ThresholdStep = a.Double("threshold-step", 0.01),
+        Window = a.Int("window", 4),
+        BatchSize = a.Int("batch-size", 16),
+        Provider = CliApp.Provider(a),
+        SkipBadImages = a.Flag("skip-bad-images"),
+        AllowTf32 = a.Flag("allow-tf32"),
+        ScoreCamChannels = a.Get("scorecam-channels") is null ? null : a.Int("scorecam-channels", 0),
+        MultiIoUs = a.Get("iou-thresholds") is { } ious ? MultiIoUs.Parse(ious) : MultiIoUs.Default,
+    };
+
+    private static T[] Numbers<T>(string list, string option, Func<string, IFormatProvider, T> parse) =>
+        list.Split(',').Select(x =>
+        {
+            try
+            {
+                return parse(x.Trim(), CultureInfo.InvariantCulture);
+            }
+            catch (FormatException)
+            {
+                throw new UsageException($"{option} '{x}' is not a number.");
+            }
+        }).ToArray();
+
+    /// <summary>A console on <paramref name="stdout"/>; files and pipes have no terminal width to fit, so table rows stay on one line.</summary>
+    internal static IAnsiConsole ConsoleOn(TextWriter stdout)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+        if (ReferenceEquals(stdout, System.Console.Out) && System.Console.IsOutputRedirected || !ReferenceEquals(stdout, System.Console.Out))
+        {
+            console.Profile.Width = 132;
+        }
+        return console;
+    }
+
     private static async Task<EvaluationResult> WithProgress(Evaluator evaluator, Action<ImageOutcome>? onImage, bool quiet, TextWriter stderr, CancellationToken ct)
     {
-        bool interactive = !quiet && !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        bool interactive = !quiet && !System.Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (interactive)
         {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Error) });
             EvaluationResult? result = null;
             await console.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())

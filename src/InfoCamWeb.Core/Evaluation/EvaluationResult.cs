@@ -107,4 +107,32 @@ public sealed record StageSeconds(
     [property: JsonPropertyName("decode")] double Decode,
     [property: JsonPropertyName("preprocess")] double Preprocess,
     [property: JsonPropertyName("inference")] double Inference,
-    [property: JsonPropertyName("localization")] double Localization);
+    [property: JsonPropertyName("localization")] double Localization)
+{
+    /// <summary>Where localization's time went, as CPU seconds summed over the threads that share it; null when not measured (older results).</summary>
+    [JsonPropertyName("localizationStages")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LocalizationSeconds? LocalizationStages { get; init; }
+
+    /// <summary>Both passes' seconds added stage by stage (shards of one run, chunks of a benchmark).</summary>
+    public StageSeconds Plus(StageSeconds o) => new(Total + o.Total, Decode + o.Decode, Preprocess + o.Preprocess, Inference + o.Inference, Localization + o.Localization)
+    {
+        LocalizationStages = LocalizationStages is { } a && o.LocalizationStages is { } b ? a.Plus(b) : LocalizationStages ?? o.LocalizationStages,
+    };
+}
+
+/// <summary>
+/// CPU seconds of localization's stages: the score maps (<see cref="Maps"/>), cubic upsampling with min-max
+/// normalisation and quantisation (<see cref="Upsampling"/>), the contour sweep (<see cref="Sweep"/>), and everything
+/// scored from its boxes and the map, counted into the run's totals (<see cref="Metrics"/>).
+/// </summary>
+public sealed record LocalizationSeconds(
+    [property: JsonPropertyName("maps")] double Maps,
+    [property: JsonPropertyName("upsampling")] double Upsampling,
+    [property: JsonPropertyName("sweep")] double Sweep,
+    [property: JsonPropertyName("metrics")] double Metrics)
+{
+    public static LocalizationSeconds Zero { get; } = new(0, 0, 0, 0);
+
+    public LocalizationSeconds Plus(LocalizationSeconds o) => new(Maps + o.Maps, Upsampling + o.Upsampling, Sweep + o.Sweep, Metrics + o.Metrics);
+}

@@ -19,7 +19,7 @@ public sealed record EvaluationProgress(int Done, int Total, double ImagesPerSec
 /// preprocessing of the next batch, inference of the current one, and localization of the previous one. Images are
 /// streamed; only a few batches are in memory at once.
 /// </summary>
-public sealed class Evaluator
+public sealed partial class Evaluator
 {
     private readonly LoadedModel _model;
     private readonly Dataset _dataset;
@@ -66,10 +66,8 @@ public sealed class Evaluator
 
     public double[] Thresholds => _thresholds;
 
-    /// <summary>A decoded batch; <paramref name="Masks"/> holds each image's mask ground truth (null entries for box datasets).</summary>
-    private sealed record Prepared(int[] Indices, float[] Tensor, Box[][] Truth, byte[]?[] Masks, double Decode, double Preprocess);
-
-    private sealed record Inferred(Prepared Batch, InferenceOutput Output);
+    /// <summary>Degree of parallelism of decoding and localization; all cores by default (<c>infocam bench --cores</c> measures fewer).</summary>
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Runs the evaluation. <paramref name="completed"/> are outcomes saved by an earlier, interrupted run: they are counted, not recomputed.</summary>
     public Task<EvaluationResult> RunAsync(
@@ -92,10 +90,7 @@ public sealed class Evaluator
         InferenceEngine? engine,
         CancellationToken cancellationToken = default)
     {
-        if (range.Start < 0 || range.End > Images.Count || range.Start > range.End)
-        {
-            throw new EvaluationException($"Images {range} are outside the split's {Images.Count} images.");
-        }
+        CheckRange(range);
         var total = Stopwatch.StartNew();
         var acc = NewAccumulator();
         var done = new HashSet<int>();
@@ -107,108 +102,99 @@ public sealed class Evaluator
             }
         }
         var todo = Enumerable.Range(range.Start, range.Length).Where(i => !done.Contains(i)).ToArray();
-        var skipped = new List<string>();
-        int size = _pre.InputSize;
-
-        using var ownEngine = engine is null ? new InferenceEngine(_model, _settings.Provider, cudaDevice: _settings.CudaDevice, allowTf32: _settings.AllowTf32) : null;
+        using var ownEngine = engine is null ? NewEngine() : null;
         engine ??= ownEngine!;
-        int batchSize = engine.MaxBatch(_settings.BatchSize);
-        double decodeSec = 0, preSec = 0, inferSec = 0, locSec = 0;
+        var run = engine;
+        var localization = new LocalizationStage(this, run, range.Length - done.Count, progress, run.Provider.Provider, done.Count);
+        var times = await PipelineAsync(todo, run.MaxBatch(_settings.BatchSize), batch => Infer(run, batch),
+            (item, ct) => localization.Consume(item, acc, onImage, ct), run.Terminate, cancellationToken).ConfigureAwait(false);
+        return Result(acc, times.Skipped, localization.Seconds(total.Elapsed.TotalSeconds, times), run.Provider.ToString());
+    }
 
-        var prepared = Channel.CreateBounded<Prepared>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-        var inferred = Channel.CreateBounded<Inferred>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var ct = cts.Token;
-        // Cancellation from outside stops a batch inside ONNX Runtime; the stages' own stop (below) leaves the engine usable.
-        var registration = cancellationToken.Register(engine.Terminate);
-
-        var decodeTask = Task.Run(async () =>
+    /// <summary>
+    /// The first half of <c>infocam bench --post-only</c>: decodes the images of <paramref name="range"/> and runs the
+    /// model on them, keeping every batch's logits and feature maps in memory for <see cref="ReplayAsync"/>.
+    /// </summary>
+    public async Task<InferenceRecording> RecordAsync(ImageRange range, InferenceEngine? engine, CancellationToken cancellationToken = default)
+    {
+        CheckRange(range);
+        if (_settings.Methods.Contains(CamMethod.ScoreCam))
         {
-            try
-            {
-                for (int start = 0; start < todo.Length; start += batchSize)
-                {
-                    ct.ThrowIfCancellationRequested();
-                    var batch = Prepare(todo.AsSpan(start, Math.Min(batchSize, todo.Length - start)).ToArray(), size, skipped);
-                    if (batch.Indices.Length > 0)
-                    {
-                        await prepared.Writer.WriteAsync(batch, ct).ConfigureAwait(false);
-                    }
-                }
-                prepared.Writer.Complete();
-            }
-            catch (Exception ex)
-            {
-                prepared.Writer.Complete(ex);
-            }
-        }, ct);
-
-        var inferTask = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var batch in prepared.Reader.ReadAllAsync(ct).ConfigureAwait(false))
-                {
-                    var sw = Stopwatch.StartNew();
-                    var output = engine.Run(batch.Tensor, batch.Indices.Length, size);
-                    inferSec += sw.Elapsed.TotalSeconds;
-                    if (output.Classes != _model.Head.Classes)
-                    {
-                        throw new EvaluationException($"The model produced {output.Classes} logits per image; its classifier has {_model.Head.Classes} outputs.");
-                    }
-                    await inferred.Writer.WriteAsync(new Inferred(batch, output), ct).ConfigureAwait(false);
-                }
-                inferred.Writer.Complete();
-            }
-            catch (Exception ex)
-            {
-                inferred.Writer.Complete(ex);
-            }
-        }, ct);
-
-        using var localizers = new ThreadLocal<MapLocalizer>(() => new MapLocalizer(size, _thresholds, _settings.CamThreshold, _settings.MultiIoUs.Select(d => d / 100.0).ToArray()));
-        int doneCount = done.Count;
-        var runClock = Stopwatch.StartNew();
-        int doneThisRun = 0;
-        try
-        {
-            await foreach (var item in inferred.Reader.ReadAllAsync(ct).ConfigureAwait(false))
-            {
-                decodeSec += item.Batch.Decode;
-                preSec += item.Batch.Preprocess;
-                var sw = Stopwatch.StartNew();
-                var outcomes = new ImageOutcome[item.Batch.Indices.Length];
-                LocalizeBatch(item, outcomes, localizers, engine, ct);
-                locSec += sw.Elapsed.TotalSeconds;
-                foreach (var o in outcomes)
-                {
-                    acc.Add(o);
-                    onImage?.Invoke(o);
-                }
-                doneCount += outcomes.Length;
-                doneThisRun += outcomes.Length;
-                if (progress is not null)
-                {
-                    double rate = doneThisRun / Math.Max(runClock.Elapsed.TotalSeconds, 1e-9);
-                    int remaining = range.Length - doneCount - skipped.Count;
-                    progress.Report(new EvaluationProgress(doneCount, range.Length, rate, total.Elapsed,
-                        rate > 0 ? TimeSpan.FromSeconds(remaining / rate) : null, engine.Provider.Provider));
-                }
-            }
-            await Task.WhenAll(decodeTask, inferTask).ConfigureAwait(false);
+            throw new EvaluationException("Score-CAM runs the model for every map, so its time cannot be separated from inference: leave it out of a post-only benchmark.");
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        finally
-        {
-            registration.Dispose();
-            cts.Cancel();
-            try { await Task.WhenAll(decodeTask, inferTask).ConfigureAwait(false); } catch { /* reported above */ }
-        }
+        var total = Stopwatch.StartNew();
+        using var ownEngine = engine is null ? NewEngine() : null;
+        engine ??= ownEngine!;
+        var run = engine;
+        var batches = new List<(int[] Indices, InferenceOutput Output)>();
+        int batchSize = run.MaxBatch(_settings.BatchSize);
+        var times = await PipelineAsync(Enumerable.Range(range.Start, range.Length).ToArray(), batchSize,
+            batch => Infer(run, batch), (item, _) => batches.Add((item.Batch.Indices, item.Output)), run.Terminate, cancellationToken).ConfigureAwait(false);
+        return new InferenceRecording(range, batches, batchSize, run.Provider.ToString(), new StageSeconds(total.Elapsed.TotalSeconds, times.Decode, times.Preprocess, times.Inference, 0));
+    }
 
-        return Result(acc, skipped, new StageSeconds(total.Elapsed.TotalSeconds, decodeSec, preSec, inferSec, locSec), engine.Provider.ToString());
+    /// <summary>
+    /// The second half of <c>infocam bench --post-only</c>: everything an evaluation does except inference (decoding,
+    /// preprocessing, maps, upsampling, the sweep, metrics), with the model's outputs taken from
+    /// <paramref name="recording"/>, counted into <paramref name="acc"/>. Returns the pass's stage seconds.
+    /// </summary>
+    private async Task<(StageSeconds Seconds, List<string> Skipped)> ReplayAsync(InferenceRecording recording, MetricsAccumulator acc, CancellationToken cancellationToken)
+    {
+        var total = Stopwatch.StartNew();
+        var localization = new LocalizationStage(this, null, recording.Range.Length, null, "", 0);
+        int next = 0;
+        var times = await PipelineAsync(Enumerable.Range(recording.Range.Start, recording.Range.Length).ToArray(), recording.BatchSize,
+            batch => recording.Take(next++, batch.Indices), (item, ct) => localization.Consume(item, acc, null, ct), () => { }, cancellationToken).ConfigureAwait(false);
+        return (localization.Seconds(total.Elapsed.TotalSeconds, times) with { Inference = 0 }, times.Skipped);
+    }
+
+    /// <summary>
+    /// <c>infocam bench --post-only</c>: the split in chunks whose model outputs fit <paramref name="memoryBudget"/> bytes;
+    /// each chunk is run through the model once (<see cref="RecordAsync"/>), then timed without inference. The result
+    /// equals <see cref="RunAsync(IProgress{EvaluationProgress}?, Action{ImageOutcome}?, IReadOnlyCollection{ImageOutcome}?, CancellationToken)"/>'s
+    /// but for its seconds, which are the post-processing passes' alone.
+    /// </summary>
+    /// <param name="limit">Only the first images (a warm-up pass); the whole split by default.</param>
+    public async Task<PostOnlyBench> BenchPostOnlyAsync(InferenceEngine engine, long memoryBudget = 512L << 20, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        var acc = NewAccumulator();
+        var skipped = new List<string>();
+        StageSeconds post = new(0, 0, 0, 0, 0) { LocalizationStages = LocalizationSeconds.Zero }, recorded = new(0, 0, 0, 0, 0);
+        int batch = engine.MaxBatch(_settings.BatchSize), chunk = 4 * batch, end = Math.Min(limit ?? Images.Count, Images.Count);
+        for (int start = 0; start < end; )
+        {
+            var range = new ImageRange(start, Math.Min(start + chunk, end));
+            start = range.End;
+            var recording = await RecordAsync(range, engine, cancellationToken).ConfigureAwait(false);
+            var (seconds, skippedHere) = await ReplayAsync(recording, acc, cancellationToken).ConfigureAwait(false);
+            skipped.AddRange(skippedHere);
+            post = post.Plus(seconds);
+            recorded = recorded.Plus(recording.Seconds);
+            long perImage = recording.Bytes / Math.Max(1, recording.Images);
+            chunk = (int)Math.Clamp(memoryBudget / Math.Max(1, perImage) / batch * batch, batch, int.MaxValue / 2);
+        }
+        var result = Result(acc, skipped, post, engine.Provider.ToString());
+        return new PostOnlyBench(result, recorded, Parallelism);
+    }
+
+    private void CheckRange(ImageRange range)
+    {
+        if (range.Start < 0 || range.End > Images.Count || range.Start > range.End)
+        {
+            throw new EvaluationException($"Images {range} are outside the split's {Images.Count} images.");
+        }
+    }
+
+    private InferenceEngine NewEngine() => new(_model, _settings.Provider, cudaDevice: _settings.CudaDevice, allowTf32: _settings.AllowTf32);
+
+    private InferenceOutput Infer(InferenceEngine engine, Prepared batch)
+    {
+        var output = engine.Run(batch.Tensor, batch.Indices.Length, _pre.InputSize);
+        if (output.Classes != _model.Head.Classes)
+        {
+            throw new EvaluationException($"The model produced {output.Classes} logits per image; its classifier has {_model.Head.Classes} outputs.");
+        }
+        return output;
     }
 
     /// <summary>
@@ -238,144 +224,6 @@ public sealed class Evaluator
         SkippedImages = skipped.ToList(),
         Seconds = seconds,
     };
-
-    private Prepared Prepare(int[] indices, int size, List<string> skipped)
-    {
-        var tensor = new float[indices.Length * 3 * size * size];
-        var truth = new List<Box[]>(indices.Length);
-        var masks = new List<byte[]?>(indices.Length);
-        var kept = new List<int>(indices.Length);
-        double decode = 0, pre = 0;
-        foreach (int index in indices)
-        {
-            var record = Images[index];
-            var path = _dataset.ImagePath(record);
-            var sw = Stopwatch.StartNew();
-            RgbImage image;
-            try
-            {
-                image = _decoder.Decode(path);
-            }
-            catch (ImageDecodeException ex)
-            {
-                var message = $"{record.Where}: '{record.RelativePath}' {ex.Message.Replace(path + ": ", "")}";
-                if (_settings.SkipBadImages)
-                {
-                    lock (skipped) skipped.Add(message);
-                    continue;
-                }
-                throw new EvaluationException(message, ex);
-            }
-            decode += sw.Elapsed.TotalSeconds;
-            sw.Restart();
-            if (record.Width is int w && record.Height is int h && (w != image.Width || h != image.Height))
-            {
-                throw new EvaluationException(
-                    $"image {record.Id} ({record.RelativePath}): {record.SizeSource} gives {w}x{h} but the file is {image.Width}x{image.Height}.");
-            }
-            if (record.Width is null && record.OutsideBox(image.Width, image.Height) is { } outside)
-            {
-                throw new EvaluationException(outside.ToString());
-            }
-            var frame = Preprocessor.ToFrame(image, size, _settings.Protocol);
-            Preprocessor.Normalize(frame, _pre, tensor.AsSpan(kept.Count * 3 * size * size, 3 * size * size));
-            if (_dataset.HasMasks)
-            {
-                var mask = LoadMask(record, image, size);
-                truth.Add(mask.InstanceBoxes);
-                masks.Add(mask.Pixels);
-            }
-            else
-            {
-                truth.Add(record.Boxes.Select(b => Preprocessor.MapBox(b, image.Width, image.Height, size, _settings.Protocol)).ToArray());
-                masks.Add(null);
-            }
-            kept.Add(index);
-            pre += sw.Elapsed.TotalSeconds;
-        }
-        return new Prepared(kept.ToArray(), tensor, truth.ToArray(), masks.ToArray(), decode, pre);
-    }
-
-    /// <summary>The image's masks in the S x S frame; a bad mask stops the run with its file and line.</summary>
-    private MaskGroundTruth LoadMask(ImageRecord record, RgbImage image, int size)
-    {
-        try
-        {
-            return MaskGroundTruth.Load(_dataset, record, image.Width, image.Height, size, _decoder);
-        }
-        catch (DatasetException ex)
-        {
-            throw new EvaluationException(ex.Message, ex);
-        }
-    }
-
-    private ImageOutcome Localize(Inferred item, int i, MapLocalizer localizer, InferenceEngine engine)
-    {
-        int index = item.Batch.Indices[i];
-        var truth = item.Batch.Truth[i];
-        var output = item.Output;
-        var record = Images[index];
-        var logits = output.LogitsOf(i);
-        var features = output.FeaturesOf(i);
-        int y = record.ClassIndex;
-        int pred = CamComputer.ArgMax(logits);
-        int above = 0;
-        double max = double.NegativeInfinity;
-        for (int c = 0; c < logits.Length; c++)
-        {
-            if (logits[c] > logits[y]) above++;
-            max = Math.Max(max, logits[c]);
-        }
-        double sum = 0;
-        for (int c = 0; c < logits.Length; c++) sum += Math.Exp(logits[c] - max);
-        double ce = max + Math.Log(sum) - logits[y];
-        double pc = 0;
-        if (_logPriors is not null)
-        {
-            double pmax = double.NegativeInfinity;
-            for (int c = 0; c < logits.Length; c++)
-                if (!double.IsNegativeInfinity(_logPriors[c])) pmax = Math.Max(pmax, logits[c] + _logPriors[c]);
-            double psum = 0;
-            for (int c = 0; c < logits.Length; c++)
-                if (!double.IsNegativeInfinity(_logPriors[c])) psum += Math.Exp(logits[c] + _logPriors[c] - pmax);
-            pc = logits[y] - (pmax + Math.Log(psum));
-        }
-
-        var classifier = _model.Head.Classifier;
-        var results = new MapOutcome[_settings.Methods.Count];
-        var maps = new RawScoreMap[results.Length];
-        for (int m = 0; m < results.Length; m++)
-        {
-            var method = _settings.Methods[m];
-            var map = method == CamMethod.ScoreCam
-                ? ScoreCamMap(item, i, y, engine)
-                : CamComputer.Compute(method, classifier, features, output.Height, output.Width, y, logits, _settings.Window);
-            var (mh, mw) = CamComputer.MapSize(method, output.Height, output.Width, _settings.Window);
-            results[m] = localizer.Localize(map, mh, mw, truth, item.Batch.Masks[i]);
-            maps[m] = new RawScoreMap(mh, mw, Array.ConvertAll(map, v => (float)v));
-        }
-        return new ImageOutcome(index, record.Id, y, pred, above < 5, ce, pc, truth, results) { Maps = maps, TopClasses = TopClasses(logits, max, sum) };
-    }
-
-    /// <summary>
-    /// The batch's images on all cores. A failing image (a Score-CAM pass that ONNX Runtime stops, say) surfaces as its
-    /// own exception, and a cancelled run as a cancellation, not as Parallel.For's AggregateException.
-    /// </summary>
-    private void LocalizeBatch(Inferred item, ImageOutcome[] outcomes, ThreadLocal<MapLocalizer> localizers, InferenceEngine engine, CancellationToken ct)
-    {
-        try
-        {
-            Parallel.For(0, outcomes.Length, new ParallelOptions { CancellationToken = ct }, i =>
-            {
-                outcomes[i] = Localize(item, i, localizers.Value!, engine);
-            });
-        }
-        catch (AggregateException ex)
-        {
-            ct.ThrowIfCancellationRequested();
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
-        }
-    }
 
     /// <summary>
     /// Score-CAM of image <paramref name="i"/> of the batch: its masked copies run through the same session, one batch

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace InfoCamWeb.Core.Localization;
 
 /// <summary>
@@ -65,16 +67,33 @@ public sealed class MapLocalizer
 
     public int ThresholdCount { get; }
 
+    /// <summary>Stopwatch ticks this instance spent upsampling (with normalisation and quantisation), sweeping, and scoring.</summary>
+    public (long Upsampling, long Sweep, long Metrics) Ticks => (_upsamplingTicks, _sweepTicks, _metricsTicks);
+
+    private long _upsamplingTicks, _sweepTicks, _metricsTicks;
+
     /// <summary>The last quantised map (S x S), for heatmap rendering.</summary>
     public ReadOnlySpan<byte> Quantised => _quantised;
 
     /// <param name="mask">Mask ground truth in the S x S frame (<c>MaskGroundTruth.Pixels</c>) for PxAP; null for box datasets.</param>
     public MapOutcome Localize(ReadOnlySpan<double> map, int height, int width, ReadOnlySpan<Box> truth, byte[]? mask = null)
     {
+        long start = Stopwatch.GetTimestamp();
         CubicUpsampler.Resize(map, height, width, _upsampled, _size, _size);
         byte max = ScoreMaps.NormalizeAndQuantize(_upsampled, _quantised);
         var grid = ThresholdGrid.Create(_thresholdsWithFixed, max);
+        long upsampled = Stopwatch.GetTimestamp();
         _sweep.Run(_quantised, grid.Levels, _result);
+        long swept = Stopwatch.GetTimestamp();
+        _upsamplingTicks += upsampled - start;
+        _sweepTicks += swept - upsampled;
+        var outcome = Score(grid, truth, mask);
+        _metricsTicks += Stopwatch.GetTimestamp() - swept;
+        return outcome;
+    }
+
+    private MapOutcome Score(ThresholdGrid grid, ReadOnlySpan<Box> truth, byte[]? mask)
+    {
 
         int levels = grid.Levels.Length;
         Span<byte> byLevel = stackalloc byte[levels];

@@ -67,7 +67,7 @@ public sealed class RunFinalizer(IDbContextFactory<InfoCamDbContext> dbFactory, 
     private static StageSeconds SecondsOf(IEnumerable<RunShardRecord> shards)
     {
         var all = shards.Select(s => s.Seconds is null ? null : JsonSerializer.Deserialize<StageSeconds>(s.Seconds)).OfType<StageSeconds>().ToList();
-        return new StageSeconds(all.Sum(s => s.Total), all.Sum(s => s.Decode), all.Sum(s => s.Preprocess), all.Sum(s => s.Inference), all.Sum(s => s.Localization));
+        return all.Aggregate(new StageSeconds(0, 0, 0, 0, 0), (sum, s) => sum.Plus(s));
     }
 
     /// <summary>The provider the shards ran on; several are listed when workers of different kinds shared the run.</summary>

@@ -34,6 +34,40 @@ public class CliAppTests
         Assert.StartsWith("image_id,gt,pred,cam_x0,cam_y0,cam_x1,cam_y1,cam_iou,infocam_x0", lines[0]);
     }
 
+    [Fact]
+    public async Task Bench_post_only_prints_each_stage_and_writes_the_evaluations_result_next_to_its_rates()
+    {
+        using var dir = new TempDir();
+        var evaluated = Path.Combine(dir.Path, "r.json");
+        var benched = Path.Combine(dir.Path, "b.json");
+        string[] common = ["--model", Demo("demo-model", "demo-cnn.onnx"), "--dataset", Demo("demo-cub"), "--provider", "cpu", "--quiet"];
+        Assert.Equal(0, (await Run(["evaluate", .. common, "--output", evaluated])).Code);
+        var (code, stdout, stderr) = await Run(["bench", "--post-only", .. common, "--steps", "0.01,0.001", "--output", benched]);
+        Assert.True(code == 0, stderr);
+        foreach (var column in new[] { "post img/s", "decode", "preprocess", "maps", "upsampling", "sweep", "metrics" })
+        {
+            Assert.Contains(column, stdout);
+        }
+
+        using var bench = System.Text.Json.JsonDocument.Parse(File.ReadAllText(benched));
+        Assert.True(bench.RootElement.GetProperty("postImagesPerSecond").GetDouble() > 0);
+        var runs = bench.RootElement.GetProperty("runs");
+        Assert.Equal([0.01, 0.001], runs.EnumerateArray().Select(r => r.GetProperty("thresholdStep").GetDouble()));
+        Assert.True(runs[0].GetProperty("msPerImage").GetProperty("sweep").GetDouble() > 0);
+        var fromBench = Core.Evaluation.ResultFiles.FromJson(bench.RootElement.GetProperty("result").GetRawText());
+        var fromEvaluate = Core.Evaluation.ResultFiles.FromJson(File.ReadAllText(evaluated));
+        var none = new Core.Evaluation.StageSeconds(0, 0, 0, 0, 0);
+        Assert.Equal(Core.Evaluation.ResultFiles.ToJson(fromEvaluate with { Seconds = none }), Core.Evaluation.ResultFiles.ToJson(fromBench with { Seconds = none }));
+    }
+
+    [Fact]
+    public async Task Post_only_and_cores_are_refused_outside_the_benchmark()
+    {
+        var (code, _, stderr) = await Run("evaluate", "--model", Demo("demo-model", "demo-cnn.onnx"), "--dataset", Demo("demo-cub"), "--post-only");
+        Assert.Equal(2, code);
+        Assert.StartsWith("infocam: error: --post-only and --cores belong to 'infocam bench'", stderr);
+    }
+
     [Theory]
     [InlineData(new[] { "evaluate", "--dataset", "x" }, "infocam: error: --model is required.")]
     [InlineData(new[] { "evaluate", "--model", "/nonexistent.onnx", "--dataset", "x" }, "infocam: error: /nonexistent.onnx: the model file does not exist.")]

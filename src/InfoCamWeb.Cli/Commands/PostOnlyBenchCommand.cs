@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using InfoCamWeb.Core.Datasets;
+using InfoCamWeb.Core.Evaluation;
+using InfoCamWeb.Core.Inference;
+using InfoCamWeb.Core.Models;
+using Spectre.Console;
+
+namespace InfoCamWeb.Cli.Commands;
+
+/// <summary>
+/// <c>infocam bench --post-only</c>: each chunk of the split runs through the model once, then everything else an
+/// evaluation does is timed on its own (decode, preprocess, maps, upsampling, sweep, metrics), per threshold step and
+/// per core count.
+/// </summary>
+internal static class PostOnlyBenchCommand
+{
+    public static async Task<int> RunAsync(
+        LoadedModel model, Dataset dataset, EvaluationSettings settings, double[] steps, int[]? cores, string? output, IAnsiConsole console, CancellationToken ct)
+    {
+        var allowed = CoreAffinity.Allowed();
+        cores ??= [allowed.Length];
+        if (cores.Any(c => c < 1 || c > allowed.Length))
+        {
+            throw new UsageException($"--cores values must be between 1 and {allowed.Length} (the CPUs this process may use).");
+        }
+        using var engine = new InferenceEngine(model, settings.Provider, cudaDevice: settings.CudaDevice, allowTf32: settings.AllowTf32);
+        // JIT and ONNX Runtime warm up on the first batches before anything is timed.
+        await new Evaluator(model, dataset, settings).BenchPostOnlyAsync(engine, limit: 2 * engine.MaxBatch(settings.BatchSize), cancellationToken: ct);
+        var rows = new List<BenchRow>();
+        EvaluationResult? first = null;
+        try
+        {
+            foreach (var step in steps)
+            {
+                foreach (var n in cores)
+                {
+                    if (n < allowed.Length || cores.Length > 1)
+                    {
+                        CoreAffinity.Use(allowed[..n]);
+                    }
+                    var evaluator = new Evaluator(model, dataset, settings with { ThresholdStep = step }) { Parallelism = n };
+                    var bench = await evaluator.BenchPostOnlyAsync(engine, cancellationToken: ct);
+                    first ??= bench.Result;
+                    rows.Add(BenchRow.Of(step, bench));
+                }
+            }
+        }
+        finally
+        {
+            if (cores.Any(n => n < allowed.Length))
+            {
+                CoreAffinity.Use(allowed);
+            }
+        }
+        Print(console, rows, first!);
+        if (output is not null)
+        {
+            var report = new BenchReport(rows.Where(r => r.ThresholdStep == steps[0]).MaxBy(r => r.Cores)!.PostImagesPerSecond, first!.Images, first.Model.Provider, rows, first);
+            await File.WriteAllTextAsync(output, JsonSerializer.Serialize(report, ResultFiles.JsonOptions), ct);
+        }
+        return 0;
+    }
+
+    private static void Print(IAnsiConsole console, List<BenchRow> rows, EvaluationResult result)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var col in new[] { "step", "cores", "post img/s", "inference img/s", "decode", "preprocess", "maps", "upsampling", "sweep", "metrics", "ms/image" })
+        {
+            table.AddColumn(new TableColumn(col).RightAligned());
+        }
+        string F(double v, string f = "F3") => v.ToString(f, CultureInfo.InvariantCulture);
+        foreach (var r in rows)
+        {
+            var ms = r.MsPerImage;
+            table.AddRow(r.ThresholdStep.ToString("0.####", CultureInfo.InvariantCulture), r.Cores.ToString(CultureInfo.InvariantCulture),
+                F(r.PostImagesPerSecond, "F1"), F(r.InferenceImagesPerSecond, "F1"),
+                F(ms.Decode), F(ms.Preprocess), F(ms.Maps), F(ms.Upsampling), F(ms.Sweep), F(ms.Metrics), F(ms.Total, "F2"));
+        }
+        console.Write(table);
+        console.WriteLine($"{result.Images} images, provider {result.Model.Provider}. Post img/s: everything but inference, wall clock; inference img/s: ONNX Runtime alone. " +
+            "Stage columns: busy ms per image summed over the threads that run the stage (decoding overlaps localization).");
+        foreach (var step in rows.Select(r => r.ThresholdStep).Distinct())
+        {
+            var byCores = rows.Where(r => r.ThresholdStep == step).OrderBy(r => r.Cores).ToList();
+            if (byCores.Count > 1)
+            {
+                console.WriteLine(FormattableString.Invariant(
+                    $"step {step}: {byCores[^1].Cores} cores vs {byCores[0].Cores}: {byCores[^1].PostImagesPerSecond / byCores[0].PostImagesPerSecond:F2}x"));
+            }
+        }
+    }
+
+    /// <summary>CPU milliseconds per image of each stage.</summary>
+    internal sealed record StageMilliseconds(
+        [property: JsonPropertyName("decode")] double Decode,
+        [property: JsonPropertyName("preprocess")] double Preprocess,
+        [property: JsonPropertyName("maps")] double Maps,
+        [property: JsonPropertyName("upsampling")] double Upsampling,
+        [property: JsonPropertyName("sweep")] double Sweep,
+        [property: JsonPropertyName("metrics")] double Metrics)
+    {
+        [JsonPropertyName("total")]
+        public double Total => Decode + Preprocess + Maps + Upsampling + Sweep + Metrics;
+    }
+
+    internal sealed record BenchRow(
+        [property: JsonPropertyName("thresholdStep")] double ThresholdStep,
+        [property: JsonPropertyName("cores")] int Cores,
+        [property: JsonPropertyName("images")] int Images,
+        [property: JsonPropertyName("postImagesPerSecond")] double PostImagesPerSecond,
+        [property: JsonPropertyName("inferenceImagesPerSecond")] double InferenceImagesPerSecond,
+        [property: JsonPropertyName("msPerImage")] StageMilliseconds MsPerImage)
+    {
+        public static BenchRow Of(double step, PostOnlyBench bench)
+        {
+            var s = bench.Result.Seconds;
+            var l = s.LocalizationStages ?? LocalizationSeconds.Zero;
+            double k = 1000.0 / Math.Max(1, bench.Result.Images);
+            return new BenchRow(step, bench.Parallelism, bench.Result.Images, bench.PostImagesPerSecond, bench.InferenceImagesPerSecond,
+                new StageMilliseconds(s.Decode * k, s.Preprocess * k, l.Maps * k, l.Upsampling * k, l.Sweep * k, l.Metrics * k));
+        }
+    }
+
+    /// <param name="PostImagesPerSecond">The first threshold step's, on the most cores measured.</param>
+    /// <param name="Result">The first row's evaluation result: equal to <c>infocam evaluate</c>'s but for its seconds.</param>
+    internal sealed record BenchReport(
+        [property: JsonPropertyName("postImagesPerSecond")] double PostImagesPerSecond,
+        [property: JsonPropertyName("images")] int Images,
+        [property: JsonPropertyName("provider")] string Provider,
+        [property: JsonPropertyName("runs")] List<BenchRow> Runs,
+        [property: JsonPropertyName("result")] EvaluationResult Result);
+}

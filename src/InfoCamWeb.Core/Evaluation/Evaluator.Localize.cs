@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using InfoCamWeb.Core.Cams;
+using InfoCamWeb.Core.Inference;
+using InfoCamWeb.Core.Localization;
+
+namespace InfoCamWeb.Core.Evaluation;
+
+/// <summary>The last stage: score maps, boxes and metrics of each image, on all cores.</summary>
+public sealed partial class Evaluator
+{
+    /// <summary>A thread's localizer and the ticks it spent computing maps.</summary>
+    private sealed class LocalizerSlot(MapLocalizer localizer)
+    {
+        public MapLocalizer Localizer { get; } = localizer;
+
+        public long MapTicks;
+    }
+
+    /// <summary>
+    /// Localizes each batch as it arrives, counts its outcomes in split order, reports progress, and keeps the stage's
+    /// wall time and its CPU time per sub-stage.
+    /// </summary>
+    private sealed class LocalizationStage(Evaluator evaluator, InferenceEngine? engine, int total, IProgress<EvaluationProgress>? progress, string provider, int alreadyDone)
+    {
+        private readonly ThreadLocal<LocalizerSlot> _slots = new(() => new LocalizerSlot(evaluator.NewLocalizer()), trackAllValues: true);
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private double _wall;
+        private long _metricTicks;
+        private int _done;
+
+        public void Consume(Inferred item, MetricsAccumulator acc, Action<ImageOutcome>? onImage, CancellationToken ct)
+        {
+            long start = Stopwatch.GetTimestamp();
+            var outcomes = new ImageOutcome[item.Batch.Indices.Length];
+            evaluator.LocalizeBatch(item, outcomes, _slots, engine, ct);
+            long localized = Stopwatch.GetTimestamp();
+            foreach (var o in outcomes)
+            {
+                acc.Add(o);
+                onImage?.Invoke(o);
+            }
+            _metricTicks += Stopwatch.GetTimestamp() - localized;
+            _wall += Stopwatch.GetElapsedTime(start).TotalSeconds;
+            _done += outcomes.Length;
+            if (progress is not null)
+            {
+                double rate = _done / Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
+                int doneCount = alreadyDone + _done;
+                int remaining = total - _done;
+                progress.Report(new EvaluationProgress(doneCount, alreadyDone + total, rate, _clock.Elapsed,
+                    rate > 0 ? TimeSpan.FromSeconds(remaining / rate) : null, provider));
+            }
+        }
+
+        public StageSeconds Seconds(double total, PipelineTimes times)
+        {
+            long maps = 0, up = 0, sweep = 0, metrics = _metricTicks;
+            foreach (var slot in _slots.Values)
+            {
+                maps += slot.MapTicks;
+                var t = slot.Localizer.Ticks;
+                (up, sweep, metrics) = (up + t.Upsampling, sweep + t.Sweep, metrics + t.Metrics);
+            }
+            static double S(long ticks) => (double)ticks / Stopwatch.Frequency;
+            _slots.Dispose();
+            return new StageSeconds(total, times.Decode, times.Preprocess, times.Inference, _wall)
+            {
+                LocalizationStages = new LocalizationSeconds(S(maps), S(up), S(sweep), S(metrics)),
+            };
+        }
+    }
+
+    private MapLocalizer NewLocalizer() =>
+        new(_pre.InputSize, _thresholds, _settings.CamThreshold, _settings.MultiIoUs.Select(d => d / 100.0).ToArray());
+
+    private ImageOutcome Localize(Inferred item, int i, LocalizerSlot slot, InferenceEngine? engine)
+    {
+        int index = item.Batch.Indices[i];
+        var truth = item.Batch.Truth[i];
+        var output = item.Output;
+        var record = Images[index];
+        var logits = output.LogitsOf(i);
+        var features = output.FeaturesOf(i);
+        int y = record.ClassIndex;
+        int pred = CamComputer.ArgMax(logits);
+        int above = 0;
+        double max = double.NegativeInfinity;
+        for (int c = 0; c < logits.Length; c++)
+        {
+            if (logits[c] > logits[y]) above++;
+            max = Math.Max(max, logits[c]);
+        }
+        double sum = 0;
+        for (int c = 0; c < logits.Length; c++) sum += Math.Exp(logits[c] - max);
+        double ce = max + Math.Log(sum) - logits[y];
+        double pc = 0;
+        if (_logPriors is not null)
+        {
+            double pmax = double.NegativeInfinity;
+            for (int c = 0; c < logits.Length; c++)
+                if (!double.IsNegativeInfinity(_logPriors[c])) pmax = Math.Max(pmax, logits[c] + _logPriors[c]);
+            double psum = 0;
+            for (int c = 0; c < logits.Length; c++)
+                if (!double.IsNegativeInfinity(_logPriors[c])) psum += Math.Exp(logits[c] + _logPriors[c] - pmax);
+            pc = logits[y] - (pmax + Math.Log(psum));
+        }
+
+        var classifier = _model.Head.Classifier;
+        var results = new MapOutcome[_settings.Methods.Count];
+        var maps = new RawScoreMap[results.Length];
+        for (int m = 0; m < results.Length; m++)
+        {
+            var method = _settings.Methods[m];
+            long start = Stopwatch.GetTimestamp();
+            var map = method == CamMethod.ScoreCam
+                ? ScoreCamMap(item, i, y, engine ?? throw new InvalidOperationException("Score-CAM needs the inference engine."))
+                : CamComputer.Compute(method, classifier, features, output.Height, output.Width, y, logits, _settings.Window);
+            slot.MapTicks += Stopwatch.GetTimestamp() - start;
+            var (mh, mw) = CamComputer.MapSize(method, output.Height, output.Width, _settings.Window);
+            results[m] = slot.Localizer.Localize(map, mh, mw, truth, item.Batch.Masks[i]);
+            maps[m] = new RawScoreMap(mh, mw, Array.ConvertAll(map, v => (float)v));
+        }
+        return new ImageOutcome(index, record.Id, y, pred, above < 5, ce, pc, truth, results) { Maps = maps, TopClasses = TopClasses(logits, max, sum) };
+    }
+
+    /// <summary>
+    /// The batch's images on all cores. A failing image (a Score-CAM pass that ONNX Runtime stops, say) surfaces as its
+    /// own exception, and a cancelled run as a cancellation, not as Parallel.For's AggregateException.
+    /// </summary>
+    private void LocalizeBatch(Inferred item, ImageOutcome[] outcomes, ThreadLocal<LocalizerSlot> slots, InferenceEngine? engine, CancellationToken ct)
+    {
+        try
+        {
+            Parallel.For(0, outcomes.Length, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Parallelism }, i =>
+            {
+                outcomes[i] = Localize(item, i, slots.Value!, engine);
+            });
+        }
+        catch (AggregateException ex)
+        {
+            ct.ThrowIfCancellationRequested();
+            ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+        }
+    }
+}

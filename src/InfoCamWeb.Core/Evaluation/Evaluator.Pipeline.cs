@@ -1,0 +1,211 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using InfoCamWeb.Core.Datasets;
+using InfoCamWeb.Core.Imaging;
+using InfoCamWeb.Core.Inference;
+using InfoCamWeb.Core.Localization;
+
+namespace InfoCamWeb.Core.Evaluation;
+
+/// <summary>The three overlapping stages: decoding and preprocessing, inference, and what consumes the model's outputs.</summary>
+public sealed partial class Evaluator
+{
+    /// <summary>A decoded batch; <paramref name="Masks"/> holds each image's mask ground truth (null entries for box datasets).</summary>
+    /// <param name="Tensor">Rented from <see cref="ArrayPool{T}.Shared"/>: the first <c>Indices.Length</c> images are the batch.</param>
+    private sealed record Prepared(int[] Indices, float[] Tensor, Box[][] Truth, byte[]?[] Masks, double Decode, double Preprocess, string[] Skipped);
+
+    private sealed record Inferred(Prepared Batch, InferenceOutput Output);
+
+    /// <summary>Busy seconds of the first two stages (summed over the threads that decode), and the images skipped as undecodable.</summary>
+    private sealed record PipelineTimes(double Decode, double Preprocess, double Inference, List<string> Skipped);
+
+    /// <summary>One image of a batch: its ground truth and stage times, or why it was skipped, or the error that stops the run.</summary>
+    private sealed record PreparedImage(Box[]? Truth, byte[]? Mask, double Decode, double Preprocess, string? Skipped = null, Exception? Error = null);
+
+    /// <summary>
+    /// Runs <paramref name="todo"/> through decoding, <paramref name="infer"/> and <paramref name="consume"/>, each stage on
+    /// its own task with at most two batches waiting between stages. Cancellation from outside also calls
+    /// <paramref name="terminate"/> (it stops a batch inside ONNX Runtime); the stages' own stop leaves the engine usable.
+    /// </summary>
+    private async Task<PipelineTimes> PipelineAsync(
+        int[] todo, int batchSize, Func<Prepared, InferenceOutput> infer, Action<Inferred, CancellationToken> consume, Action terminate,
+        CancellationToken cancellationToken)
+    {
+        var prepared = Channel.CreateBounded<Prepared>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var inferred = Channel.CreateBounded<Inferred>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var ct = cts.Token;
+        var registration = cancellationToken.Register(terminate);
+        double decode = 0, preprocess = 0, inference = 0;
+        var skipped = new List<string>();
+
+        var decodeTask = Task.Run(async () =>
+        {
+            try
+            {
+                for (int start = 0; start < todo.Length; start += batchSize)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var batch = Prepare(todo.AsSpan(start, Math.Min(batchSize, todo.Length - start)).ToArray(), ct);
+                    if (batch.Indices.Length > 0)
+                    {
+                        await prepared.Writer.WriteAsync(batch, ct).ConfigureAwait(false);
+                    }
+                }
+                prepared.Writer.Complete();
+            }
+            catch (Exception ex)
+            {
+                prepared.Writer.Complete(ex);
+            }
+        }, ct);
+
+        var inferTask = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var batch in prepared.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                {
+                    var sw = Stopwatch.StartNew();
+                    var output = infer(batch);
+                    inference += sw.Elapsed.TotalSeconds;
+                    await inferred.Writer.WriteAsync(new Inferred(batch, output), ct).ConfigureAwait(false);
+                }
+                inferred.Writer.Complete();
+            }
+            catch (Exception ex)
+            {
+                inferred.Writer.Complete(ex);
+            }
+        }, ct);
+
+        try
+        {
+            await foreach (var item in inferred.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                decode += item.Batch.Decode;
+                preprocess += item.Batch.Preprocess;
+                skipped.AddRange(item.Batch.Skipped);
+                consume(item, ct);
+                ArrayPool<float>.Shared.Return(item.Batch.Tensor);
+            }
+            await Task.WhenAll(decodeTask, inferTask).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        finally
+        {
+            registration.Dispose();
+            cts.Cancel();
+            try { await Task.WhenAll(decodeTask, inferTask).ConfigureAwait(false); } catch { /* reported above */ }
+        }
+        return new PipelineTimes(decode, preprocess, inference, skipped);
+    }
+
+    /// <summary>
+    /// Decodes and preprocesses a batch on all cores. What happens to one image does not depend on the others: skipped
+    /// images are listed, and an error stops the run, in split order whatever order the threads finish in.
+    /// </summary>
+    private Prepared Prepare(int[] indices, CancellationToken ct)
+    {
+        int length = 3 * _pre.InputSize * _pre.InputSize;
+        var tensor = ArrayPool<float>.Shared.Rent(indices.Length * length);
+        var images = new PreparedImage[indices.Length];
+        try
+        {
+            Parallel.For(0, indices.Length, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
+                i => images[i] = PrepareOne(Images[indices[i]], tensor.AsSpan(i * length, length)));
+        }
+        catch (AggregateException ex)
+        {
+            ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+        }
+        if (images.FirstOrDefault(p => p.Error is not null) is { Error: { } error })
+        {
+            ArrayPool<float>.Shared.Return(tensor);
+            ExceptionDispatchInfo.Throw(error);
+        }
+        int kept = 0;
+        for (int i = 0; i < images.Length; i++)
+        {
+            if (images[i].Skipped is null)
+            {
+                if (kept != i) tensor.AsSpan(i * length, length).CopyTo(tensor.AsSpan(kept * length, length));
+                kept++;
+            }
+        }
+        var keptImages = images.Where(p => p.Skipped is null).ToArray();
+        return new Prepared(
+            indices.Where((_, i) => images[i].Skipped is null).ToArray(), tensor, keptImages.Select(p => p.Truth!).ToArray(),
+            keptImages.Select(p => p.Mask).ToArray(), images.Sum(p => p.Decode), images.Sum(p => p.Preprocess),
+            images.Select(p => p.Skipped).OfType<string>().ToArray());
+    }
+
+    /// <summary>Decodes one image into its slot of the batch's tensor and maps its ground truth to the S x S frame.</summary>
+    private PreparedImage PrepareOne(ImageRecord record, Span<float> slot)
+    {
+        var path = _dataset.ImagePath(record);
+        long start = Stopwatch.GetTimestamp();
+        RgbImage image;
+        try
+        {
+            image = _decoder.Decode(path);
+        }
+        catch (ImageDecodeException ex)
+        {
+            var message = $"{record.Where}: '{record.RelativePath}' {ex.Message.Replace(path + ": ", "")}";
+            return _settings.SkipBadImages
+                ? new PreparedImage(null, null, 0, 0, Skipped: message)
+                : new PreparedImage(null, null, 0, 0, Error: new EvaluationException(message, ex));
+        }
+        long decoded = Stopwatch.GetTimestamp();
+        try
+        {
+            var (truth, mask) = Preprocess(record, image, slot);
+            return new PreparedImage(truth, mask, Stopwatch.GetElapsedTime(start, decoded).TotalSeconds, Stopwatch.GetElapsedTime(decoded).TotalSeconds);
+        }
+        catch (EvaluationException ex)
+        {
+            return new PreparedImage(null, null, 0, 0, Error: ex);
+        }
+    }
+
+    private (Box[] Truth, byte[]? Mask) Preprocess(ImageRecord record, RgbImage image, Span<float> slot)
+    {
+        int size = _pre.InputSize;
+        if (record.Width is int w && record.Height is int h && (w != image.Width || h != image.Height))
+        {
+            throw new EvaluationException(
+                $"image {record.Id} ({record.RelativePath}): {record.SizeSource} gives {w}x{h} but the file is {image.Width}x{image.Height}.");
+        }
+        if (record.Width is null && record.OutsideBox(image.Width, image.Height) is { } outside)
+        {
+            throw new EvaluationException(outside.ToString());
+        }
+        var frame = Preprocessor.ToFrame(image, size, _settings.Protocol);
+        Preprocessor.Normalize(frame, _pre, slot);
+        if (_dataset.HasMasks)
+        {
+            var mask = LoadMask(record, image, size);
+            return (mask.InstanceBoxes, mask.Pixels);
+        }
+        return (record.Boxes.Select(b => Preprocessor.MapBox(b, image.Width, image.Height, size, _settings.Protocol)).ToArray(), null);
+    }
+
+    /// <summary>The image's masks in the S x S frame; a bad mask stops the run with its file and line.</summary>
+    private MaskGroundTruth LoadMask(ImageRecord record, RgbImage image, int size)
+    {
+        try
+        {
+            return MaskGroundTruth.Load(_dataset, record, image.Width, image.Height, size, _decoder);
+        }
+        catch (DatasetException ex)
+        {
+            throw new EvaluationException(ex.Message, ex);
+        }
+    }
+}

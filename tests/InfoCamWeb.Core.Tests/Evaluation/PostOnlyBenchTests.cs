@@ -1,0 +1,78 @@
+using InfoCamWeb.Core.Datasets;
+using InfoCamWeb.Core.Evaluation;
+using InfoCamWeb.Core.Inference;
+using InfoCamWeb.Core.Models;
+
+namespace InfoCamWeb.Core.Tests.Evaluation;
+
+public class PostOnlyBenchTests
+{
+    private static readonly StageSeconds NoTime = new(0, 0, 0, 0, 0);
+
+    private static string Json(EvaluationResult r) => ResultFiles.ToJson(r with { Seconds = NoTime });
+
+    /// <summary>A copy of the demo with the given test images cut to a third of their bytes.</summary>
+    private static Dataset DemoWithBrokenImages(TempDir dir, params int[] broken)
+    {
+        var src = Path.Combine(Fixtures.RepoRoot, "datasets", "demo-cub");
+        foreach (var f in Directory.GetFiles(src, "*", SearchOption.AllDirectories))
+        {
+            dir.WriteBytes(Path.GetRelativePath(src, f), File.ReadAllBytes(f));
+        }
+        var ds = DatasetLoader.Load(dir.Path);
+        foreach (var i in broken)
+        {
+            var path = ds.ImagePath(ds.Select(DatasetSplit.Test)[i]);
+            File.WriteAllBytes(path, File.ReadAllBytes(path)[..(int)(new FileInfo(path).Length / 3)]);
+        }
+        return ds;
+    }
+
+    private static LoadedModel DemoModel() => ModelLoader.Load(Path.Combine(Fixtures.RepoRoot, "datasets", "demo-model", "demo-cnn.onnx"));
+
+    [Fact]
+    public async Task The_post_only_benchmark_in_chunks_gives_the_evaluations_result_with_skipped_images_in_split_order()
+    {
+        using var dir = new TempDir();
+        var ds = DemoWithBrokenImages(dir, 5, 100);
+        var model = DemoModel();
+        var settings = new EvaluationSettings { Provider = ProviderChoice.Cpu, SkipBadImages = true, BatchSize = 8 };
+        var evaluated = await new Evaluator(model, ds, settings).RunAsync();
+
+        using var engine = new InferenceEngine(model, ProviderChoice.Cpu);
+        // A budget below one image's outputs: every chunk is a single batch, 20 of them.
+        var bench = await new Evaluator(model, ds, settings).BenchPostOnlyAsync(engine, memoryBudget: 1);
+
+        Assert.Equal(158, bench.Result.Images);
+        Assert.Equal(2, bench.Result.SkippedImages.Count);
+        Assert.Equal(Json(evaluated), Json(bench.Result));
+        Assert.Equal(0, bench.Result.Seconds.Inference);
+        Assert.True(bench.InferencePasses.Inference > 0);
+        var stages = bench.Result.Seconds.LocalizationStages!;
+        Assert.All(new[] { stages.Maps, stages.Upsampling, stages.Sweep, stages.Metrics }, s => Assert.True(s > 0));
+    }
+
+    [Fact]
+    public async Task Images_decoded_in_parallel_report_the_first_broken_image_in_split_order()
+    {
+        using var dir = new TempDir();
+        var ds = DemoWithBrokenImages(dir, 3, 6);
+        var first = ds.Select(DatasetSplit.Test)[3];
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            var ex = await Assert.ThrowsAsync<EvaluationException>(() =>
+                new Evaluator(DemoModel(), ds, new EvaluationSettings { Provider = ProviderChoice.Cpu, BatchSize = 8 }).RunAsync());
+            Assert.StartsWith($"images.txt, line {first.ListedLine}: '{first.RelativePath}'", ex.Message);
+        }
+    }
+
+    [Fact]
+    public async Task Score_cam_is_refused_by_the_post_only_benchmark_with_the_reason()
+    {
+        var ds = DatasetLoader.Load(Path.Combine(Fixtures.RepoRoot, "datasets", "demo-cub"));
+        var settings = new EvaluationSettings { Provider = ProviderChoice.Cpu, Methods = [Core.Cams.CamMethod.Cam, Core.Cams.CamMethod.ScoreCam] };
+        using var engine = new InferenceEngine(DemoModel(), ProviderChoice.Cpu);
+        var ex = await Assert.ThrowsAsync<EvaluationException>(() => new Evaluator(DemoModel(), ds, settings).BenchPostOnlyAsync(engine));
+        Assert.Contains("Score-CAM runs the model for every map", ex.Message);
+    }
+}

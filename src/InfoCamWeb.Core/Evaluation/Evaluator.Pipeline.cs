@@ -153,7 +153,7 @@ public sealed partial class Evaluator
         RgbImage image;
         try
         {
-            image = _decoder.Decode(path);
+            image = _decoder.Decode(path, ArrayPool<byte>.Shared);
         }
         catch (ImageDecodeException ex)
         {
@@ -172,6 +172,10 @@ public sealed partial class Evaluator
         {
             return new PreparedImage(null, null, 0, 0, Error: ex);
         }
+        finally
+        {
+            image.Release();
+        }
     }
 
     private (Box[] Truth, byte[]? Mask) Preprocess(ImageRecord record, RgbImage image, Span<float> slot)
@@ -186,8 +190,9 @@ public sealed partial class Evaluator
         {
             throw new EvaluationException(outside.ToString());
         }
-        var frame = Preprocessor.ToFrame(image, size, _settings.Protocol);
+        var frame = Preprocessor.ToFrame(image, size, _settings.Protocol, ArrayPool<byte>.Shared);
         Preprocessor.Normalize(frame, _pre, slot);
+        frame.Release();
         if (_dataset.HasMasks)
         {
             var mask = LoadMask(record, image, size);

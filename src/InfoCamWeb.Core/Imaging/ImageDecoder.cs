@@ -1,3 +1,4 @@
+using System.Buffers;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Jpeg;
@@ -57,20 +58,22 @@ public sealed class ImageDecoder
         return Identify(stream, path);
     }
 
-    public RgbImage Decode(string path)
+    /// <param name="pool">Where a JPEG's pixels come from (the caller returns them when done); new arrays without one.</param>
+    public RgbImage Decode(string path, ArrayPool<byte>? pool = null)
     {
         using var stream = Open(path);
-        return Decode(stream, path);
+        return Decode(stream, path, pool);
     }
 
-    public RgbImage Decode(Stream stream, string name)
+    /// <inheritdoc cref="Decode(string, ArrayPool{byte}?)"/>
+    public RgbImage Decode(Stream stream, string name, ArrayPool<byte>? pool = null)
     {
         long start = stream.Position;
         var (width, height, isJpeg) = IdentifyWithFormat(stream, name);
         stream.Position = start;
         if (isJpeg && Jpeg == JpegDecoderKind.LibJpegTurbo)
         {
-            return SkiaJpeg.Decode(stream, name, width, height);
+            return SkiaJpeg.Decode(stream, name, width, height, pool);
         }
         var (bitDepth, colourType) = isJpeg ? (8, 0) : ImageFormats.PngHeader(Head(stream, start));
         try

@@ -1,3 +1,4 @@
+using System.Buffers;
 using InfoCamWeb.Core.Datasets;
 using InfoCamWeb.Core.Localization;
 
@@ -41,21 +42,23 @@ public static class Preprocessor
     public static int CropResize(int size) => (int)Math.Round(size * 256.0 / 224.0);
 
     /// <summary>The S x S RGB image the model sees (before normalisation).</summary>
-    public static RgbImage ToFrame(RgbImage image, int size, EvaluationProtocol protocol)
+    /// <param name="pool">Where the frame's pixels come from (the caller returns them); new arrays without one.</param>
+    public static RgbImage ToFrame(RgbImage image, int size, EvaluationProtocol protocol, ArrayPool<byte>? pool = null)
     {
         if (protocol == EvaluationProtocol.Resize224)
         {
-            return PilResize.Resize(image, size, size);
+            return PilResize.Resize(image, size, size, pool);
         }
         int big = CropResize(size);
-        var resized = PilResize.Resize(image, big, big);
+        var resized = PilResize.Resize(image, big, big, ArrayPool<byte>.Shared);
         int offset = (int)Math.Round((big - size) / 2.0, MidpointRounding.ToEven);
-        var crop = new byte[size * size * 3];
+        var crop = pool?.Rent(size * size * 3) ?? new byte[size * size * 3];
         for (int y = 0; y < size; y++)
         {
             Buffer.BlockCopy(resized.Pixels, ((y + offset) * big + offset) * 3, crop, y * size * 3, size * 3);
         }
-        return new RgbImage(size, size, crop);
+        resized.Release();
+        return new RgbImage(size, size, crop) { Pool = pool };
     }
 
     /// <summary>Writes <c>(pixel / 255 - mean) / std</c> as CHW float32 into <paramref name="tensor"/> (3 x S x S).</summary>

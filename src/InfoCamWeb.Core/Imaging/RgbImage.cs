@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace InfoCamWeb.Core.Imaging;
 
 /// <summary>An 8-bit RGB image, row-major, 3 bytes per pixel.</summary>
@@ -23,4 +25,10 @@ public sealed class RgbImage
     public int Height { get; }
 
     public byte[] Pixels { get; }
+
+    /// <summary>The pool <see cref="Pixels"/> was rented from, if any: <see cref="Release"/> gives them back.</summary>
+    internal ArrayPool<byte>? Pool { get; init; }
+
+    /// <summary>Returns rented pixels to their pool; the image must not be used afterwards. Does nothing for an image that owns its pixels.</summary>
+    internal void Release() => Pool?.Return(Pixels);
 }

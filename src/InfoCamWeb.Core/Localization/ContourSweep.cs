@@ -23,10 +23,9 @@ public sealed class ContourSweep
     private readonly int[] _order;
     private readonly int[] _bucketStart = new int[257];
     private readonly int[] _parent;
-    private readonly int[] _rec;
     private Root[] _recs = new Root[1024];
     private int _recCount;
-    private readonly ushort[] _xOf, _yOf;
+    private readonly ulong _rowMagic;
     private readonly int[] _neighbours8;
     private int[] _live;
     private int _liveCount;
@@ -96,16 +95,14 @@ public sealed class ContourSweep
         Array.Fill(_paddedBackground, (byte)255);
         _order = new int[_n];
         _parent = new int[padded];
-        _rec = new int[padded];
         _live = new int[256];
-        _xOf = new ushort[padded];
-        _yOf = new ushort[padded];
-        for (int y = 0; y < _stride; y++)
+        // Row of a padded index by a multiply and a shift: exact for every index of the grid (checked here once).
+        _rowMagic = (1UL << 40) / (ulong)_stride + 1;
+        for (int p = 0; p < padded; p++)
         {
-            for (int x = 0; x < _stride; x++)
+            if (RowOf(p) != p / _stride)
             {
-                _xOf[y * _stride + x] = (ushort)Math.Max(0, x - 1);
-                _yOf[y * _stride + x] = (ushort)Math.Max(0, y - 1);
+                throw new InvalidOperationException($"Row division is not exact for stride {_stride}.");
             }
         }
         int s = _stride;
@@ -262,10 +259,14 @@ public sealed class ContourSweep
             _boundKeys[k] = -bound;
             _boundRoots[k] = r;
         }
-        if (count > 1)
+        if (count == 1)
         {
-            Array.Sort(_boundKeys, _boundRoots, 0, count);
+            // The only contour is the largest, whatever its area.
+            ref var only = ref roots[_live[0]];
+            result.SetLargest(li, new Box(only.X0, only.Y0, Math.Min(only.X1 + 1, last), Math.Min(only.Y1 + 1, last)));
+            return;
         }
+        Array.Sort(_boundKeys, _boundRoots, 0, count);
 
         double bestArea = -1;
         int bestRoot = -1;
@@ -278,7 +279,7 @@ public sealed class ContourSweep
             }
             int r = _boundRoots[k];
             int start = roots[r].MinIdx;
-            var trace = _tracer.Follow(_padded, level, start, _xOf[start], _yOf[start], hole: false);
+            var trace = _tracer.Follow(_padded, level, start, XOf(start), YOf(start), hole: false);
             // Ties go to the contour OpenCV lists first: top-level contours come out in reverse order of
             // discovery (raster order of their first pixel).
             if (trace.Area > bestArea || (trace.Area == bestArea && start > roots[bestRoot].MinIdx))
@@ -315,7 +316,7 @@ public sealed class ContourSweep
                     (((v - bg[p - s]) >>> 31 ^ 1) << 1) |        // up    (earlier)
                     (((bg[p + 1] - v) >>> 31) << 2) |            // right (later: < v)
                     (((bg[p + s] - v) >>> 31) << 3);             // down  (later)
-                int x = _xOf[p], y = _yOf[p];
+                int x = XOf(p), y = YOf(p);
                 bool border = x == 0 || y == 0 || x == last || y == last;
                 if (present == 0)
                 {
@@ -323,10 +324,18 @@ public sealed class ContourSweep
                     continue;
                 }
                 int first = System.Numerics.BitOperations.TrailingZeroCount(present);
-                Attach(p, Find(p + n4[first]));
-                if (border)
+                int root = Find(p + n4[first]);
+                ref var rec = ref _recs[~_parent[root]];
+                if (rec.Outside)
                 {
-                    _recs[_rec[Find(p)]].Outside = true;
+                    // A component that reaches the border is never reported: only its membership matters.
+                    _parent[p] = root;
+                    rec.Size++;
+                }
+                else
+                {
+                    Attach(p, root);
+                    rec.Outside = border;
                 }
                 for (int rest = present & (present - 1); rest != 0; rest &= rest - 1)
                 {
@@ -357,10 +366,16 @@ public sealed class ContourSweep
         }
     }
 
-    // ---- union-find over padded indices; component data in a small pool indexed from the root pixel ----
+    // ---- union-find over padded indices: a root holds ~(its record's index) instead of a parent ----
+    private int RowOf(int p) => (int)((ulong)(uint)p * _rowMagic >> 40);
+
+    /// <summary>Image column of padded index <paramref name="p"/> (interior pixels only).</summary>
+    private int XOf(int p) => p - RowOf(p) * _stride - 1;
+
+    private int YOf(int p) => RowOf(p) - 1;
+
     private void MakeRoot(int p, bool outside)
     {
-        _parent[p] = p;
         if (_recCount == _recs.Length)
         {
             Array.Resize(ref _recs, _recs.Length * 2);
@@ -370,8 +385,9 @@ public sealed class ContourSweep
             Array.Resize(ref _live, _live.Length * 2);
         }
         int id = _recCount++;
-        _rec[p] = id;
-        short x = (short)_xOf[p], y = (short)_yOf[p];
+        _parent[p] = ~id;
+        int row = RowOf(p);
+        short x = (short)(p - row * _stride - 1), y = (short)(row - 1);
         _recs[id] = new Root { MinIdx = p, Size = 1, X0 = x, X1 = x, Y0 = y, Y1 = y, Outside = outside, LivePos = _liveCount };
         _live[_liveCount++] = id;
     }
@@ -379,9 +395,10 @@ public sealed class ContourSweep
     /// <summary>Adds pixel <paramref name="p"/> to the component rooted at <paramref name="root"/>.</summary>
     private void Attach(int p, int root)
     {
+        ref var r = ref _recs[~_parent[root]];
         _parent[p] = root;
-        ref var r = ref _recs[_rec[root]];
-        short x = (short)_xOf[p], y = (short)_yOf[p];
+        int row = RowOf(p);
+        short x = (short)(p - row * _stride - 1), y = (short)(row - 1);
         if (p < r.MinIdx) r.MinIdx = p;
         if (x < r.X0) r.X0 = x;
         if (x > r.X1) r.X1 = x;
@@ -393,13 +410,15 @@ public sealed class ContourSweep
     private int Find(int p)
     {
         var parent = _parent;
-        while (parent[p] != p)
+        while (true)
         {
-            int gp = parent[parent[p]];
-            parent[p] = gp;
-            p = gp;
+            int q = parent[p];
+            if (q < 0) return p;
+            int g = parent[q];
+            if (g < 0) return q;
+            parent[p] = g;
+            p = g;
         }
-        return p;
     }
 
     private void Union(int a, int b)
@@ -410,7 +429,7 @@ public sealed class ContourSweep
             return;
         }
         // Union by size keeps the trees flat; the first pixel in raster order is kept as data.
-        int ia = _rec[ra], ib = _rec[rb];
+        int ia = ~_parent[ra], ib = ~_parent[rb];
         if (_recs[ib].Size > _recs[ia].Size)
         {
             (ra, rb) = (rb, ra);

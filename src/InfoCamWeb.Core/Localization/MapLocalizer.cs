@@ -80,19 +80,20 @@ public sealed class MapLocalizer
     {
         long start = Stopwatch.GetTimestamp();
         CubicUpsampler.Resize(map, height, width, _upsampled, _size, _size);
-        byte max = ScoreMaps.NormalizeAndQuantize(_upsampled, _quantised);
+        var stats = MapStats.Of(_upsampled);
+        byte max = ScoreMaps.NormalizeAndQuantize(_upsampled, stats, _quantised);
         var grid = ThresholdGrid.Create(_thresholdsWithFixed, max);
         long upsampled = Stopwatch.GetTimestamp();
         _sweep.Run(_quantised, grid.Levels, _result);
         long swept = Stopwatch.GetTimestamp();
         _upsamplingTicks += upsampled - start;
         _sweepTicks += swept - upsampled;
-        var outcome = Score(grid, truth, mask);
+        var outcome = Score(grid, stats, truth, mask);
         _metricsTicks += Stopwatch.GetTimestamp() - swept;
         return outcome;
     }
 
-    private MapOutcome Score(ThresholdGrid grid, ReadOnlySpan<Box> truth, byte[]? mask)
+    private MapOutcome Score(ThresholdGrid grid, in MapStats stats, ReadOnlySpan<Box> truth, byte[]? mask)
     {
 
         int levels = grid.Levels.Length;
@@ -114,11 +115,11 @@ public sealed class MapLocalizer
             hits[k] = byLevel[grid.LevelIndexOf(k)];
         }
         var fixedBox = _result.Largest(grid.LevelIndexOf(ThresholdCount));
-        var (objectHist, backgroundHist) = mask is null ? (null, null) : PixelPrecision.Histograms(_upsampled, mask, _thresholds);
+        var (objectHist, backgroundHist) = mask is null ? (null, null) : PixelPrecision.Histograms(_upsampled, stats, mask, _thresholds);
         return new MapOutcome(hits, fixedBox, fixedBox.BestIoU(truth))
         {
-            PointingHit = PointingGame.Hit(_upsampled, _size, truth),
-            EnergyShare = PointingGame.EnergyShare(_upsampled, _size, truth),
+            PointingHit = PointingGame.Hit(stats, _size, truth),
+            EnergyShare = PointingGame.EnergyShare(_upsampled, stats, _size, truth),
             ObjectHistogram = objectHist,
             BackgroundHistogram = backgroundHist,
         };

@@ -30,20 +30,16 @@ public static class PixelPrecision
     /// The map's object and background histograms (length <see cref="BinCount"/>), the map min-max normalised as
     /// wsolevaluation's <c>normalize_scoremap</c> does (NaN or constant: all zeros), not quantised.
     /// </summary>
-    public static (int[] Object, int[] Background) Histograms(ReadOnlySpan<double> map, ReadOnlySpan<byte> truth, double[] thresholds)
+    public static (int[] Object, int[] Background) Histograms(ReadOnlySpan<double> map, ReadOnlySpan<byte> truth, double[] thresholds) =>
+        Histograms(map, MapStats.Of(map), truth, thresholds);
+
+    /// <inheritdoc cref="Histograms(ReadOnlySpan{double}, ReadOnlySpan{byte}, double[])"/>
+    public static (int[] Object, int[] Background) Histograms(ReadOnlySpan<double> map, in MapStats stats, ReadOnlySpan<byte> truth, double[] thresholds)
     {
         var objectHist = new int[BinCount(thresholds.Length)];
         var backgroundHist = new int[objectHist.Length];
-        double min = double.PositiveInfinity, max = double.NegativeInfinity;
-        bool nan = false;
-        foreach (var v in map)
-        {
-            nan |= double.IsNaN(v);
-            if (v < min) min = v;
-            if (v > max) max = v;
-        }
-        bool zero = nan || min == max || double.IsInfinity(min) || double.IsInfinity(max);
-        double range = max - min;
+        bool zero = stats.Degenerate;
+        double min = stats.Min, range = stats.Max - stats.Min;
         for (int i = 0; i < map.Length; i++)
         {
             byte t = truth[i];

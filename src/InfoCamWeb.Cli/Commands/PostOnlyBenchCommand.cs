@@ -79,6 +79,8 @@ internal static class PostOnlyBenchCommand
                 F(ms.Decode), F(ms.Preprocess), F(ms.Maps), F(ms.Upsampling), F(ms.Sweep), F(ms.Metrics), F(ms.Total, "F2"));
         }
         console.Write(table);
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        console.WriteLine($"garbage collections: {GC.CollectionCount(0)} gen0, {GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2; peak working set {self.PeakWorkingSet64 >> 20} MB.");
         console.WriteLine($"{result.Images} images, provider {result.Model.Provider}. Post img/s: everything but inference, wall clock; inference img/s: ONNX Runtime alone. " +
             "Stage columns: busy ms per image summed over the threads that run the stage (decoding overlaps localization).");
         foreach (var step in rows.Select(r => r.ThresholdStep).Distinct())

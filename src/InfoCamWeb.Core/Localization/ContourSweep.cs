@@ -9,7 +9,9 @@ namespace InfoCamWeb.Core.Localization;
 /// the (zero-padded) image border; their contour runs through the foreground pixels around the hole, so its
 /// bounding rectangle is the hole's box grown by one pixel. Components are built with union-find while the
 /// level sweeps down (foreground) and up (background), so the cost does not grow with the number of
-/// thresholds. Only the candidates for the largest contour are traced, to measure <c>contourArea</c>.
+/// thresholds. Only the candidates for the largest contour are traced, to measure <c>contourArea</c>, and none when a
+/// level has one contour. The foreground sweep also counts each level's holes from the Euler number (Gray's bit quads,
+/// updated pixel by pixel), so the background sweep stops at the highest level that has one.
 /// </para>
 /// Not thread-safe: one instance per worker thread; buffers are reused between maps.
 /// </summary>
@@ -31,6 +33,9 @@ public sealed class ContourSweep
     private int _liveCount;
     private readonly ContourTracer _tracer;
     private long[] _boundKeys = new long[64];
+
+    /// <summary>Per level, how many holes the foreground has (components minus its Euler number): the background sweep stops above the last.</summary>
+    private int[] _holeCounts = [];
     private int[] _boundRoots = new int[64];
 
     /// <summary>
@@ -38,6 +43,39 @@ public sealed class ContourSweep
     /// first position of each run in 3 bits.
     /// </summary>
     private static readonly int[] RunTable = BuildRunTable();
+
+    /// <summary>
+    /// For each 8-bit ring mask, how the Euler number (8-connected foreground, 4-connected background) changes when the
+    /// centre pixel joins the foreground: 1 minus the number of 8-connected groups the set ring pixels form.
+    /// </summary>
+    private static readonly sbyte[] EulerDelta = BuildEulerDelta();
+
+    private static sbyte[] BuildEulerDelta()
+    {
+        // Gray's bit quads: 4 E = Q1 - Q3 - 2 QD over all 2x2 windows; only the four windows holding the centre change.
+        // Ring bits: N 0, NE 1, E 2, SE 3, S 4, SW 5, W 6, NW 7; -1 is the centre. Each window lists its pixels in the order
+        // top-left, top-right, bottom-left, bottom-right.
+        int[][] windows = [[7, 0, 6, -1], [0, 1, -1, 2], [6, -1, 5, 4], [-1, 2, 4, 3]];
+        var table = new sbyte[256];
+        for (int mask = 0; mask < 256; mask++)
+        {
+            int change = 0;
+            foreach (var w in windows)
+            {
+                change += Quad(w, mask, centre: true) - Quad(w, mask, centre: false);
+            }
+            table[mask] = (sbyte)(change / 4);
+        }
+        return table;
+    }
+
+    private static int Quad(int[] window, int mask, bool centre)
+    {
+        bool On(int i) => window[i] < 0 ? centre : (mask >> window[i] & 1) != 0;
+        int count = (On(0) ? 1 : 0) + (On(1) ? 1 : 0) + (On(2) ? 1 : 0) + (On(3) ? 1 : 0);
+        bool diagonal = count == 2 && On(0) == On(3);
+        return count == 1 ? 1 : count == 3 ? -1 : diagonal ? -2 : 0;
+    }
 
     private static int[] BuildRunTable()
     {
@@ -113,6 +151,7 @@ public sealed class ContourSweep
 
     public int Size => _size;
 
+
     /// <summary>
     /// Finds the boxes of <paramref name="q"/> (size x size, row-major) for each level of
     /// <paramref name="levels"/> (distinct, ascending, each the integer threshold <c>(int)(t * max(q))</c>).
@@ -135,6 +174,10 @@ public sealed class ContourSweep
         {
             q.Slice(y * _size, _size).CopyTo(_padded.AsSpan((y + 1) * _stride + 1, _size));
             q.Slice(y * _size, _size).CopyTo(_paddedBackground.AsSpan((y + 1) * _stride + 1, _size));
+        }
+        if (_holeCounts.Length < levels.Length)
+        {
+            _holeCounts = new int[levels.Length];
         }
         BucketSort(q);
         SweepForeground(levels, result);
@@ -185,12 +228,14 @@ public sealed class ContourSweep
         while (li >= 0 && levels[li] >= 255)
         {
             result.SetLargest(li, Box.None);
+            _holeCounts[li] = 0;
             li--;
         }
         var padded = _padded;
         var order = _order;
         var n8 = _neighbours8;
         int s = _stride;
+        int euler = 0;
         for (int v = 255; v >= 1 && li >= 0; v--)
         {
             int from = _bucketStart[v], to = _bucketStart[v + 1];
@@ -211,6 +256,7 @@ public sealed class ContourSweep
                     (((vm - padded[p - 1]) >>> 31) << 6) |       // W  (earlier)
                     (((vm - padded[p - s - 1]) >>> 31) << 7);    // NW (earlier)
                 // Consecutive ring neighbours touch each other, so each run of them is one component already.
+                euler += EulerDelta[mask];
                 int runs = RunTable[mask];
                 int count = runs & 7;
                 if (count == 0)
@@ -219,16 +265,19 @@ public sealed class ContourSweep
                 }
                 else
                 {
-                    Attach(p, Find(p + n8[(runs >> 3) & 7]));
+                    int root = Find(p + n8[(runs >> 3) & 7]);
+                    Attach(p, root);
                     for (int i = 1; i < count; i++)
                     {
-                        Union(p, p + n8[(runs >> (3 + 3 * i)) & 7]);
+                        root = UnionRoots(root, Find(p + n8[(runs >> (3 + 3 * i)) & 7]));
                     }
                 }
             }
             while (li >= 0 && levels[li] == v - 1)
             {
                 SnapshotForeground(li, v - 1, result);
+                // Euler number = components - holes, for an 8-connected foreground and a 4-connected background.
+                _holeCounts[li] = _liveCount - euler;
                 li--;
             }
         }
@@ -298,7 +347,16 @@ public sealed class ContourSweep
         _liveCount = 0;
         _recCount = 0;
         int li = 0;
-        int maxLevel = levels.Length == 0 ? -1 : levels[^1];
+        // Above the highest level with a hole there is nothing to find: the sweep stops there.
+        int maxLevel = -1;
+        for (int i = levels.Length - 1; i >= 0; i--)
+        {
+            if (_holeCounts[i] > 0)
+            {
+                maxLevel = levels[i];
+                break;
+            }
+        }
         var bg = _paddedBackground;
         int s = _stride;
         int last = _size - 1;
@@ -344,7 +402,10 @@ public sealed class ContourSweep
             }
             while (li < levels.Length && levels[li] == v)
             {
-                SnapshotHoles(li, result);
+                if (_holeCounts[li] > 0)
+                {
+                    SnapshotHoles(li, result);
+                }
                 li++;
             }
         }
@@ -421,12 +482,14 @@ public sealed class ContourSweep
         }
     }
 
-    private void Union(int a, int b)
+    private void Union(int a, int b) => UnionRoots(Find(a), Find(b));
+
+    /// <summary>Joins two components given by their roots; returns the root that stays.</summary>
+    private int UnionRoots(int ra, int rb)
     {
-        int ra = Find(a), rb = Find(b);
         if (ra == rb)
         {
-            return;
+            return ra;
         }
         // Union by size keeps the trees flat; the first pixel in raster order is kept as data.
         int ia = ~_parent[ra], ib = ~_parent[rb];
@@ -450,5 +513,6 @@ public sealed class ContourSweep
         int lastId = _live[--_liveCount];
         _live[pos] = lastId;
         _recs[lastId].LivePos = pos;
+        return ra;
     }
 }

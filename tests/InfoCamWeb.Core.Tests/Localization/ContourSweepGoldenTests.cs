@@ -81,4 +81,39 @@ public class ContourSweepGoldenTests
             Assert.Equal(Box.None, result.Largest(level));
         }
     }
+
+    /// <summary>A 9 x 9 map of 10s with a ring of 200 (columns and rows 2-6) around a 3 x 3 centre of 50.</summary>
+    private static byte[] Crater()
+    {
+        var map = Enumerable.Repeat((byte)10, 81).ToArray();
+        for (int y = 2; y <= 6; y++) for (int x = 2; x <= 6; x++) map[y * 9 + x] = 200;
+        for (int y = 3; y <= 5; y++) for (int x = 3; x <= 5; x++) map[y * 9 + x] = 50;
+        return map;
+    }
+
+    [Fact]
+    public void A_hole_that_exists_only_at_high_levels_is_found_and_none_is_invented_elsewhere()
+    {
+        // Levels 50-199 see the ring alone, enclosing the centre: a hole whose contour runs through the ring, box (2, 2, 7, 7)
+        // as boundingRect gives it (x + width).
+        // Below 50 the centre joins the ring; below 10 everything is foreground; from 200 nothing is.
+        var result = new SweepResult();
+        new ContourSweep(9).Run(Crater(), [0, 20, 60, 150, 199, 210], result);
+        Assert.Equal([0, 0, 1, 1, 1, 0], Enumerable.Range(0, 6).Select(li => result.Holes(li).Length));
+        Assert.Equal([new Box(2, 2, 7, 7)], result.Holes(2).ToArray());
+        Assert.Equal([new Box(2, 2, 7, 7)], result.Holes(3).ToArray());
+        Assert.Equal(Box.None, result.Largest(5));
+    }
+
+    [Fact]
+    public void Holes_are_counted_the_same_whichever_levels_are_asked_for()
+    {
+        // The hole count at a level comes from the Euler number of the levels swept so far, not from the levels asked.
+        var all = new SweepResult();
+        new ContourSweep(9).Run(Crater(), Enumerable.Range(0, 255).ToArray(), all);
+        var one = new SweepResult();
+        new ContourSweep(9).Run(Crater(), [120], one);
+        Assert.Equal(all.Holes(120).ToArray(), one.Holes(0).ToArray());
+        Assert.Equal(Enumerable.Range(0, 255).Select(l => l is >= 50 and < 200 ? 1 : 0), Enumerable.Range(0, 255).Select(l => all.Holes(l).Length));
+    }
 }

@@ -26,8 +26,8 @@ internal static class PostOnlyBenchCommand
             throw new UsageException($"--cores values must be between 1 and {allowed.Length} (the CPUs this process may use).");
         }
         using var engine = new InferenceEngine(model, settings.Provider, cudaDevice: settings.CudaDevice, allowTf32: settings.AllowTf32);
-        // JIT and ONNX Runtime warm up on the first batches before anything is timed.
-        await new Evaluator(model, dataset, settings).BenchPostOnlyAsync(engine, limit: 2 * engine.MaxBatch(settings.BatchSize), cancellationToken: ct);
+        // JIT (through its tiers) and ONNX Runtime warm up on the first batches before anything is timed.
+        await new Evaluator(model, dataset, settings).BenchPostOnlyAsync(engine, limit: 16 * engine.MaxBatch(settings.BatchSize), cancellationToken: ct);
         var rows = new List<BenchRow>();
         EvaluationResult? first = null;
         try

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace InfoCamWeb.Core.Localization;
 
 /// <summary>
@@ -22,6 +24,16 @@ public sealed class ContourSweep
     private readonly int _stride;
     private readonly byte[] _padded;
     private readonly byte[] _paddedBackground;
+    private const int Slack = 64;
+    private const byte BorderBit = 16;
+
+    /// <summary>Per pixel, the ring mask of foreground neighbours joined before it (see <see cref="NeighbourMasks"/>).</summary>
+    private readonly byte[] _foregroundMasks;
+
+    /// <summary>Per pixel, the background neighbours (left, up, right, down) joined before it, and <see cref="BorderBit"/>.</summary>
+    private readonly byte[] _backgroundMasks;
+
+    private readonly byte[] _borderBits;
     private readonly int[] _order;
     private readonly int[] _bucketStart = new int[257];
     private readonly int[] _parent;
@@ -128,9 +140,20 @@ public sealed class ContourSweep
         _n = size * size;
         _stride = size + 2;
         int padded = _stride * _stride;
-        _padded = new byte[padded];
-        _paddedBackground = new byte[padded];
+        // Vector loads read up to a vector past a row: the arrays carry that much slack.
+        _padded = new byte[padded + Slack];
+        _paddedBackground = new byte[padded + Slack];
         Array.Fill(_paddedBackground, (byte)255);
+        _foregroundMasks = new byte[padded + Slack];
+        _backgroundMasks = new byte[padded + Slack];
+        _borderBits = new byte[padded + Slack];
+        for (int y = 1; y <= size; y++)
+        {
+            for (int x = 1; x <= size; x++)
+            {
+                if (x == 1 || y == 1 || x == size || y == size) _borderBits[y * _stride + x] = BorderBit;
+            }
+        }
         _order = new int[_n];
         _parent = new int[padded];
         _live = new int[256];
@@ -180,9 +203,57 @@ public sealed class ContourSweep
             _holeCounts = new int[levels.Length];
         }
         BucketSort(q);
+        NeighbourMasks();
         SweepForeground(levels, result);
         SweepBackground(levels, result);
     }
+
+    /// <summary>
+    /// For every pixel at once (raster order, a vector of pixels at a time): which neighbours the sweeps will have joined
+    /// before it. Foreground, in ring order N, NE, E, SE, S, SW, W, NW: a neighbour above or to the left (earlier in raster
+    /// order) when its value is at least the pixel's, one below or to the right when greater. Background, left, up, right,
+    /// down: earlier when at most the pixel's value, later when smaller; the padding (255 in that copy) never is.
+    /// </summary>
+    private void NeighbourMasks()
+    {
+        int s = _stride;
+        ref byte fg = ref _padded[0];
+        ref byte bg = ref _paddedBackground[0];
+        ref byte border = ref _borderBits[0];
+        ref byte fgOut = ref _foregroundMasks[0];
+        ref byte bgOut = ref _backgroundMasks[0];
+        for (int y = 1; y <= _size; y++)
+        {
+            for (int x = 1; x <= _size; x += Vector256<byte>.Count)
+            {
+                nuint p = (nuint)(y * s + x);
+                var v = Vector256.LoadUnsafe(ref fg, p);
+                var m = AtLeast(Vector256.LoadUnsafe(ref fg, p - (nuint)s), v, 1)
+                    | AtLeast(Vector256.LoadUnsafe(ref fg, p - (nuint)s + 1), v, 2)
+                    | Greater(Vector256.LoadUnsafe(ref fg, p + 1), v, 4)
+                    | Greater(Vector256.LoadUnsafe(ref fg, p + (nuint)s + 1), v, 8)
+                    | Greater(Vector256.LoadUnsafe(ref fg, p + (nuint)s), v, 16)
+                    | Greater(Vector256.LoadUnsafe(ref fg, p + (nuint)s - 1), v, 32)
+                    | AtLeast(Vector256.LoadUnsafe(ref fg, p - 1), v, 64)
+                    | AtLeast(Vector256.LoadUnsafe(ref fg, p - (nuint)s - 1), v, 128);
+                m.StoreUnsafe(ref fgOut, p);
+                var b = Vector256.LoadUnsafe(ref bg, p);
+                var n = AtMost(Vector256.LoadUnsafe(ref bg, p - 1), b, 1)
+                    | AtMost(Vector256.LoadUnsafe(ref bg, p - (nuint)s), b, 2)
+                    | Greater(b, Vector256.LoadUnsafe(ref bg, p + 1), 4)
+                    | Greater(b, Vector256.LoadUnsafe(ref bg, p + (nuint)s), 8)
+                    | Vector256.LoadUnsafe(ref border, p);
+                n.StoreUnsafe(ref bgOut, p);
+            }
+        }
+    }
+
+    /// <summary><paramref name="bit"/> where <paramref name="a"/> &gt;= <paramref name="b"/> (unsigned bytes).</summary>
+    private static Vector256<byte> AtLeast(Vector256<byte> a, Vector256<byte> b, byte bit) => ~Vector256.GreaterThan(b, a) & Vector256.Create(bit);
+
+    private static Vector256<byte> AtMost(Vector256<byte> a, Vector256<byte> b, byte bit) => ~Vector256.GreaterThan(a, b) & Vector256.Create(bit);
+
+    private static Vector256<byte> Greater(Vector256<byte> a, Vector256<byte> b, byte bit) => Vector256.GreaterThan(a, b) & Vector256.Create(bit);
 
     private void BucketSort(ReadOnlySpan<byte> q)
     {
@@ -232,6 +303,7 @@ public sealed class ContourSweep
             li--;
         }
         var padded = _padded;
+        var masks = _foregroundMasks;
         var order = _order;
         var n8 = _neighbours8;
         int s = _stride;
@@ -244,17 +316,8 @@ public sealed class ContourSweep
                 // Within a level the order is raster order, so an equal neighbour is joined already when it comes first.
                 int p = order[k];
                 // Ring mask of neighbours already joined: a higher value, or an equal value earlier in raster order
-                // (the neighbours above and to the left). Branch-free: (a - b) >> 31 is -1 when a < b.
-                int vm = v - 1;
-                int mask =
-                    ((vm - padded[p - s]) >>> 31) |             // N  (earlier: >= v)
-                    (((vm - padded[p - s + 1]) >>> 31) << 1) |   // NE (earlier)
-                    (((v - padded[p + 1]) >>> 31) << 2) |        // E  (later: > v)
-                    (((v - padded[p + s + 1]) >>> 31) << 3) |    // SE (later)
-                    (((v - padded[p + s]) >>> 31) << 4) |        // S  (later)
-                    (((v - padded[p + s - 1]) >>> 31) << 5) |    // SW (later)
-                    (((vm - padded[p - 1]) >>> 31) << 6) |       // W  (earlier)
-                    (((vm - padded[p - s - 1]) >>> 31) << 7);    // NW (earlier)
+                // (the neighbours above and to the left), computed for all pixels by NeighbourMasks.
+                int mask = masks[p];
                 // Consecutive ring neighbours touch each other, so each run of them is one component already.
                 euler += EulerDelta[mask];
                 int runs = RunTable[mask];
@@ -357,25 +420,20 @@ public sealed class ContourSweep
                 break;
             }
         }
-        var bg = _paddedBackground;
+        var masks = _backgroundMasks;
         int s = _stride;
-        int last = _size - 1;
         Span<int> n4 = [-1, -s, 1, s];
         for (int v = 0; v <= 255 && v <= maxLevel; v++)
         {
             int from = _bucketStart[v], to = _bucketStart[v + 1];
             for (int k = from; k < to; k++)
             {
-                // A background neighbour is joined when its value is < v, or == v and it came first (raster order).
-                // This copy's padding is 255, never background (levels stay below 255).
+                // A background neighbour is joined when its value is < v, or == v and it came first (raster order);
+                // this copy's padding is 255, never background (levels stay below 255). See NeighbourMasks.
                 int p = _order[k];
-                int present =
-                    ((v - bg[p - 1]) >>> 31 ^ 1) |               // left  (earlier: <= v)
-                    (((v - bg[p - s]) >>> 31 ^ 1) << 1) |        // up    (earlier)
-                    (((bg[p + 1] - v) >>> 31) << 2) |            // right (later: < v)
-                    (((bg[p + s] - v) >>> 31) << 3);             // down  (later)
-                int x = XOf(p), y = YOf(p);
-                bool border = x == 0 || y == 0 || x == last || y == last;
+                int bits = masks[p];
+                int present = bits & 15;
+                bool border = bits >= BorderBit;
                 if (present == 0)
                 {
                     MakeRoot(p, border);

@@ -116,4 +116,72 @@ public class ContourSweepGoldenTests
         Assert.Equal(all.Holes(120).ToArray(), one.Holes(0).ToArray());
         Assert.Equal(Enumerable.Range(0, 255).Select(l => l is >= 50 and < 200 ? 1 : 0), Enumerable.Range(0, 255).Select(l => all.Holes(l).Length));
     }
+
+    /// <summary>Boxes by flood fill, level by level: 8-connected components of q &gt; level, and 4-connected components of the rest that miss the border, grown by one.</summary>
+    private static (List<Box> Outer, List<Box> Holes) FloodFill(byte[] q, int size, int level)
+    {
+        var seen = new bool[q.Length];
+        var outer = new List<Box>();
+        var holes = new List<Box>();
+        int last = size - 1;
+        for (int start = 0; start < q.Length; start++)
+        {
+            if (seen[start]) continue;
+            bool fg = q[start] > level;
+            int x0 = size, y0 = size, x1 = -1, y1 = -1;
+            bool border = false;
+            var stack = new Stack<int>([start]);
+            seen[start] = true;
+            while (stack.Count > 0)
+            {
+                int p = stack.Pop(), x = p % size, y = p / size;
+                (x0, y0, x1, y1) = (Math.Min(x0, x), Math.Min(y0, y), Math.Max(x1, x), Math.Max(y1, y));
+                border |= x == 0 || y == 0 || x == last || y == last;
+                for (int dy = -1; dy <= 1; dy++)
+                {
+                    for (int dx = -1; dx <= 1; dx++)
+                    {
+                        if ((dx == 0 && dy == 0) || (!fg && dx != 0 && dy != 0)) continue;
+                        int nx = x + dx, ny = y + dy, n = ny * size + nx;
+                        if (nx < 0 || ny < 0 || nx > last || ny > last || seen[n] || (q[n] > level) != fg) continue;
+                        seen[n] = true;
+                        stack.Push(n);
+                    }
+                }
+            }
+            if (fg) outer.Add(new Box(x0, y0, Math.Min(x1 + 1, last), Math.Min(y1 + 1, last)));
+            else if (!border) holes.Add(new Box(x0 - 1, y0 - 1, Math.Min(x1 + 2, last), Math.Min(y1 + 2, last)));
+        }
+        return (outer, holes);
+    }
+
+    [Fact]
+    public void Every_levels_outer_and_hole_boxes_equal_a_flood_fill_on_random_maps_of_many_sizes()
+    {
+        var random = new Random(2024);
+        var failures = new List<string>();
+        foreach (int size in new[] { 1, 2, 3, 5, 8, 17, 31, 32, 33, 40, 63, 65 })
+        {
+            var sweep = new ContourSweep(size);
+            var result = new SweepResult();
+            for (int trial = 0; trial < 6; trial++)
+            {
+                // Few distinct values make plateaus, rings and holes at many levels; some maps are smooth ramps.
+                int values = trial % 3 == 0 ? 256 : 2 + trial;
+                var q = Enumerable.Range(0, size * size).Select(i => (byte)(trial == 5 ? (i * 7) % 251 : random.Next(values) * (255 / (values - 1)))).ToArray();
+                int[] levels = [0, 1, 50, 100, 127, 128, 200, 254];
+                sweep.Run(q, levels, result);
+                for (int li = 0; li < levels.Length; li++)
+                {
+                    var (outer, holes) = FloodFill(q, size, levels[li]);
+                    static string Sorted(IEnumerable<Box> boxes) => string.Join(" ", boxes.Select(b => b.ToString()).Order());
+                    if (Sorted(outer) != Sorted(result.Outer(li).ToArray()) || Sorted(holes) != Sorted(result.Holes(li).ToArray()))
+                    {
+                        failures.Add($"size {size}, trial {trial}, level {levels[li]}");
+                    }
+                }
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
+    }
 }

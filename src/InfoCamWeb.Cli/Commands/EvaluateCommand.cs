@@ -230,7 +230,7 @@ internal static class EvaluateCommand
                 F(1000 * s.Localization / Math.Max(1, r.Images), "F3"));
         }
         console.Write(table);
-        console.WriteLine($"provider {results[0].Model.Provider}; stage seconds are busy time per stage (stages overlap, so they can add up to more than the total).");
+        console.WriteLine($"provider {results[0].Model.Provider}; decode, preprocess and localization ms/image are CPU time over all threads, inference is ONNX Runtime's wall time (stages overlap, so they can add up to more than the total).");
         if (results.Count > 1)
         {
             var baseLoc = results[0].Seconds.Localization;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using InfoCamWeb.Core.Datasets;
+using InfoCamWeb.Core.Diagnostics;
 using InfoCamWeb.Core.Evaluation;
 using InfoCamWeb.Core.Inference;
 using InfoCamWeb.Core.Models;
@@ -82,7 +83,9 @@ internal static class PostOnlyBenchCommand
         using var self = System.Diagnostics.Process.GetCurrentProcess();
         console.WriteLine($"garbage collections: {GC.CollectionCount(0)} gen0, {GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2; peak working set {self.PeakWorkingSet64 >> 20} MB.");
         console.WriteLine($"{result.Images} images, provider {result.Model.Provider}. Post img/s: everything but inference, wall clock; inference img/s: ONNX Runtime alone. " +
-            "Stage columns: busy ms per image summed over the threads that run the stage (decoding overlaps localization).");
+            (CpuClock.IsThreadTime
+            ? "Stage columns: CPU ms per image, summed over the threads that run the stage."
+            : "Stage columns: wall ms per image summed over the threads (no thread CPU clock here: overlapping stages count their waits)."));
         foreach (var step in rows.Select(r => r.ThresholdStep).Distinct())
         {
             var byCores = rows.Where(r => r.ThresholdStep == step).OrderBy(r => r.Cores).ToList();

@@ -102,6 +102,12 @@ public sealed record MethodScores
     public double? BestPixelIoUThreshold { get; init; }
 }
 
+/// <summary>
+/// Where a run's time went: <see cref="Total"/> and <see cref="Inference"/> (ONNX Runtime's own threads) are wall
+/// seconds; <see cref="Decode"/> and <see cref="Preprocess"/> are CPU seconds summed over the threads that decode
+/// (<c>Diagnostics.CpuClock</c>, the wall clock where thread CPU time is not available); <see cref="Localization"/>
+/// is the wall time of the localization stage, its <see cref="LocalizationStages"/> CPU seconds.
+/// </summary>
 public sealed record StageSeconds(
     [property: JsonPropertyName("total")] double Total,
     [property: JsonPropertyName("decode")] double Decode,
@@ -109,7 +115,7 @@ public sealed record StageSeconds(
     [property: JsonPropertyName("inference")] double Inference,
     [property: JsonPropertyName("localization")] double Localization)
 {
-    /// <summary>Where localization's time went, as CPU seconds summed over the threads that share it; null when not measured (older results).</summary>
+    /// <summary>Where localization's time went, as CPU seconds summed over the threads that share it (<c>Diagnostics.CpuClock</c>); null when not measured (older results).</summary>
     [JsonPropertyName("localizationStages")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public LocalizationSeconds? LocalizationStages { get; init; }

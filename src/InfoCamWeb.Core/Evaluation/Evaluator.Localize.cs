@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using InfoCamWeb.Core.Diagnostics;
 using System.Runtime.ExceptionServices;
 using InfoCamWeb.Core.Cams;
 using InfoCamWeb.Core.Inference;
@@ -9,7 +10,7 @@ namespace InfoCamWeb.Core.Evaluation;
 /// <summary>The last stage: score maps, boxes and metrics of each image, on all cores.</summary>
 public sealed partial class Evaluator
 {
-    /// <summary>A thread's localizer and the ticks it spent computing maps.</summary>
+    /// <summary>A thread's localizer and the CPU nanoseconds it spent computing maps.</summary>
     private sealed class LocalizerSlot(MapLocalizer localizer)
     {
         public MapLocalizer Localizer { get; } = localizer;
@@ -34,13 +35,13 @@ public sealed partial class Evaluator
             long start = Stopwatch.GetTimestamp();
             var outcomes = new ImageOutcome[item.Batch.Indices.Length];
             evaluator.LocalizeBatch(item, outcomes, _slots, engine, ct);
-            long localized = Stopwatch.GetTimestamp();
+            long localized = CpuClock.Now();
             foreach (var o in outcomes)
             {
                 acc.Add(o);
                 onImage?.Invoke(o);
             }
-            _metricTicks += Stopwatch.GetTimestamp() - localized;
+            _metricTicks += CpuClock.Now() - localized;
             _wall += Stopwatch.GetElapsedTime(start).TotalSeconds;
             _done += outcomes.Length;
             if (progress is not null)
@@ -62,7 +63,7 @@ public sealed partial class Evaluator
                 var t = slot.Localizer.Ticks;
                 (up, sweep, metrics) = (up + t.Upsampling, sweep + t.Sweep, metrics + t.Metrics);
             }
-            static double S(long ticks) => (double)ticks / Stopwatch.Frequency;
+            static double S(long nanoseconds) => nanoseconds / 1e9;
             _slots.Dispose();
             return new StageSeconds(total, times.Decode, times.Preprocess, times.Inference, _wall)
             {
@@ -112,11 +113,11 @@ public sealed partial class Evaluator
         for (int m = 0; m < results.Length; m++)
         {
             var method = _settings.Methods[m];
-            long start = Stopwatch.GetTimestamp();
+            long start = CpuClock.Now();
             var map = method == CamMethod.ScoreCam
                 ? ScoreCamMap(item, i, y, engine ?? throw new InvalidOperationException("Score-CAM needs the inference engine."))
                 : CamComputer.Compute(method, classifier, features, output.Height, output.Width, y, logits, _settings.Window);
-            slot.MapTicks += Stopwatch.GetTimestamp() - start;
+            slot.MapTicks += CpuClock.Now() - start;
             var (mh, mw) = CamComputer.MapSize(method, output.Height, output.Width, _settings.Window);
             results[m] = slot.Localizer.Localize(map, mh, mw, truth, item.Batch.Masks[i]);
             maps[m] = new RawScoreMap(mh, mw, Array.ConvertAll(map, v => (float)v));

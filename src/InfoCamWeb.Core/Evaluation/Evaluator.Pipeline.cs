@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using InfoCamWeb.Core.Diagnostics;
 using InfoCamWeb.Core.Datasets;
 using InfoCamWeb.Core.Imaging;
 using InfoCamWeb.Core.Inference;
@@ -18,7 +19,7 @@ public sealed partial class Evaluator
 
     private sealed record Inferred(Prepared Batch, InferenceOutput Output);
 
-    /// <summary>Busy seconds of the first two stages (summed over the threads that decode), and the images skipped as undecodable.</summary>
+    /// <summary>CPU seconds of decoding and preprocessing (summed over the threads that decode), inference's wall seconds, and the images skipped as undecodable.</summary>
     private sealed record PipelineTimes(double Decode, double Preprocess, double Inference, List<string> Skipped);
 
     /// <summary>One image of a batch: its ground truth and stage times, or why it was skipped, or the error that stops the run.</summary>
@@ -149,7 +150,7 @@ public sealed partial class Evaluator
     private PreparedImage PrepareOne(ImageRecord record, Span<float> slot)
     {
         var path = _dataset.ImagePath(record);
-        long start = Stopwatch.GetTimestamp();
+        long start = CpuClock.Now();
         RgbImage image;
         try
         {
@@ -162,11 +163,11 @@ public sealed partial class Evaluator
                 ? new PreparedImage(null, null, 0, 0, Skipped: message)
                 : new PreparedImage(null, null, 0, 0, Error: new EvaluationException(message, ex));
         }
-        long decoded = Stopwatch.GetTimestamp();
+        long decoded = CpuClock.Now();
         try
         {
             var (truth, mask) = Preprocess(record, image, slot);
-            return new PreparedImage(truth, mask, Stopwatch.GetElapsedTime(start, decoded).TotalSeconds, Stopwatch.GetElapsedTime(decoded).TotalSeconds);
+            return new PreparedImage(truth, mask, CpuClock.Seconds(start, decoded), CpuClock.Seconds(decoded, CpuClock.Now()));
         }
         catch (EvaluationException ex)
         {

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using InfoCamWeb.Core.Diagnostics;
 
 namespace InfoCamWeb.Core.Localization;
 
@@ -67,7 +67,7 @@ public sealed class MapLocalizer
 
     public int ThresholdCount { get; }
 
-    /// <summary>Stopwatch ticks this instance spent upsampling (with normalisation and quantisation), sweeping, and scoring.</summary>
+    /// <summary>CPU nanoseconds (<see cref="CpuClock"/>) this instance spent upsampling (with normalisation and quantisation), sweeping, and scoring.</summary>
     public (long Upsampling, long Sweep, long Metrics) Ticks => (_upsamplingTicks, _sweepTicks, _metricsTicks);
 
     private long _upsamplingTicks, _sweepTicks, _metricsTicks;
@@ -78,18 +78,18 @@ public sealed class MapLocalizer
     /// <param name="mask">Mask ground truth in the S x S frame (<c>MaskGroundTruth.Pixels</c>) for PxAP; null for box datasets.</param>
     public MapOutcome Localize(ReadOnlySpan<double> map, int height, int width, ReadOnlySpan<Box> truth, byte[]? mask = null)
     {
-        long start = Stopwatch.GetTimestamp();
+        long start = CpuClock.Now();
         CubicUpsampler.Resize(map, height, width, _upsampled, _size, _size);
         var stats = MapStats.Of(_upsampled);
         byte max = ScoreMaps.NormalizeAndQuantize(_upsampled, stats, _quantised);
         var grid = ThresholdGrid.Create(_thresholdsWithFixed, max);
-        long upsampled = Stopwatch.GetTimestamp();
+        long upsampled = CpuClock.Now();
         _sweep.Run(_quantised, grid.Levels, _result);
-        long swept = Stopwatch.GetTimestamp();
+        long swept = CpuClock.Now();
         _upsamplingTicks += upsampled - start;
         _sweepTicks += swept - upsampled;
         var outcome = Score(grid, stats, truth, mask);
-        _metricsTicks += Stopwatch.GetTimestamp() - swept;
+        _metricsTicks += CpuClock.Now() - swept;
         return outcome;
     }
 

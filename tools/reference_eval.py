@@ -23,7 +23,7 @@ import torchvision.transforms as T
 
 sys.path.insert(0, os.path.dirname(__file__))
 from demo_common import DemoNet, read_cub, load_rgb, IMAGENET_MEAN, IMAGENET_STD  # noqa: E402
-from reference_family import family, score_cam, METHODS as FAMILY  # noqa: E402
+from reference_family import family, hooked, score_cam, METHODS as FAMILY  # noqa: E402
 
 METHODS = ["cam", "infocam", "infocam+"]
 S = 224
@@ -184,10 +184,41 @@ def method_map(method, W, A, y, z, s):
     return F.conv2d(t, torch.ones(1, 1, s, s, dtype=t.dtype), padding=s - 1)[0, 0].numpy()
 
 
+class Split(torch.nn.Module):
+    """A reference_family.Hooked model with DemoNet's interface: forward(x, return_features=True) gives (logits, A)."""
+
+    def __init__(self, hooked_model):
+        super().__init__()
+        self.h = hooked_model
+
+    def forward(self, x, return_features=False):
+        a = self.h.features(x)
+        z = self.h.head(a)
+        return (z, a) if return_features else z
+
+
+def load_model(args):
+    """The model and its classifier weights (classes x channels, float64)."""
+    if args.arch != "demo":
+        h = hooked(args.arch)
+        fc = h.model.fc if args.arch == "resnet18" else h.model.classifier[1]
+        return Split(h).eval(), fc.weight.detach().double().numpy()
+    if not args.checkpoint:
+        sys.exit("reference_eval.py: --checkpoint is needed for the demo architecture")
+    state = torch.load(args.checkpoint, map_location="cpu")
+    model = DemoNet(state["fc.weight"].shape[0])
+    model.load_state_dict(state)
+    model.eval()
+    return model, model.fc.weight.detach().double().numpy()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dataset", required=True)
-    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--checkpoint", help="a DemoNet state dict (datasets/demo-model/*.pt); not with --arch")
+    ap.add_argument("--arch", choices=["demo", "resnet18", "mobilenet_v2"], default="demo",
+                    help="resnet18 / mobilenet_v2: tools/reference_family.py's seeded 200-class torchvision models, whose ONNX "
+                         "export is artifacts/zoo/family/NAME.onnx (the same weights)")
     ap.add_argument("--split", default="test")
     ap.add_argument("--cam-threshold", type=float, default=0.2)
     ap.add_argument("--threshold-step", type=float, default=0.01)
@@ -212,12 +243,10 @@ def main():
     else:
         sel = [i for i in items if (not i["train"]) == (args.split == "test")] if args.split != "all" else items
     has_masks = bool(sel and sel[0].get("masks"))
-    state = torch.load(args.checkpoint, map_location="cpu")
-    classes = state["fc.weight"].shape[0]
-    model = DemoNet(classes)
-    model.load_state_dict(state)
-    model.eval()
-    W = model.fc.weight.detach().double().numpy()
+    if args.arch != "demo" and any(m not in METHODS for m in methods):
+        sys.exit("reference_eval.py: --arch computes cam, infocam and infocam+ only")
+    model, W = load_model(args)
+    classes = W.shape[0]
     priors = np.bincount([i["label"] for i in train], minlength=classes) / max(len(train), 1)
     pre = T.Compose([T.Resize((224, 224)), T.ToTensor(), T.Normalize(IMAGENET_MEAN, IMAGENET_STD)])
     thresholds = list(np.arange(0, 1, args.threshold_step))

@@ -24,7 +24,7 @@ public static class CliApp
                            [--feature-tensor NAME --classifier-weight INIT [--classifier-bias INIT]]
                            [--output result.json] [--per-image images.csv] [--quiet]
           infocam bench    (the evaluate options) [--steps 0.01,0.001]
-          infocam bench --post-only (the evaluate options) [--steps 0.01,0.001] [--cores 1,2] [--output bench.json]
+          infocam bench --post-only (the evaluate options) [--steps 0.01,0.001] [--cores 1,2] [--repeat 3] [--output bench.json]
                            (inference once, then decode, preprocess, maps, upsampling, sweep and metrics timed alone)
           infocam inspect  --model M.onnx [--feature-tensor NAME --classifier-weight INIT]
           infocam check-dataset --dataset DIR

@@ -26,9 +26,10 @@ internal static class EvaluateCommand
         var steps = bench && a.Get("steps") is { } s ? Numbers(s, "--steps", double.Parse) : [settings.ThresholdStep];
         bool postOnly = bench && a.Flag("post-only");
         int[]? cores = postOnly && a.Get("cores") is { } c ? Numbers(c, "--cores", int.Parse) : null;
-        if (!postOnly && (a.Get("cores") is not null || a.Flag("post-only")))
+        int repeat = postOnly ? a.Int("repeat", 1) : 1;
+        if (!postOnly && (a.Get("cores") is not null || a.Get("repeat") is not null || a.Flag("post-only")))
         {
-            throw new UsageException("--post-only and --cores belong to 'infocam bench'; --cores needs --post-only.");
+            throw new UsageException("--post-only, --cores and --repeat belong to 'infocam bench'; --cores and --repeat need --post-only.");
         }
         settings.Validate();
 
@@ -38,7 +39,7 @@ internal static class EvaluateCommand
         var dataset = DatasetLoader.Load(datasetPath);
         if (postOnly)
         {
-            return await PostOnlyBenchCommand.RunAsync(model, dataset, settings, steps, cores, output, ConsoleOn(stdout), ct);
+            return await PostOnlyBenchCommand.RunAsync(model, dataset, settings, steps, cores, repeat, output, ConsoleOn(stdout), ct);
         }
 
         var results = new List<EvaluationResult>();

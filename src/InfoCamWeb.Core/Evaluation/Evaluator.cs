@@ -155,7 +155,7 @@ public sealed partial class Evaluator
     /// but for its seconds, which are the post-processing passes' alone.
     /// </summary>
     /// <param name="limit">Only the first images (a warm-up pass); the whole split by default.</param>
-    public async Task<PostOnlyBench> BenchPostOnlyAsync(InferenceEngine engine, long memoryBudget = 512L << 20, int? limit = null, CancellationToken cancellationToken = default)
+    public async Task<PostOnlyBench> BenchPostOnlyAsync(InferenceEngine engine, long memoryBudget = 256L << 20, int? limit = null, CancellationToken cancellationToken = default)
     {
         var acc = NewAccumulator();
         var skipped = new List<string>();

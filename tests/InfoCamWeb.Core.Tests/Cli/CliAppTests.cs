@@ -65,7 +65,7 @@ public class CliAppTests
     {
         var (code, _, stderr) = await Run("evaluate", "--model", Demo("demo-model", "demo-cnn.onnx"), "--dataset", Demo("demo-cub"), "--post-only");
         Assert.Equal(2, code);
-        Assert.StartsWith("infocam: error: --post-only and --cores belong to 'infocam bench'", stderr);
+        Assert.StartsWith("infocam: error: --post-only, --cores and --repeat belong to 'infocam bench'", stderr);
     }
 
     [Theory]

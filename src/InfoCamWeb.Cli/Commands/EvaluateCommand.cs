@@ -111,7 +111,7 @@ internal static class EvaluateCommand
             {
                 return parse(x.Trim(), CultureInfo.InvariantCulture);
             }
-            catch (FormatException)
+            catch (Exception ex) when (ex is FormatException or OverflowException)
             {
                 throw new UsageException($"{option} '{x}' is not a number.");
             }

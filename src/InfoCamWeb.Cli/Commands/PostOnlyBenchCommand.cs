@@ -22,7 +22,7 @@ internal static class PostOnlyBenchCommand
         IAnsiConsole console, CancellationToken ct)
     {
         var allowed = CoreAffinity.Allowed();
-        cores ??= [allowed.Length];
+        cores = cores is null ? [allowed.Length] : [.. cores.Distinct()];
         if (cores.Any(c => c < 1 || c > allowed.Length))
         {
             throw new UsageException($"--cores values must be between 1 and {allowed.Length} (the CPUs this process may use).");

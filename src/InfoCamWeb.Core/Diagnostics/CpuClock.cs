@@ -20,7 +20,7 @@ public static partial class CpuClock
     {
         if (IsThreadTime && ClockGetTime(ClockThreadCpuTime, out var t) == 0)
         {
-            return t.Seconds * 1_000_000_000 + t.Nanoseconds;
+            return (long)t.Seconds * 1_000_000_000 + t.Nanoseconds;
         }
         return (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency));
     }
@@ -40,11 +40,12 @@ public static partial class CpuClock
         }
     }
 
+    /// <summary>C's <c>struct timespec</c>: two C longs (64 bits on 64-bit Linux, 32 on 32-bit).</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct TimeSpec
     {
-        public long Seconds;
-        public long Nanoseconds;
+        public nint Seconds;
+        public nint Nanoseconds;
     }
 
     [LibraryImport("libc", EntryPoint = "clock_gettime")]

@@ -23,12 +23,16 @@ public sealed partial class Evaluator
     /// wall time and its CPU time per sub-stage.
     /// </summary>
     private sealed class LocalizationStage(Evaluator evaluator, InferenceEngine? engine, int total, IProgress<EvaluationProgress>? progress, string provider, int alreadyDone)
+        : IDisposable
     {
         private readonly ThreadLocal<LocalizerSlot> _slots = new(() => new LocalizerSlot(evaluator.NewLocalizer()), trackAllValues: true);
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private double _wall;
         private long _metricTicks;
         private int _done;
+        private int _skipped;
+
+        public void Dispose() => _slots.Dispose();
 
         public void Consume(Inferred item, MetricsAccumulator acc, Action<ImageOutcome>? onImage, CancellationToken ct)
         {
@@ -44,11 +48,12 @@ public sealed partial class Evaluator
             _metricTicks += CpuClock.Now() - localized;
             _wall += Stopwatch.GetElapsedTime(start).TotalSeconds;
             _done += outcomes.Length;
+            _skipped += item.Batch.Skipped.Length;
             if (progress is not null)
             {
                 double rate = _done / Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
                 int doneCount = alreadyDone + _done;
-                int remaining = total - _done;
+                int remaining = total - _done - _skipped;
                 progress.Report(new EvaluationProgress(doneCount, alreadyDone + total, rate, _clock.Elapsed,
                     rate > 0 ? TimeSpan.FromSeconds(remaining / rate) : null, provider));
             }
@@ -64,7 +69,6 @@ public sealed partial class Evaluator
                 (up, sweep, metrics) = (up + t.Upsampling, sweep + t.Sweep, metrics + t.Metrics);
             }
             static double S(long nanoseconds) => nanoseconds / 1e9;
-            _slots.Dispose();
             return new StageSeconds(total, times.Decode, times.Preprocess, times.Inference, _wall)
             {
                 LocalizationStages = new LocalizationSeconds(S(maps), S(up), S(sweep), S(metrics)),

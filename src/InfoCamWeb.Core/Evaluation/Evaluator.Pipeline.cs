@@ -50,9 +50,16 @@ public sealed partial class Evaluator
                 {
                     ct.ThrowIfCancellationRequested();
                     var batch = Prepare(todo.AsSpan(start, Math.Min(batchSize, todo.Length - start)).ToArray(), ct);
+                    // Batches are decoded one after another: their skipped images go to the list in split order, also
+                    // those of a batch that had nothing left to infer.
+                    skipped.AddRange(batch.Skipped);
                     if (batch.Indices.Length > 0)
                     {
                         await prepared.Writer.WriteAsync(batch, ct).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        ArrayPool<float>.Shared.Return(batch.Tensor);
                     }
                 }
                 prepared.Writer.Complete();
@@ -88,7 +95,6 @@ public sealed partial class Evaluator
             {
                 decode += item.Batch.Decode;
                 preprocess += item.Batch.Preprocess;
-                skipped.AddRange(item.Batch.Skipped);
                 consume(item, ct);
                 ArrayPool<float>.Shared.Return(item.Batch.Tensor);
             }
@@ -163,14 +169,19 @@ public sealed partial class Evaluator
                 ? new PreparedImage(null, null, 0, 0, Skipped: message)
                 : new PreparedImage(null, null, 0, 0, Error: new EvaluationException(message, ex));
         }
+        catch (Exception ex)
+        {
+            return new PreparedImage(null, null, 0, 0, Error: ex);
+        }
         long decoded = CpuClock.Now();
         try
         {
             var (truth, mask) = Preprocess(record, image, slot);
             return new PreparedImage(truth, mask, CpuClock.Seconds(start, decoded), CpuClock.Seconds(decoded, CpuClock.Now()));
         }
-        catch (EvaluationException ex)
+        catch (Exception ex)
         {
+            // Any failure stops the run; kept with the image so that the first in split order is the one reported.
             return new PreparedImage(null, null, 0, 0, Error: ex);
         }
         finally

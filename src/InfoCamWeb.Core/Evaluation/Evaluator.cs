@@ -105,7 +105,7 @@ public sealed partial class Evaluator
         using var ownEngine = engine is null ? NewEngine() : null;
         engine ??= ownEngine!;
         var run = engine;
-        var localization = new LocalizationStage(this, run, range.Length - done.Count, progress, run.Provider.Provider, done.Count);
+        using var localization = new LocalizationStage(this, run, range.Length - done.Count, progress, run.Provider.Provider, done.Count);
         var times = await PipelineAsync(todo, run.MaxBatch(_settings.BatchSize), batch => Infer(run, batch),
             (item, ct) => localization.Consume(item, acc, onImage, ct), run.Terminate, cancellationToken).ConfigureAwait(false);
         return Result(acc, times.Skipped, localization.Seconds(total.Elapsed.TotalSeconds, times), run.Provider.ToString());
@@ -141,7 +141,7 @@ public sealed partial class Evaluator
     private async Task<(StageSeconds Seconds, List<string> Skipped)> ReplayAsync(InferenceRecording recording, MetricsAccumulator acc, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
-        var localization = new LocalizationStage(this, null, recording.Range.Length, null, "", 0);
+        using var localization = new LocalizationStage(this, null, recording.Range.Length, null, "", 0);
         int next = 0;
         var times = await PipelineAsync(Enumerable.Range(recording.Range.Start, recording.Range.Length).ToArray(), recording.BatchSize,
             batch => recording.Take(next++, batch.Indices), (item, ct) => localization.Consume(item, acc, null, ct), () => { }, cancellationToken).ConfigureAwait(false);
@@ -165,16 +165,30 @@ public sealed partial class Evaluator
         {
             var range = new ImageRange(start, Math.Min(start + chunk, end));
             start = range.End;
-            var recording = await RecordAsync(range, engine, cancellationToken).ConfigureAwait(false);
-            var (seconds, skippedHere) = await ReplayAsync(recording, acc, cancellationToken).ConfigureAwait(false);
-            skipped.AddRange(skippedHere);
-            post = post.Plus(seconds);
-            recorded = recorded.Plus(recording.Seconds);
-            long perImage = recording.Bytes / Math.Max(1, recording.Images);
-            chunk = (int)Math.Clamp(memoryBudget / Math.Max(1, perImage) / batch * batch, batch, int.MaxValue / 2);
+            var pass = await BenchChunkAsync(range, engine, acc, cancellationToken).ConfigureAwait(false);
+            skipped.AddRange(pass.Skipped);
+            post = post.Plus(pass.Post);
+            recorded = recorded.Plus(pass.Recorded);
+            if (pass.BytesPerImage > 0)
+            {
+                chunk = (int)Math.Clamp(memoryBudget / pass.BytesPerImage / batch * batch, batch, int.MaxValue / 2);
+            }
+            // The chunk's recording is now up to memoryBudget bytes of large-object garbage, which only a full collection
+            // frees: collected here, between the timed passes, so that chunks do not pile up in memory.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
         var result = Result(acc, skipped, post, engine.Provider.ToString());
         return new PostOnlyBench(result, recorded, Parallelism);
+    }
+
+    private sealed record ChunkPass(StageSeconds Post, StageSeconds Recorded, List<string> Skipped, long BytesPerImage);
+
+    /// <summary>One chunk of the post-only benchmark: recorded, replayed into <paramref name="acc"/>, and let go (the recording does not outlive this call).</summary>
+    private async Task<ChunkPass> BenchChunkAsync(ImageRange range, InferenceEngine engine, MetricsAccumulator acc, CancellationToken cancellationToken)
+    {
+        var recording = await RecordAsync(range, engine, cancellationToken).ConfigureAwait(false);
+        var (seconds, skipped) = await ReplayAsync(recording, acc, cancellationToken).ConfigureAwait(false);
+        return new ChunkPass(seconds, recording.Seconds, skipped, recording.Images == 0 ? 0 : Math.Max(1, recording.Bytes / recording.Images));
     }
 
     private void CheckRange(ImageRange range)

@@ -60,6 +60,25 @@ public class CliAppTests
         Assert.Equal(Core.Evaluation.ResultFiles.ToJson(fromEvaluate with { Seconds = none }), Core.Evaluation.ResultFiles.ToJson(fromBench with { Seconds = none }));
     }
 
+    [SkippableFact]
+    public async Task Bench_post_only_on_one_core_measures_there_and_gives_every_thread_its_cores_back()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "--cores pins threads on Linux only");
+        // A thread may end between the listing and the read: it has no affinity left to check.
+        static string? AffinityOf(string task)
+        {
+            try { return File.ReadLines(Path.Combine(task, "status")).FirstOrDefault(l => l.StartsWith("Cpus_allowed_list:")); }
+            catch (IOException) { return null; }
+        }
+        static string[] Affinities() => Directory.GetDirectories("/proc/self/task").Select(AffinityOf).OfType<string>().Distinct().ToArray();
+        var before = Affinities();
+        var (code, stdout, stderr) = await Run("bench", "--post-only", "--model", Demo("demo-model", "demo-cnn.onnx"), "--dataset", Demo("demo-cub"),
+            "--provider", "cpu", "--quiet", "--steps", "0.01", "--cores", "1", "--repeat", "2");
+        Assert.True(code == 0, stderr);
+        Assert.Matches(@"│\s+0\.01\s+│\s+1\s+│", stdout);
+        Assert.Equal(before, Affinities());
+    }
+
     [Fact]
     public async Task Post_only_and_cores_are_refused_outside_the_benchmark()
     {

@@ -53,6 +53,21 @@ public class PostOnlyBenchTests
     }
 
     [Fact]
+    public async Task A_batch_whose_every_image_is_skipped_still_lists_them_in_split_order()
+    {
+        // Batches of one image (what a model with a fixed batch size gets): a broken image leaves its batch empty.
+        using var dir = new TempDir();
+        var ds = DemoWithBrokenImages(dir, 100, 5);
+        var settings = new EvaluationSettings { Provider = ProviderChoice.Cpu, SkipBadImages = true, BatchSize = 1 };
+        var result = await new Evaluator(DemoModel(), ds, settings).RunAsync();
+        var test = ds.Select(DatasetSplit.Test);
+        Assert.Equal(158, result.Images);
+        Assert.Equal(2, result.SkippedImages.Count);
+        Assert.StartsWith($"images.txt, line {test[5].ListedLine}:", result.SkippedImages[0]);
+        Assert.StartsWith($"images.txt, line {test[100].ListedLine}:", result.SkippedImages[1]);
+    }
+
+    [Fact]
     public async Task Images_decoded_in_parallel_report_the_first_broken_image_in_split_order()
     {
         using var dir = new TempDir();

@@ -9,6 +9,23 @@ internal static class Fixtures
 
     public static string Path_(params string[] parts) => Path.Combine([Shared, .. parts]);
 
+    /// <summary>A copy of the demo dataset in <paramref name="dir"/> with the given test images cut to a third of their bytes.</summary>
+    public static Core.Datasets.Dataset DemoWithBrokenImages(TempDir dir, params int[] brokenTestImages)
+    {
+        var src = Path.Combine(RepoRoot, "datasets", "demo-cub");
+        foreach (var f in Directory.GetFiles(src, "*", SearchOption.AllDirectories))
+        {
+            dir.WriteBytes(Path.GetRelativePath(src, f), File.ReadAllBytes(f));
+        }
+        var ds = Core.Datasets.DatasetLoader.Load(dir.Path);
+        foreach (var i in brokenTestImages)
+        {
+            var path = ds.ImagePath(ds.Select(Core.Datasets.DatasetSplit.Test)[i]);
+            File.WriteAllBytes(path, File.ReadAllBytes(path)[..(int)(new FileInfo(path).Length / 3)]);
+        }
+        return ds;
+    }
+
     private static string FindRepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

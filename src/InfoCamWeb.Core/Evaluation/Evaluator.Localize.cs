@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using InfoCamWeb.Core.Diagnostics;
 using System.Runtime.ExceptionServices;
 using InfoCamWeb.Core.Cams;
+using InfoCamWeb.Core.Diagnostics;
 using InfoCamWeb.Core.Inference;
 using InfoCamWeb.Core.Localization;
 
@@ -15,7 +15,7 @@ public sealed partial class Evaluator
     {
         public MapLocalizer Localizer { get; } = localizer;
 
-        public long MapTicks;
+        public long MapNanoseconds;
     }
 
     /// <summary>
@@ -28,7 +28,7 @@ public sealed partial class Evaluator
         private readonly ThreadLocal<LocalizerSlot> _slots = new(() => new LocalizerSlot(evaluator.NewLocalizer()), trackAllValues: true);
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private double _wall;
-        private long _metricTicks;
+        private long _metricNanoseconds;
         private int _done;
         private int _skipped;
 
@@ -45,7 +45,7 @@ public sealed partial class Evaluator
                 acc.Add(o);
                 onImage?.Invoke(o);
             }
-            _metricTicks += CpuClock.Now() - localized;
+            _metricNanoseconds += CpuClock.Now() - localized;
             _wall += Stopwatch.GetElapsedTime(start).TotalSeconds;
             _done += outcomes.Length;
             _skipped += item.Batch.Skipped.Length;
@@ -61,11 +61,11 @@ public sealed partial class Evaluator
 
         public StageSeconds Seconds(double total, PipelineTimes times)
         {
-            long maps = 0, up = 0, sweep = 0, metrics = _metricTicks;
+            long maps = 0, up = 0, sweep = 0, metrics = _metricNanoseconds;
             foreach (var slot in _slots.Values)
             {
-                maps += slot.MapTicks;
-                var t = slot.Localizer.Ticks;
+                maps += slot.MapNanoseconds;
+                var t = slot.Localizer.CpuNanoseconds;
                 (up, sweep, metrics) = (up + t.Upsampling, sweep + t.Sweep, metrics + t.Metrics);
             }
             static double S(long nanoseconds) => nanoseconds / 1e9;
@@ -121,7 +121,7 @@ public sealed partial class Evaluator
             var map = method == CamMethod.ScoreCam
                 ? ScoreCamMap(item, i, y, engine ?? throw new InvalidOperationException("Score-CAM needs the inference engine."))
                 : CamComputer.Compute(method, classifier, features, output.Height, output.Width, y, logits, _settings.Window);
-            slot.MapTicks += CpuClock.Now() - start;
+            slot.MapNanoseconds += CpuClock.Now() - start;
             var (mh, mw) = CamComputer.MapSize(method, output.Height, output.Width, _settings.Window);
             results[m] = slot.Localizer.Localize(map, mh, mw, truth, item.Batch.Masks[i]);
             maps[m] = new RawScoreMap(mh, mw, Array.ConvertAll(map, v => (float)v));

@@ -23,7 +23,12 @@ public sealed partial class Evaluator
     private sealed record PipelineTimes(double Decode, double Preprocess, double Inference, List<string> Skipped);
 
     /// <summary>One image of a batch: its ground truth and stage times, or why it was skipped, or the error that stops the run.</summary>
-    private sealed record PreparedImage(Box[]? Truth, byte[]? Mask, double Decode, double Preprocess, string? Skipped = null, Exception? Error = null);
+    private sealed record PreparedImage(Box[]? Truth, byte[]? Mask, double Decode, double Preprocess, string? Skipped = null, Exception? Error = null)
+    {
+        public static PreparedImage Failed(Exception error) => new(null, null, 0, 0, Error: error);
+
+        public static PreparedImage SkippedAs(string message) => new(null, null, 0, 0, Skipped: message);
+    }
 
     /// <summary>
     /// Runs <paramref name="todo"/> through decoding, <paramref name="infer"/> and <paramref name="consume"/>, each stage on
@@ -136,20 +141,22 @@ public sealed partial class Evaluator
             ArrayPool<float>.Shared.Return(tensor);
             ExceptionDispatchInfo.Throw(error);
         }
-        int kept = 0;
+        return Compact(indices, images, tensor, length);
+    }
+
+    /// <summary>The batch without its skipped images: their tensor slots closed up, everything else in split order.</summary>
+    private static Prepared Compact(int[] indices, PreparedImage[] images, float[] tensor, int length)
+    {
+        var kept = new List<int>(images.Length);
         for (int i = 0; i < images.Length; i++)
         {
-            if (images[i].Skipped is null)
-            {
-                if (kept != i) tensor.AsSpan(i * length, length).CopyTo(tensor.AsSpan(kept * length, length));
-                kept++;
-            }
+            if (images[i].Skipped is not null) continue;
+            if (kept.Count != i) tensor.AsSpan(i * length, length).CopyTo(tensor.AsSpan(kept.Count * length, length));
+            kept.Add(i);
         }
-        var keptImages = images.Where(p => p.Skipped is null).ToArray();
         return new Prepared(
-            indices.Where((_, i) => images[i].Skipped is null).ToArray(), tensor, keptImages.Select(p => p.Truth!).ToArray(),
-            keptImages.Select(p => p.Mask).ToArray(), images.Sum(p => p.Decode), images.Sum(p => p.Preprocess),
-            images.Select(p => p.Skipped).OfType<string>().ToArray());
+            kept.Select(i => indices[i]).ToArray(), tensor, kept.Select(i => images[i].Truth!).ToArray(), kept.Select(i => images[i].Mask).ToArray(),
+            images.Sum(p => p.Decode), images.Sum(p => p.Preprocess), images.Select(p => p.Skipped).OfType<string>().ToArray());
     }
 
     /// <summary>Decodes one image into its slot of the batch's tensor and maps its ground truth to the S x S frame.</summary>
@@ -165,13 +172,11 @@ public sealed partial class Evaluator
         catch (ImageDecodeException ex)
         {
             var message = $"{record.Where}: '{record.RelativePath}' {ex.Message.Replace(path + ": ", "")}";
-            return _settings.SkipBadImages
-                ? new PreparedImage(null, null, 0, 0, Skipped: message)
-                : new PreparedImage(null, null, 0, 0, Error: new EvaluationException(message, ex));
+            return _settings.SkipBadImages ? PreparedImage.SkippedAs(message) : PreparedImage.Failed(new EvaluationException(message, ex));
         }
         catch (Exception ex)
         {
-            return new PreparedImage(null, null, 0, 0, Error: ex);
+            return PreparedImage.Failed(ex);
         }
         long decoded = CpuClock.Now();
         try
@@ -182,7 +187,7 @@ public sealed partial class Evaluator
         catch (Exception ex)
         {
             // Any failure stops the run; kept with the image so that the first in split order is the one reported.
-            return new PreparedImage(null, null, 0, 0, Error: ex);
+            return PreparedImage.Failed(ex);
         }
         finally
         {

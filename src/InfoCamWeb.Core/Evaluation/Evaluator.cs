@@ -103,8 +103,7 @@ public sealed partial class Evaluator
         }
         var todo = Enumerable.Range(range.Start, range.Length).Where(i => !done.Contains(i)).ToArray();
         using var ownEngine = engine is null ? NewEngine() : null;
-        engine ??= ownEngine!;
-        var run = engine;
+        var run = engine ?? ownEngine!;
         using var localization = new LocalizationStage(this, run, range.Length - done.Count, progress, run.Provider.Provider, done.Count);
         var times = await PipelineAsync(todo, run.MaxBatch(_settings.BatchSize), batch => Infer(run, batch),
             (item, ct) => localization.Consume(item, acc, onImage, ct), run.Terminate, cancellationToken).ConfigureAwait(false);
@@ -115,7 +114,7 @@ public sealed partial class Evaluator
     /// The first half of <c>infocam bench --post-only</c>: decodes the images of <paramref name="range"/> and runs the
     /// model on them, keeping every batch's logits and feature maps in memory for <see cref="ReplayAsync"/>.
     /// </summary>
-    public async Task<InferenceRecording> RecordAsync(ImageRange range, InferenceEngine? engine, CancellationToken cancellationToken = default)
+    private async Task<InferenceRecording> RecordAsync(ImageRange range, InferenceEngine? engine, CancellationToken cancellationToken)
     {
         CheckRange(range);
         if (_settings.Methods.Contains(CamMethod.ScoreCam))
@@ -124,8 +123,7 @@ public sealed partial class Evaluator
         }
         var total = Stopwatch.StartNew();
         using var ownEngine = engine is null ? NewEngine() : null;
-        engine ??= ownEngine!;
-        var run = engine;
+        var run = engine ?? ownEngine!;
         var batches = new List<(int[] Indices, InferenceOutput Output)>();
         int batchSize = run.MaxBatch(_settings.BatchSize);
         var times = await PipelineAsync(Enumerable.Range(range.Start, range.Length).ToArray(), batchSize,

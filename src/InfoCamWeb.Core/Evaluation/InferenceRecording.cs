@@ -3,10 +3,10 @@ using InfoCamWeb.Core.Inference;
 namespace InfoCamWeb.Core.Evaluation;
 
 /// <summary>
-/// The model's outputs for a range of a split, batch by batch, kept in memory by <see cref="Evaluator.RecordAsync"/> so that
-/// <see cref="Evaluator.ReplayAsync"/> can time everything else an evaluation does.
+/// The model's outputs for a range of a split, batch by batch, kept in memory by <c>Evaluator.RecordAsync</c> so that
+/// <c>Evaluator.ReplayAsync</c> can time everything else an evaluation does (<see cref="Evaluator.BenchPostOnlyAsync"/>).
 /// </summary>
-public sealed class InferenceRecording
+internal sealed class InferenceRecording
 {
     private readonly IReadOnlyList<(int[] Indices, InferenceOutput Output)> _batches;
 

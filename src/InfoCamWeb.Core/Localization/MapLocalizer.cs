@@ -68,9 +68,9 @@ public sealed class MapLocalizer
     public int ThresholdCount { get; }
 
     /// <summary>CPU nanoseconds (<see cref="CpuClock"/>) this instance spent upsampling (with normalisation and quantisation), sweeping, and scoring.</summary>
-    public (long Upsampling, long Sweep, long Metrics) Ticks => (_upsamplingTicks, _sweepTicks, _metricsTicks);
+    public (long Upsampling, long Sweep, long Metrics) CpuNanoseconds => (_upsamplingNs, _sweepNs, _metricsNs);
 
-    private long _upsamplingTicks, _sweepTicks, _metricsTicks;
+    private long _upsamplingNs, _sweepNs, _metricsNs;
 
     /// <summary>The last quantised map (S x S), for heatmap rendering.</summary>
     public ReadOnlySpan<byte> Quantised => _quantised;
@@ -86,10 +86,10 @@ public sealed class MapLocalizer
         long upsampled = CpuClock.Now();
         _sweep.Run(_quantised, grid.Levels, _result);
         long swept = CpuClock.Now();
-        _upsamplingTicks += upsampled - start;
-        _sweepTicks += swept - upsampled;
+        _upsamplingNs += upsampled - start;
+        _sweepNs += swept - upsampled;
         var outcome = Score(grid, stats, truth, mask);
-        _metricsTicks += CpuClock.Now() - swept;
+        _metricsNs += CpuClock.Now() - swept;
         return outcome;
     }
 

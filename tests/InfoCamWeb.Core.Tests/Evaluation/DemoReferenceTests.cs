@@ -243,16 +243,8 @@ public class BadImageTests
     public async Task A_broken_image_fails_the_run_with_its_list_line_or_is_skipped_and_listed_when_asked()
     {
         using var dir = new TempDir();
-        var src = Path.Combine(Fixtures.RepoRoot, "datasets", "demo-cub");
-        foreach (var f in Directory.GetFiles(src, "*", SearchOption.AllDirectories))
-        {
-            var rel = Path.GetRelativePath(src, f);
-            dir.WriteBytes(rel, File.ReadAllBytes(f));
-        }
-        var ds = DatasetLoader.Load(dir.Path);
+        var ds = Fixtures.DemoWithBrokenImages(dir, 5);
         var victim = ds.Select(DatasetSplit.Test)[5];
-        var bytes = File.ReadAllBytes(ds.ImagePath(victim));
-        File.WriteAllBytes(ds.ImagePath(victim), bytes[..(bytes.Length / 3)]);
         var model = ModelLoader.Load(Path.Combine(Fixtures.RepoRoot, "datasets", "demo-model", "demo-cnn.onnx"));
 
         var ex = await Assert.ThrowsAsync<EvaluationException>(() => new Evaluator(model, ds, new EvaluationSettings { Provider = Core.Inference.ProviderChoice.Cpu }).RunAsync());

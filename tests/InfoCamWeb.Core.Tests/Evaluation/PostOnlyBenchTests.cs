@@ -11,30 +11,13 @@ public class PostOnlyBenchTests
 
     private static string Json(EvaluationResult r) => ResultFiles.ToJson(r with { Seconds = NoTime });
 
-    /// <summary>A copy of the demo with the given test images cut to a third of their bytes.</summary>
-    private static Dataset DemoWithBrokenImages(TempDir dir, params int[] broken)
-    {
-        var src = Path.Combine(Fixtures.RepoRoot, "datasets", "demo-cub");
-        foreach (var f in Directory.GetFiles(src, "*", SearchOption.AllDirectories))
-        {
-            dir.WriteBytes(Path.GetRelativePath(src, f), File.ReadAllBytes(f));
-        }
-        var ds = DatasetLoader.Load(dir.Path);
-        foreach (var i in broken)
-        {
-            var path = ds.ImagePath(ds.Select(DatasetSplit.Test)[i]);
-            File.WriteAllBytes(path, File.ReadAllBytes(path)[..(int)(new FileInfo(path).Length / 3)]);
-        }
-        return ds;
-    }
-
     private static LoadedModel DemoModel() => ModelLoader.Load(Path.Combine(Fixtures.RepoRoot, "datasets", "demo-model", "demo-cnn.onnx"));
 
     [Fact]
     public async Task The_post_only_benchmark_in_chunks_gives_the_evaluations_result_with_skipped_images_in_split_order()
     {
         using var dir = new TempDir();
-        var ds = DemoWithBrokenImages(dir, 5, 100);
+        var ds = Fixtures.DemoWithBrokenImages(dir, 5, 100);
         var model = DemoModel();
         var settings = new EvaluationSettings { Provider = ProviderChoice.Cpu, SkipBadImages = true, BatchSize = 8 };
         var evaluated = await new Evaluator(model, ds, settings).RunAsync();
@@ -57,7 +40,7 @@ public class PostOnlyBenchTests
     {
         // Batches of one image (what a model with a fixed batch size gets): a broken image leaves its batch empty.
         using var dir = new TempDir();
-        var ds = DemoWithBrokenImages(dir, 100, 5);
+        var ds = Fixtures.DemoWithBrokenImages(dir, 100, 5);
         var settings = new EvaluationSettings { Provider = ProviderChoice.Cpu, SkipBadImages = true, BatchSize = 1 };
         var result = await new Evaluator(DemoModel(), ds, settings).RunAsync();
         var test = ds.Select(DatasetSplit.Test);
@@ -71,7 +54,7 @@ public class PostOnlyBenchTests
     public async Task Images_decoded_in_parallel_report_the_first_broken_image_in_split_order()
     {
         using var dir = new TempDir();
-        var ds = DemoWithBrokenImages(dir, 3, 6);
+        var ds = Fixtures.DemoWithBrokenImages(dir, 3, 6);
         var first = ds.Select(DatasetSplit.Test)[3];
         for (int attempt = 0; attempt < 3; attempt++)
         {

@@ -19,7 +19,7 @@ public static class CliApp
                              (also gradcam, hirescam, xgradcam, gradcam++, layercam, eigencam, ablationcam, scorecam)
                            [--scorecam-channels N]
                            [--cam-threshold 0.2] [--threshold-step 0.01] [--window 4] [--iou-thresholds 30,50,70]
-                           [--batch-size N] [--provider auto|cpu|cuda] [--allow-tf32] [--mean r,g,b --std r,g,b]
+                           [--batch-size N|auto] [--provider auto|cpu|cuda] [--allow-tf32] [--mean r,g,b --std r,g,b]
                            [--input-size S] [--bgr] [--skip-bad-images]
                            [--feature-tensor NAME --classifier-weight INIT [--classifier-bias INIT]]
                            [--output result.json] [--per-image images.csv] [--quiet]

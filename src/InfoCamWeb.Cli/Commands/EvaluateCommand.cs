@@ -96,7 +96,7 @@ internal static class EvaluateCommand
         CamThreshold = a.Double("cam-threshold", 0.2),
         ThresholdStep = a.Double("threshold-step", 0.01),
         Window = a.Int("window", 4),
-        BatchSize = a.Int("batch-size", 16),
+        BatchSize = a.Get("batch-size") is null or "auto" ? null : a.Int("batch-size", 0),
         Provider = CliApp.Provider(a),
         SkipBadImages = a.Flag("skip-bad-images"),
         AllowTf32 = a.Flag("allow-tf32"),

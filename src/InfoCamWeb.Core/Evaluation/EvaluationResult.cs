@@ -13,7 +13,16 @@ public sealed record EvaluationResult
     [JsonPropertyName("images")] public int Images { get; init; }
     [JsonPropertyName("skippedImages")] public List<string> SkippedImages { get; init; } = new();
     [JsonPropertyName("seconds")] public required StageSeconds Seconds { get; init; }
+
+    /// <summary>The batch size inference used and how it was chosen; absent from results summarised without inference.</summary>
+    [JsonPropertyName("batch")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BatchInfo? Batch { get; init; }
 }
+
+public sealed record BatchInfo(
+    [property: JsonPropertyName("size")] int Size,
+    [property: JsonPropertyName("how")] string How);
 
 public sealed record ModelInfo(
     [property: JsonPropertyName("path")] string Path,

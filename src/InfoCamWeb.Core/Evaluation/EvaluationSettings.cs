@@ -22,7 +22,8 @@ public sealed record EvaluationSettings
     /// <summary>infoCAM window size s.</summary>
     public int Window { get; init; } = 4;
 
-    public int BatchSize { get; init; } = 16;
+    /// <summary>Images per inference batch; null: chosen for the device (<see cref="BatchSizer"/>).</summary>
+    public int? BatchSize { get; init; }
 
     public ProviderChoice Provider { get; init; } = ProviderChoice.Auto;
 
@@ -51,7 +52,7 @@ public sealed record EvaluationSettings
         if (!(ThresholdStep > 0 && ThresholdStep < 1)) throw new ArgumentException($"--threshold-step {ThresholdStep} must be in (0, 1).");
         if (ThresholdStep < 0.0001) throw new ArgumentException($"--threshold-step {ThresholdStep} is below 0.0001.");
         if (Window < 1 || Window > 64) throw new ArgumentException($"--window {Window} must be between 1 and 64.");
-        if (BatchSize < 1 || BatchSize > 1024) throw new ArgumentException($"--batch-size {BatchSize} must be between 1 and 1024.");
+        if (BatchSize is < 1 or > 1024) throw new ArgumentException($"--batch-size {BatchSize} must be between 1 and 1024.");
         if (Methods.Count == 0) throw new ArgumentException("At least one method is needed.");
         Evaluation.MultiIoUs.Validate(MultiIoUs);
         if (ScoreCamChannels is < 1 or > 100_000) throw new ArgumentException($"--scorecam-channels {ScoreCamChannels} must be between 1 and 100000.");

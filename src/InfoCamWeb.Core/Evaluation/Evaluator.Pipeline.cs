@@ -14,8 +14,8 @@ namespace InfoCamWeb.Core.Evaluation;
 public sealed partial class Evaluator
 {
     /// <summary>A decoded batch; <paramref name="Masks"/> holds each image's mask ground truth (null entries for box datasets).</summary>
-    /// <param name="Tensor">Rented from <see cref="ArrayPool{T}.Shared"/>: the first <c>Indices.Length</c> images are the batch.</param>
-    private sealed record Prepared(int[] Indices, float[] Tensor, Box[][] Truth, byte[]?[] Masks, double Decode, double Preprocess, string[] Skipped);
+    /// <param name="Tensor">Rented from the pipeline's input pool: the first <c>Indices.Length</c> images are the batch.</param>
+    private sealed record Prepared(int[] Indices, InputBuffer Tensor, Box[][] Truth, byte[]?[] Masks, double Decode, double Preprocess, string[] Skipped);
 
     private sealed record Inferred(Prepared Batch, InferenceOutput Output);
 
@@ -36,7 +36,7 @@ public sealed partial class Evaluator
     /// <paramref name="terminate"/> (it stops a batch inside ONNX Runtime); the stages' own stop leaves the engine usable.
     /// </summary>
     private async Task<PipelineTimes> PipelineAsync(
-        int[] todo, int batchSize, Func<Prepared, InferenceOutput> infer, Action<Inferred, CancellationToken> consume, Action terminate,
+        int[] todo, int batchSize, InputBufferPool inputs, Func<Prepared, InferenceOutput> infer, Action<Inferred, CancellationToken> consume, Action terminate,
         CancellationToken cancellationToken)
     {
         var prepared = Channel.CreateBounded<Prepared>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
@@ -54,7 +54,7 @@ public sealed partial class Evaluator
                 for (int start = 0; start < todo.Length; start += batchSize)
                 {
                     ct.ThrowIfCancellationRequested();
-                    var batch = Prepare(todo.AsSpan(start, Math.Min(batchSize, todo.Length - start)).ToArray(), ct);
+                    var batch = Prepare(todo.AsSpan(start, Math.Min(batchSize, todo.Length - start)).ToArray(), inputs, ct);
                     // Batches are decoded one after another: their skipped images go to the list in split order, also
                     // those of a batch that had nothing left to infer.
                     skipped.AddRange(batch.Skipped);
@@ -64,7 +64,7 @@ public sealed partial class Evaluator
                     }
                     else
                     {
-                        ArrayPool<float>.Shared.Return(batch.Tensor);
+                        inputs.Return(batch.Tensor);
                     }
                 }
                 prepared.Writer.Complete();
@@ -101,7 +101,7 @@ public sealed partial class Evaluator
                 decode += item.Batch.Decode;
                 preprocess += item.Batch.Preprocess;
                 consume(item, ct);
-                ArrayPool<float>.Shared.Return(item.Batch.Tensor);
+                inputs.Return(item.Batch.Tensor);
             }
             await Task.WhenAll(decodeTask, inferTask).ConfigureAwait(false);
         }
@@ -122,36 +122,37 @@ public sealed partial class Evaluator
     /// Decodes and preprocesses a batch on all cores. What happens to one image does not depend on the others: skipped
     /// images are listed, and an error stops the run, in split order whatever order the threads finish in.
     /// </summary>
-    private Prepared Prepare(int[] indices, CancellationToken ct)
+    private Prepared Prepare(int[] indices, InputBufferPool inputs, CancellationToken ct)
     {
         int length = 3 * _pre.InputSize * _pre.InputSize;
-        var tensor = ArrayPool<float>.Shared.Rent(indices.Length * length);
+        var tensor = inputs.Rent(indices.Length * length);
         var images = new PreparedImage[indices.Length];
         try
         {
             Parallel.For(0, indices.Length, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
-                i => images[i] = PrepareOne(Images[indices[i]], tensor.AsSpan(i * length, length)));
+                i => images[i] = PrepareOne(Images[indices[i]], tensor.Span.Slice(i * length, length)));
         }
         catch (AggregateException ex)
         {
+            inputs.Return(tensor);
             ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
         }
         if (images.FirstOrDefault(p => p.Error is not null) is { Error: { } error })
         {
-            ArrayPool<float>.Shared.Return(tensor);
+            inputs.Return(tensor);
             ExceptionDispatchInfo.Throw(error);
         }
         return Compact(indices, images, tensor, length);
     }
 
     /// <summary>The batch without its skipped images: their tensor slots closed up, everything else in split order.</summary>
-    private static Prepared Compact(int[] indices, PreparedImage[] images, float[] tensor, int length)
+    private static Prepared Compact(int[] indices, PreparedImage[] images, InputBuffer tensor, int length)
     {
         var kept = new List<int>(images.Length);
         for (int i = 0; i < images.Length; i++)
         {
             if (images[i].Skipped is not null) continue;
-            if (kept.Count != i) tensor.AsSpan(i * length, length).CopyTo(tensor.AsSpan(kept.Count * length, length));
+            if (kept.Count != i) tensor.Span.Slice(i * length, length).CopyTo(tensor.Span.Slice(kept.Count * length, length));
             kept.Add(i);
         }
         return new Prepared(

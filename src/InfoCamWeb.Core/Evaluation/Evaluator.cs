@@ -105,9 +105,10 @@ public sealed partial class Evaluator
         using var ownEngine = engine is null ? NewEngine() : null;
         var run = engine ?? ownEngine!;
         using var localization = new LocalizationStage(this, run, range.Length - done.Count, progress, run.Provider.Provider, done.Count);
-        var times = await PipelineAsync(todo, run.MaxBatch(_settings.BatchSize), batch => Infer(run, batch),
+        var batch = run.BatchFor(_settings.BatchSize, _pre.InputSize);
+        var times = await PipelineAsync(todo, batch.Size, run.Inputs, b => Infer(run, b),
             (item, ct) => localization.Consume(item, acc, onImage, ct), run.Terminate, cancellationToken).ConfigureAwait(false);
-        return Result(acc, times.Skipped, localization.Seconds(total.Elapsed.TotalSeconds, times), run.Provider.ToString());
+        return Result(acc, times.Skipped, localization.Seconds(total.Elapsed.TotalSeconds, times), run.Provider.ToString(), batch);
     }
 
     /// <summary>
@@ -125,8 +126,8 @@ public sealed partial class Evaluator
         using var ownEngine = engine is null ? NewEngine() : null;
         var run = engine ?? ownEngine!;
         var batches = new List<(int[] Indices, InferenceOutput Output)>();
-        int batchSize = run.MaxBatch(_settings.BatchSize);
-        var times = await PipelineAsync(Enumerable.Range(range.Start, range.Length).ToArray(), batchSize,
+        int batchSize = run.BatchFor(_settings.BatchSize, _pre.InputSize).Size;
+        var times = await PipelineAsync(Enumerable.Range(range.Start, range.Length).ToArray(), batchSize, run.Inputs,
             batch => Infer(run, batch), (item, _) => batches.Add((item.Batch.Indices, item.Output)), run.Terminate, cancellationToken).ConfigureAwait(false);
         return new InferenceRecording(range, batches, batchSize, run.Provider.ToString(), new StageSeconds(total.Elapsed.TotalSeconds, times.Decode, times.Preprocess, times.Inference, 0));
     }
@@ -142,7 +143,7 @@ public sealed partial class Evaluator
         using var localization = new LocalizationStage(this, null, recording.Range.Length, null, "", 0);
         int next = 0;
         var times = await PipelineAsync(Enumerable.Range(recording.Range.Start, recording.Range.Length).ToArray(), recording.BatchSize,
-            batch => recording.Take(next++, batch.Indices), (item, ct) => localization.Consume(item, acc, null, ct), () => { }, cancellationToken).ConfigureAwait(false);
+            ManagedInputPool.Shared, batch => recording.Take(next++, batch.Indices), (item, ct) => localization.Consume(item, acc, null, ct), () => { }, cancellationToken).ConfigureAwait(false);
         return (localization.Seconds(total.Elapsed.TotalSeconds, times) with { Inference = 0 }, times.Skipped);
     }
 
@@ -158,7 +159,8 @@ public sealed partial class Evaluator
         var acc = NewAccumulator();
         var skipped = new List<string>();
         StageSeconds post = new(0, 0, 0, 0, 0) { LocalizationStages = LocalizationSeconds.Zero }, recorded = new(0, 0, 0, 0, 0);
-        int batch = engine.MaxBatch(_settings.BatchSize), chunk = 4 * batch, end = Math.Min(limit ?? Images.Count, Images.Count);
+        var choice = engine.BatchFor(_settings.BatchSize, _pre.InputSize);
+        int batch = choice.Size, chunk = 4 * batch, end = Math.Min(limit ?? Images.Count, Images.Count);
         for (int start = 0; start < end; )
         {
             var range = new ImageRange(start, Math.Min(start + chunk, end));
@@ -175,7 +177,7 @@ public sealed partial class Evaluator
             // frees: collected here, between the timed passes, so that chunks do not pile up in memory.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
-        var result = Result(acc, skipped, post, engine.Provider.ToString());
+        var result = Result(acc, skipped, post, engine.Provider.ToString(), choice);
         return new PostOnlyBench(result, recorded, Parallelism);
     }
 
@@ -213,20 +215,22 @@ public sealed partial class Evaluator
     /// The result of saved outcomes, without inference: what the run's last shard computes from every shard's outcomes
     /// (in split order, which makes it equal, bit for bit, to one evaluation of the whole split).
     /// </summary>
-    public EvaluationResult Summarize(IEnumerable<ImageOutcome> outcomes, IReadOnlyList<string> skipped, StageSeconds seconds, string provider)
+    /// <param name="batch">The batch the outcomes were computed with, when one run knows it (shards on several workers do not).</param>
+    public EvaluationResult Summarize(IEnumerable<ImageOutcome> outcomes, IReadOnlyList<string> skipped, StageSeconds seconds, string provider, BatchInfo? batch = null)
     {
         var acc = NewAccumulator();
         foreach (var o in outcomes)
         {
             acc.Add(o);
         }
-        return Result(acc, skipped, seconds, provider);
+        return Result(acc, skipped, seconds, provider, null) with { Batch = batch };
     }
 
     private MetricsAccumulator NewAccumulator() => new(_settings.Methods, _thresholds, _model.Head.Classes, _settings.MultiIoUs);
 
-    private EvaluationResult Result(MetricsAccumulator acc, IReadOnlyList<string> skipped, StageSeconds seconds, string provider) => new()
+    private EvaluationResult Result(MetricsAccumulator acc, IReadOnlyList<string> skipped, StageSeconds seconds, string provider, BatchChoice? batch) => new()
     {
+        Batch = batch is null ? null : new BatchInfo(batch.Size, batch.How),
         Model = new ModelInfo(_model.Path, _model.Sha256, _model.Head.FeatureTensor, _model.Head.Classes, _pre.InputSize, provider, _model.Head.Pattern),
         Dataset = new DatasetInfo(_dataset.Root, _settings.Split.ToString().ToLowerInvariant(), Images.Count, _dataset.ClassCount) { ClassesUsed = _dataset.ClassesUsed(_settings.Split), GroundTruth = _dataset.HasMasks ? "masks" : null },
         Settings = new SettingsInfo(_settings.Protocol.Key(), _settings.CamThreshold, _settings.ThresholdStep, _settings.Window) { MultiIoUs = [.. _settings.MultiIoUs] },
@@ -245,10 +249,10 @@ public sealed partial class Evaluator
     private double[] ScoreCamMap(Inferred item, int i, int target, InferenceEngine engine)
     {
         int size = _pre.InputSize, length = 3 * size * size;
-        var image = item.Batch.Tensor.AsSpan(i * length, length).ToArray();
+        var image = item.Batch.Tensor.Span.Slice(i * length, length).ToArray();
         var output = item.Output;
         return ScoreCam.Compute(image, size, output.FeaturesOf(i), output.Channels, output.Height, output.Width, target,
-            _settings.ScoreCamChannels, engine.MaxBatch(_settings.BatchSize), (input, n) =>
+            _settings.ScoreCamChannels, engine.BatchFor(_settings.BatchSize, size).Size, (input, n) =>
             {
                 lock (_scoreCamPasses) return engine.Run(input, n, size).Logits;
             });

@@ -16,10 +16,13 @@ public sealed record ProviderSelection(string Provider, string Note)
     /// <summary>"FP32" (exact float32, the CPU and CUDA by default) or "TF32" (CUDA with TensorFloat-32 allowed).</summary>
     public string Precision { get; init; } = "FP32";
 
+    /// <summary>Where batches are bound on this provider when it is not plain host memory (CUDA: pinned), or why not.</summary>
+    public string Inputs { get; init; } = "";
+
     public override string ToString()
     {
         var precision = Provider == "CUDA" ? (Precision == "TF32" ? "TF32 allowed: faster, not exact" : "TF32 off: exact FP32") : "";
-        var note = string.Join("; ", new[] { Note, precision }.Where(t => t.Length > 0));
+        var note = string.Join("; ", new[] { Note, precision, Inputs }.Where(t => t.Length > 0));
         return note.Length == 0 ? Provider : $"{Provider} ({note})";
     }
 }
@@ -50,12 +53,15 @@ public static class ExecutionProviders
     /// <summary>
     /// The CUDA provider's options. ONNX Runtime runs FP32 convolutions and GEMMs in TF32 on Ampere and newer GPUs
     /// unless <c>use_tf32</c> is 0; TF32 keeps 10 mantissa bits, enough to move a box at some threshold for 1–2 % of
-    /// maps, so it stays off unless the run asks for speed over exactness.
+    /// maps, so it stays off unless the run asks for speed over exactness. The device arena grows by what is asked
+    /// (not by powers of two), so that the memory one more image takes can be measured (<see cref="BatchSizer"/>)
+    /// and a large batch does not reserve twice its size.
     /// </summary>
     public static Dictionary<string, string> CudaOptions(int cudaDevice, bool allowTf32) => new()
     {
         ["device_id"] = cudaDevice.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["use_tf32"] = allowTf32 ? "1" : "0",
+        ["arena_extend_strategy"] = "kSameAsRequested",
     };
 
     private static void AppendCuda(SessionOptions options, IReadOnlyDictionary<string, string> cudaOptions)

@@ -9,6 +9,9 @@ public sealed class InferenceEngine : IDisposable
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
     private readonly string[] _outputs;
+    private readonly OrtMemoryInfo _outputMemory;
+    private readonly int _cudaDevice;
+    private readonly Lock _runLock = new();
 
     /// <summary>Caps for what one model may take: arena memory for all sessions of the process, constant folding output, time per batch.</summary>
     public static class Limits
@@ -35,11 +38,34 @@ public sealed class InferenceEngine : IDisposable
     });
 
     /// <param name="allowTf32">Let CUDA run FP32 convolutions and GEMMs in TF32 (faster on Ampere and newer, not exact).</param>
-    public InferenceEngine(LoadedModel model, ProviderChoice choice, int intraOpThreads = 0, int cudaDevice = 0, bool allowTf32 = false)
+    /// <param name="hostInputs">Tests: native input buffers from the session's allocator for this memory (the CPU's), as CUDA's pinned ones are.</param>
+    public InferenceEngine(LoadedModel model, ProviderChoice choice, int intraOpThreads = 0, int cudaDevice = 0, bool allowTf32 = false,
+        OrtMemoryInfo? hostInputs = null)
     {
         Head = model.Head;
+        _cudaDevice = cudaDevice;
         _ = EnvironmentArena.Value;
-        using var options = new SessionOptions
+        using var options = NewOptions(intraOpThreads);
+        var provider = ExecutionProviders.Apply(options, choice, cudaDevice: cudaDevice, allowTf32: allowTf32);
+        try
+        {
+            _session = new InferenceSession(model.AugmentedModel, options);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new ModelException($"ONNX Runtime cannot load the model: {OrtMessages.Clean(ex.Message)}", ex);
+        }
+        _outputs = [Head.LogitsTensor, Head.FeatureTensor];
+        var inputs = hostInputs is not null
+            ? HostBuffers.Native(_session, hostInputs, "native input buffers")
+            : HostBuffers.For(provider.Provider == "CUDA", cudaDevice, info => new OrtAllocator(_session, info));
+        (Inputs, _outputMemory) = (inputs.Pool, inputs.Outputs);
+        Provider = inputs.Note.Length == 0 ? provider : provider with { Inputs = inputs.Note };
+    }
+
+    private static SessionOptions NewOptions(int intraOpThreads)
+    {
+        var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
@@ -55,16 +81,7 @@ public sealed class InferenceEngine : IDisposable
         // Idle inference threads must not spin: decoding and localization run beside them on the same cores.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
-        Provider = ExecutionProviders.Apply(options, choice, cudaDevice: cudaDevice, allowTf32: allowTf32);
-        try
-        {
-            _session = new InferenceSession(model.AugmentedModel, options);
-        }
-        catch (OnnxRuntimeException ex)
-        {
-            throw new ModelException($"ONNX Runtime cannot load the model: {OrtMessages.Clean(ex.Message)}", ex);
-        }
-        _outputs = [Head.LogitsTensor, Head.FeatureTensor];
+        return options;
     }
 
     public ModelHead Head { get; }
@@ -76,29 +93,75 @@ public sealed class InferenceEngine : IDisposable
 
     public ProviderSelection Provider { get; }
 
-    /// <summary>Largest batch the model accepts: its dynamic batch, or 1.</summary>
-    public int MaxBatch(int requested) => Head.DynamicBatch ? Math.Max(1, requested) : 1;
+    /// <summary>Where batches are decoded into: pinned host memory on CUDA (when the provider has it), managed arrays otherwise.</summary>
+    public InputBufferPool Inputs { get; }
+
+    /// <summary>The batch size automatic sizing chose, once asked (<see cref="BatchFor"/>).</summary>
+    public BatchChoice? AutomaticBatch { get; private set; }
+
+    /// <summary>
+    /// The batch a run uses: <paramref name="requested"/> (1 for a model with a fixed batch), or, when it is null, the size
+    /// <see cref="BatchSizer"/> chooses for this engine and <paramref name="inputSize"/> (decided once, then kept).
+    /// </summary>
+    public BatchChoice BatchFor(int? requested, int inputSize)
+    {
+        if (requested is int n)
+        {
+            return Head.DynamicBatch || n == 1 ? new BatchChoice(Math.Max(1, n), "requested") : new BatchChoice(1, "the model's batch dimension is fixed at 1");
+        }
+        lock (_runLock)
+        {
+            return AutomaticBatch ??= BatchSizer.Choose(Provider.Provider == "CUDA", Head.DynamicBatch, size => Probe(size, inputSize),
+                Provider.Provider == "CUDA" ? new CudaDeviceMemory(_cudaDevice) : null, BytesPerImage(inputSize));
+        }
+    }
 
     /// <summary>Stops a running inference from another thread (a run stops in about half a second).</summary>
     public void Terminate() => _runOptions.Terminate = true;
 
     /// <summary>Runs <paramref name="batch"/> images (NCHW in <paramref name="input"/>).</summary>
-    public InferenceOutput Run(float[] input, int batch, int size)
+    public InferenceOutput Run(float[] input, int batch, int size) => Run(ManagedInputPool.Wrap(input), batch, size);
+
+    /// <summary>
+    /// Runs <paramref name="batch"/> images (NCHW at the start of <paramref name="input"/>) with I/O binding: the input
+    /// is bound where it lies (pinned host memory on CUDA, which the GPU copies by DMA), the outputs are bound to host
+    /// memory (pinned on CUDA) and copied out once.
+    /// </summary>
+    public InferenceOutput Run(InputBuffer input, int batch, int size)
     {
         var shape = new long[] { batch, 3, size, size };
         long length = (long)batch * 3 * size * size;
-        if (batch < 1 || size < 1 || length > input.Length)
+        if (batch < 1 || size < 1 || length > input.Capacity)
         {
-            throw new ArgumentException($"A batch of {batch} images of {size}x{size} does not fit the {input.Length} input values.", nameof(input));
+            throw new ArgumentException($"A batch of {batch} images of {size}x{size} does not fit the {input.Capacity} input values.", nameof(input));
         }
+        using var results = Guarded(() => RunBound(input, shape, length));
+        return Read(results, batch);
+    }
+
+    private IDisposableReadOnlyCollection<OrtValue> RunBound(InputBuffer input, long[] shape, long length)
+    {
+        using var value = input.Bind(shape, length);
+        using var binding = _session.CreateIoBinding();
+        binding.BindInput(Head.InputName, value);
+        foreach (var name in _outputs)
+        {
+            binding.BindOutputToDevice(name, _outputMemory);
+        }
+        _session.RunWithBinding(_runOptions, binding);
+        return binding.GetOutputValues();
+    }
+
+    /// <summary>Runs <paramref name="run"/> under the batch watchdog; ONNX Runtime's errors become <see cref="ModelException"/>s that say what happened.</summary>
+    private IDisposableReadOnlyCollection<OrtValue> Guarded(Func<IDisposableReadOnlyCollection<OrtValue>> run)
+    {
         IDisposableReadOnlyCollection<OrtValue> results;
         bool timedOut = false;
         using (var watchdog = new Timer(_ => { timedOut = true; _runOptions.Terminate = true; }, null, BatchTimeout, Timeout.InfiniteTimeSpan))
         {
             try
             {
-                using var inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input.AsMemory(0, (int)length), shape);
-                results = _session.Run(_runOptions, [Head.InputName], [inputValue], _outputs);
+                results = run();
             }
             catch (OnnxRuntimeException ex)
             {
@@ -107,9 +170,10 @@ public sealed class InferenceEngine : IDisposable
                     throw new ModelException(TimeoutMessage, ex);
                 }
                 var message = OrtMessages.Clean(ex.Message);
-                throw new ModelException(message.Contains("alloc", StringComparison.OrdinalIgnoreCase) || message.Contains("memory", StringComparison.OrdinalIgnoreCase)
-                    ? $"Inference needs more memory than a model may use ({Limits.ArenaBytes >> 20} MB): {message}"
-                    : $"Inference failed: {message}", ex);
+                bool memory = message.Contains("alloc", StringComparison.OrdinalIgnoreCase) || message.Contains("memory", StringComparison.OrdinalIgnoreCase);
+                throw memory
+                    ? new ModelException($"Inference needs more memory than a model may use ({Limits.ArenaBytes >> 20} MB): {message}", ex) { OutOfMemory = true }
+                    : new ModelException($"Inference failed: {message}", ex);
             }
         }
         if (timedOut)
@@ -117,26 +181,55 @@ public sealed class InferenceEngine : IDisposable
             results.Dispose();
             throw new ModelException(TimeoutMessage);
         }
-        using (results)
+        return results;
+    }
+
+    private InferenceOutput Read(IDisposableReadOnlyCollection<OrtValue> results, int batch)
+    {
+        var logitsShape = results[0].GetTensorTypeAndShape().Shape;
+        var featureShape = results[1].GetTensorTypeAndShape().Shape;
+        if (logitsShape.Length != 2 || logitsShape[0] != batch)
         {
-            var logitsShape = results[0].GetTensorTypeAndShape().Shape;
-            var featureShape = results[1].GetTensorTypeAndShape().Shape;
-            if (logitsShape.Length != 2 || logitsShape[0] != batch)
-            {
-                throw new ModelException($"The logits '{Head.LogitsTensor}' have shape [{string.Join(", ", logitsShape)}]; [{batch}, C] was expected.");
-            }
-            if (featureShape.Length != 4 || featureShape[0] != batch)
-            {
-                throw new ModelException($"The feature map '{Head.FeatureTensor}' has shape [{string.Join(", ", featureShape)}]; [{batch}, K, h, w] was expected.");
-            }
-            return new InferenceOutput(
-                results[0].GetTensorDataAsSpan<float>().ToArray(), (int)logitsShape[1],
-                results[1].GetTensorDataAsSpan<float>().ToArray(), (int)featureShape[1], (int)featureShape[2], (int)featureShape[3]);
+            throw new ModelException($"The logits '{Head.LogitsTensor}' have shape [{string.Join(", ", logitsShape)}]; [{batch}, C] was expected.");
         }
+        if (featureShape.Length != 4 || featureShape[0] != batch)
+        {
+            throw new ModelException($"The feature map '{Head.FeatureTensor}' has shape [{string.Join(", ", featureShape)}]; [{batch}, K, h, w] was expected.");
+        }
+        return new InferenceOutput(
+            results[0].GetTensorDataAsSpan<float>().ToArray(), (int)logitsShape[1],
+            results[1].GetTensorDataAsSpan<float>().ToArray(), (int)featureShape[1], (int)featureShape[2], (int)featureShape[3]);
+    }
+
+    /// <summary>A batch of <paramref name="size"/> zero images, for sizing the batch (serialised with the other callers of the sizer).</summary>
+    private void Probe(int batch, int size)
+    {
+        var input = Inputs.Rent(batch * 3 * size * size);
+        try
+        {
+            input.Span[..(batch * 3 * size * size)].Clear();
+            Run(input, batch, size);
+        }
+        finally
+        {
+            Inputs.Return(input);
+        }
+    }
+
+    /// <summary>The input, logits and feature map of one image, bytes: the least one more image of a batch takes.</summary>
+    private long BytesPerImage(int inputSize)
+    {
+        long features = Head.Channels * (long)Math.Max(1, Head.FeatureShape[2]) * Math.Max(1, Head.FeatureShape[3]);
+        return sizeof(float) * (3L * inputSize * inputSize + Head.Classes + features);
     }
 
     public void Dispose()
     {
+        Inputs.Dispose();
+        if (!ReferenceEquals(_outputMemory, OrtMemoryInfo.DefaultInstance))
+        {
+            _outputMemory.Dispose();
+        }
         _session.Dispose();
         _runOptions.Dispose();
     }

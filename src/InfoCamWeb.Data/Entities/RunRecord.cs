@@ -33,6 +33,7 @@ public sealed class RunRecord
     public double CamThreshold { get; set; } = 0.2;
     public double ThresholdStep { get; set; } = 0.01;
     public int Window { get; set; } = 4;
+    /// <summary>Images per inference batch as requested; 0: chosen automatically for the device.</summary>
     public int BatchSize { get; set; } = 16;
     public string ProviderRequested { get; set; } = "auto";
 

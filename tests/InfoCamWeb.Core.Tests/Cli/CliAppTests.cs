@@ -54,6 +54,12 @@ public class CliAppTests
         var runs = bench.RootElement.GetProperty("runs");
         Assert.Equal([0.01, 0.001], runs.EnumerateArray().Select(r => r.GetProperty("thresholdStep").GetDouble()));
         Assert.True(runs[0].GetProperty("msPerImage").GetProperty("sweep").GetDouble() > 0);
+        Assert.True(bench.RootElement.GetProperty("endToEndImagesPerSecond").GetDouble() > 0);
+        var limitedBy = bench.RootElement.GetProperty("limitedBy").GetString();
+        Assert.Contains(limitedBy, new[] { "inference", "post-processing" });
+        Assert.Contains($"limited by {limitedBy}", stdout);
+        Assert.Equal(16, bench.RootElement.GetProperty("batch").GetProperty("size").GetInt32());
+        Assert.Equal("CPU default", bench.RootElement.GetProperty("batch").GetProperty("how").GetString());
         var fromBench = Core.Evaluation.ResultFiles.FromJson(bench.RootElement.GetProperty("result").GetRawText());
         var fromEvaluate = Core.Evaluation.ResultFiles.FromJson(File.ReadAllText(evaluated));
         var none = new Core.Evaluation.StageSeconds(0, 0, 0, 0, 0);

@@ -223,7 +223,7 @@ public class DemoReferenceTests
             Assert.All(outcomes.Skip(before), o => Assert.True(range.Contains(o.Index)));
             Assert.Equal(range.Length, parts[^1].Images);
         }
-        var summary = evaluator.Summarize(outcomes.OrderBy(o => o.Index), [], full.Seconds, full.Model.Provider);
+        var summary = evaluator.Summarize(outcomes.OrderBy(o => o.Index), [], full.Seconds, full.Model.Provider, full.Batch);
         Assert.Equal(ResultFiles.ToJson(full), ResultFiles.ToJson(summary));
         Assert.NotEqual(ResultFiles.ToJson(full with { Seconds = parts[0].Seconds }), ResultFiles.ToJson(parts[0]));
     }

@@ -36,7 +36,7 @@ public class MaskDatasetTests
         // Stored and read back (the histograms travel in the outcome), the summary is the same result.
         var decoded = outcomes.Select(o => OutcomeCodec.Decode(OutcomeCodec.Encode(o))).OrderBy(o => o.Index).ToList();
         Assert.All(decoded, o => Assert.NotNull(o.Methods[0].ObjectHistogram));
-        var summary = evaluator.Summarize(decoded, [], result.Seconds, result.Model.Provider);
+        var summary = evaluator.Summarize(decoded, [], result.Seconds, result.Model.Provider, result.Batch);
         Assert.Equal(ResultFiles.ToJson(result), ResultFiles.ToJson(summary));
     }
 

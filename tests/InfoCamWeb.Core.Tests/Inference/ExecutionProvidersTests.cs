@@ -24,7 +24,7 @@ public class ExecutionProvidersTests
         using var options = new SessionOptions();
         IReadOnlyDictionary<string, string>? given = null;
         var exact = ExecutionProviders.Apply(options, ProviderChoice.Cuda, WithCuda, (_, o) => given = o, cudaDevice: 1);
-        Assert.Equal(new Dictionary<string, string> { ["device_id"] = "1", ["use_tf32"] = "0" }, given);
+        Assert.Equal(new Dictionary<string, string> { ["device_id"] = "1", ["use_tf32"] = "0", ["arena_extend_strategy"] = "kSameAsRequested" }, given);
         Assert.Equal("FP32", exact.Precision);
         Assert.Equal("CUDA (requested, CUDA device 1; TF32 off: exact FP32)", exact.ToString());
 

@@ -24,7 +24,8 @@ public sealed class RunRequest
     public double CamThreshold { get; set; } = 0.2;
     public double ThresholdStep { get; set; } = 0.01;
     public int Window { get; set; } = 4;
-    public int BatchSize { get; set; } = 16;
+    /// <summary>Images per inference batch; null: chosen for the worker's device.</summary>
+    public int? BatchSize { get; set; }
     public string Provider { get; set; } = "auto";
     public bool SkipBadImages { get; set; }
 
@@ -207,7 +208,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
             CamThreshold = settings.CamThreshold,
             ThresholdStep = settings.ThresholdStep,
             Window = settings.Window,
-            BatchSize = settings.BatchSize,
+            BatchSize = settings.BatchSize ?? 0,
             ProviderRequested = settings.Provider.ToString().ToLowerInvariant(),
             SkipBadImages = settings.SkipBadImages,
             Device = options.Value.Worker.Queue,

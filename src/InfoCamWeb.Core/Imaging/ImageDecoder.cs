@@ -73,7 +73,7 @@ public sealed class ImageDecoder
         stream.Position = start;
         if (isJpeg && Jpeg == JpegDecoderKind.LibJpegTurbo)
         {
-            return SkiaJpeg.Decode(stream, name, width, height, pool);
+            return DecodeJpeg(stream, name, width, height, pool);
         }
         var (bitDepth, colourType) = isJpeg ? (8, 0) : ImageFormats.PngHeader(Head(stream, start));
         try
@@ -83,6 +83,30 @@ public sealed class ImageDecoder
         catch (Exception ex) when (IsDecodeFailure(ex))
         {
             throw new ImageDecodeException($"{name}: cannot be decoded ({ex.Message.TrimEnd('.')}).", ex);
+        }
+    }
+
+    /// <summary>
+    /// libjpeg-turbo's pixels: from the system's TurboJPEG library when it is installed and decodes the file cleanly,
+    /// otherwise from SkiaSharp's copy (the same pixels, about half as fast), which also reports a broken file.
+    /// </summary>
+    private static RgbImage DecodeJpeg(Stream stream, string name, int width, int height, ArrayPool<byte>? pool)
+    {
+        if (!TurboJpeg.IsAvailable || !stream.CanSeek || stream.Length - stream.Position is <= 0 or > int.MaxValue)
+        {
+            return SkiaJpeg.Decode(stream, name, width, height, pool);
+        }
+        int length = (int)(stream.Length - stream.Position);
+        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            stream.ReadExactly(bytes, 0, length);
+            return TurboJpeg.TryDecode(bytes.AsSpan(0, length), width, height, pool)
+                ?? SkiaJpeg.Decode(new MemoryStream(bytes, 0, length, writable: false), name, width, height, pool);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
         }
     }
 

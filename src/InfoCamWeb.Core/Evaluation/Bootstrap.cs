@@ -48,7 +48,7 @@ public static class Bootstrap
         return Statistic(images, method, metric, Enumerable.Repeat(1, images.Count).ToArray(), new long[1 + multiIoUs, Math.Max(1, thresholds)], thresholds);
     }
 
-    private static double Statistic(IReadOnlyList<ImageOutcome> images, int method, RankingMetric metric, int[] counts, long[,] acc, int thresholds)
+    internal static double Statistic(IReadOnlyList<ImageOutcome> images, int method, RankingMetric metric, int[] counts, long[,] acc, int thresholds)
     {
         int n = images.Count;
         switch (metric)
@@ -127,7 +127,7 @@ public static class Bootstrap
         return obj is null ? 0 : PixelPrecision.AveragePrecision(obj, bg!) ?? 0;
     }
 
-    private static double Quantile(double[] sorted, double q)
+    internal static double Quantile(double[] sorted, double q)
     {
         double pos = q * (sorted.Length - 1);
         int lo = (int)Math.Floor(pos), hi = (int)Math.Ceiling(pos);

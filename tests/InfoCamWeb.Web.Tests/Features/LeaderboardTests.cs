@@ -75,4 +75,57 @@ public class LeaderboardTests(WebAppFixture app)
         var kept = best.Single(r => ids.Contains(r.RunId));
         Assert.Equal(all.Where(r => ids.Contains(r.RunId)).Max(r => r.Score), kept.Score);
     }
+
+    [Fact]
+    public async Task Every_row_is_compared_with_the_leader_image_by_image_and_rows_within_noise_are_tied_at_the_top()
+    {
+        var demo = await app.DemoRunAsync();
+        var runs = app.Get<RunService>();
+        // A second team runs exactly what the baseline ran: the same outcomes, so the same gap to the leader.
+        var twin = await app.NewTeamMemberAsync();
+        var twinId = (await runs.CreateAsync(twin, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId })).RunId!.Value;
+        // A third runs a coarser infoCAM window and a high fixed threshold.
+        var other = await app.NewTeamMemberAsync();
+        var otherId = (await runs.CreateAsync(other, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId, Window = 1, CamThreshold = 0.6 })).RunId!.Value;
+        foreach (var (actor, id) in new[] { (twin, twinId), (other, otherId) })
+        {
+            await app.WaitForRunAsync(id);
+            Assert.Null(await runs.PublishAsync(actor, id, true));
+        }
+
+        var board = (await app.Get<LeaderboardService>().BoardAsync(new BoardKey(demo.DatasetId, "test", "resize224"), RankingMetric.GtKnownLoc, "infocam", allRuns: true))!;
+        var rows = board.Rows;
+        Assert.True(rows[0].TiedAtTop);
+        Assert.Null(rows[0].VsLeader);
+        foreach (var row in rows.Skip(1))
+        {
+            var gap = row.VsLeader!;
+            Assert.Equal(rows[0].Score - row.Score, gap.Difference, 9);
+            Assert.InRange(gap.Difference, gap.Low, gap.High);
+            Assert.InRange(gap.P, 0, 1);
+            Assert.Equal("McNemar exact", gap.Test);
+            Assert.Equal(gap.P >= 0.05, row.TiedAtTop);
+        }
+        var twinRow = rows.Single(r => r.RunId == twinId);
+        var baselineRow = rows.Single(r => r.RunId == demo.Id);
+        Assert.Equal(baselineRow.Score, twinRow.Score);
+        Assert.Equal(baselineRow.TiedAtTop, twinRow.TiedAtTop);
+        if (twinRow.Rank > 1 && baselineRow.Rank > 1)
+        {
+            Assert.Equal(baselineRow.VsLeader, twinRow.VsLeader);
+        }
+        else
+        {
+            // One of the two leads: the other is its exact twin, no image differs.
+            var follower = twinRow.Rank == 1 ? baselineRow : twinRow;
+            Assert.Equal(new LeaderGap(0, 0, 0, 1, "McNemar exact"), follower.VsLeader);
+            Assert.True(follower.TiedAtTop);
+        }
+
+        var csv = await app.CreateClient().GetStringAsync($"/leaderboards/{demo.DatasetId}/test/resize224.csv?metric=gtknownloc&method=infocam&all=true");
+        Assert.Contains(",leader_minus_row,leader_minus_row_ci95_low,leader_minus_row_ci95_high,p_vs_leader,test_vs_leader,tied_at_top\n", csv);
+        var json = await app.CreateClient().GetStringAsync($"/leaderboards/{demo.DatasetId}/test/resize224.json?metric=gtknownloc&method=infocam&all=true");
+        Assert.Contains("\"tiedAtTop\": true", json);
+        Assert.Contains("\"vsLeader\": {", json);
+    }
 }

@@ -24,6 +24,22 @@ public sealed record BoardRow(
 {
     /// <summary>PxAP, on the board of a mask dataset; null otherwise.</summary>
     public double? Pxap { get; init; }
+
+    /// <summary>The leader minus this row on the ranking metric, paired over the images; null for the leader (or runs over other images).</summary>
+    public LeaderGap? VsLeader { get; init; }
+
+    /// <summary>Not distinguishable from the leader at the 5 % level (the leader itself too).</summary>
+    public bool TiedAtTop { get; init; }
+}
+
+/// <summary>
+/// How far a row is from the leader: the leader's metric minus the row's, its paired bootstrap 95 % interval, and the
+/// p-value that decides (McNemar's exact test for hit/miss metrics, else the bootstrap's), docs/methods.md.
+/// </summary>
+public sealed record LeaderGap(double Difference, double Low, double High, double P, string Test)
+{
+    public static LeaderGap Of(PairedDifference d) =>
+        new(d.Difference, d.Low, d.High, d.P, d.McNemar is null ? "paired bootstrap" : "McNemar exact");
 }
 
 /// <summary>A board's rows and how they are ranked (a mask dataset's board ranks by PxAP unless asked otherwise).</summary>
@@ -37,6 +53,7 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
 {
     public static readonly string[] Methods = ["best", .. CamMethods.Every.Select(m => m.Key())];
     private readonly ConcurrentDictionary<(int Run, int Method, RankingMetric Metric), (double, double)> _intervals = new();
+    private readonly ConcurrentDictionary<(int Leader, int LeaderMethod, int Run, int Method, RankingMetric Metric), LeaderGap?> _gaps = new();
 
     public async Task<List<BoardSummary>> BoardsAsync(CancellationToken ct = default)
     {
@@ -90,7 +107,53 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
                 c.Scores.Top1Loc, c.Scores.GtKnownLoc, c.Scores.MaxBoxAcc, c.Scores.MaxBoxAccV2, c.Result.Classification.Top1,
                 c.Score, lo, hi, c.Run.PublishedAt ?? c.Run.FinishedAt ?? c.Run.QueuedAt) { Pxap = c.Scores.Pxap });
         }
+        await CompareWithLeaderAsync(rows, ordered.Select(c => (c.MethodIndex, c.Result.Settings.MultiIoUs?.Length ?? MultiIoUs.Default.Count)).ToList(), metric, ct);
         return new Board(datasetName, rows, metric, masks);
+    }
+
+    /// <summary>
+    /// Each row against the leader, paired over the images: the gap and its p-value; rows whose p is at least 0.05 are
+    /// "tied at the top" with the leader.
+    /// </summary>
+    private async Task CompareWithLeaderAsync(List<BoardRow> rows, List<(int Method, int MultiIoUs)> methods, RankingMetric metric, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        rows[0] = rows[0] with { TiedAtTop = true };
+        for (int i = 1; i < rows.Count; i++)
+        {
+            var gap = await GapAsync(rows[0].RunId, methods[0], rows[i].RunId, methods[i], metric, ct);
+            rows[i] = rows[i] with { VsLeader = gap, TiedAtTop = gap is { P: >= 0.05 } };
+        }
+    }
+
+    private async Task<LeaderGap?> GapAsync(int leader, (int Method, int MultiIoUs) leaderMethod, int run, (int Method, int MultiIoUs) method, RankingMetric metric, CancellationToken ct)
+    {
+        var key = (leader, leaderMethod.Method, run, method.Method, metric);
+        if (_gaps.TryGetValue(key, out var cached)) return cached;
+        var a = await OutcomesAsync(leader, ct);
+        var b = await OutcomesAsync(run, ct);
+        var gap = await Task.Run(() =>
+        {
+            try
+            {
+                return LeaderGap.Of(PairedComparison.Compare(new ComparedRun(a, leaderMethod.Method, leaderMethod.MultiIoUs),
+                    new ComparedRun(b, method.Method, method.MultiIoUs), metric));
+            }
+            catch (ArgumentException)
+            {
+                return null; // runs over different images (one skipped what the other read): no paired test
+            }
+        }, ct);
+        _gaps[key] = gap;
+        return gap;
+    }
+
+    /// <summary>A run's outcomes in split order.</summary>
+    private async Task<List<ImageOutcome>> OutcomesAsync(int runId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var blobs = await db.RunImages.AsNoTracking().Where(i => i.RunId == runId).OrderBy(i => i.Index).Select(i => i.Outcome).ToListAsync(ct);
+        return blobs.Select(OutcomeCodec.Decode).ToList();
     }
 
     private static double Score(EvaluationResult r, MethodScores m, RankingMetric metric) => metric switch
@@ -106,9 +169,7 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
     private async Task<(double, double)> IntervalAsync(int runId, int method, RankingMetric metric, int multiIoUs, CancellationToken ct)
     {
         if (_intervals.TryGetValue((runId, method, metric), out var cached)) return cached;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var blobs = await db.RunImages.AsNoTracking().Where(i => i.RunId == runId).Select(i => i.Outcome).ToListAsync(ct);
-        var outcomes = blobs.Select(OutcomeCodec.Decode).ToList();
+        var outcomes = await OutcomesAsync(runId, ct);
         var interval = await Task.Run(() => Bootstrap.Interval(outcomes, method, metric, seed: runId, multiIoUs: multiIoUs), ct);
         _intervals[(runId, method, metric)] = interval;
         return interval;
@@ -117,12 +178,15 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
     public static string ToCsv(IEnumerable<BoardRow> rows)
     {
         var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("rank,run,team,baseline,model,method,top1_loc,gt_known_loc,maxboxacc,maxboxacc_v2,top1_cls,pxap,score,ci95_low,ci95_high,date\n");
+        var sb = new StringBuilder("rank,run,team,baseline,model,method,top1_loc,gt_known_loc,maxboxacc,maxboxacc_v2,top1_cls,pxap,score,ci95_low,ci95_high,date,"
+            + "leader_minus_row,leader_minus_row_ci95_low,leader_minus_row_ci95_high,p_vs_leader,test_vs_leader,tied_at_top\n");
         static string Q(string s) => Core.Evaluation.CsvCell.Escape(s);
         foreach (var r in rows)
         {
             sb.Append(inv, $"{r.Rank},{r.RunId},{Q(r.Team)},{(r.IsBaseline ? "true" : "false")},{Q(r.Model)},{Q(r.Method)},");
-            sb.Append(inv, $"{r.Top1Loc:R},{r.GtKnownLoc:R},{r.MaxBoxAcc:R},{r.MaxBoxAccV2:R},{r.Top1Cls:R},{r.Pxap?.ToString("R", inv) ?? ""},{r.Score:R},{r.CiLow:R},{r.CiHigh:R},{r.Date:O}\n");
+            sb.Append(inv, $"{r.Top1Loc:R},{r.GtKnownLoc:R},{r.MaxBoxAcc:R},{r.MaxBoxAccV2:R},{r.Top1Cls:R},{r.Pxap?.ToString("R", inv) ?? ""},{r.Score:R},{r.CiLow:R},{r.CiHigh:R},{r.Date:O},");
+            var g = r.VsLeader;
+            sb.Append(inv, $"{g?.Difference.ToString("R", inv)},{g?.Low.ToString("R", inv)},{g?.High.ToString("R", inv)},{g?.P.ToString("R", inv)},{(g is null ? "" : Q(g.Test))},{(r.TiedAtTop ? "true" : "false")}\n");
         }
         return sb.ToString();
     }

@@ -78,13 +78,13 @@ public class LayoutWalkTests
         ("home", "/"), ("leaderboards", "/leaderboards"), ("runs", "/runs"), ("new-run", "/runs/new"), ("run", run),
         ("images", run + "/images"), ("image-detail", run + "/images/0"), ("models", "/models"), ("model", "/models/1"),
         ("datasets", "/datasets"), ("dataset", "/datasets/1"), ("teams", "/teams"), ("workers", "/workers"),
-        ("account", "/account"), ("tokens", "/account/tokens"),
+        ("account", "/account"), ("tokens", "/account/tokens"), ("compare", "/compare?runs=1," + run.Split('/')[^1]),
     ];
 
     private static (string, string)[] SignedOutPages(string run) =>
     [
         ("home", "/"), ("leaderboard", "/leaderboards"), ("runs", "/runs"), ("run", run), ("images", run + "/images"),
-        ("image-detail", run + "/images/0"), ("models", "/models"), ("model", "/models/1"), ("datasets", "/datasets"),
+        ("image-detail", run + "/images/0"), ("models", "/models"), ("model", "/models/1"), ("datasets", "/datasets"), ("compare", "/compare?runs=1," + run.Split('/')[^1]),
         ("dataset", "/datasets/1"), ("teams", "/teams"), ("workers", "/workers"), ("login", "/account/login"),
         ("register", "/account/register"),
     ];

@@ -67,5 +67,25 @@ public class TeamsFlowTests
         var again = await (await browser.NewContextAsync()).NewPageAsync();
         await again.GotoAsync(link);
         await Assertions.Expect(again.Locator("#share-missing")).ToBeVisibleAsync();
+
+        // Bob runs the same settings and publishes: image for image the same outcomes as Alice's, so both rows are tied
+        // at the top, and the comparison of the two says they cannot be told apart.
+        await bob.GotoAsync(app.Url + "/runs/new");
+        await BrowserFlowTests.LiveAsync(bob);
+        await bob.ClickAsync("#start-run");
+        await bob.WaitForURLAsync(new Regex(@"/runs/\d+$"));
+        await Assertions.Expect(bob.GetByText("succeeded")).ToBeVisibleAsync(new() { Timeout = 180_000 });
+        await bob.ReloadAsync();
+        await BrowserFlowTests.LiveAsync(bob);
+        await bob.ClickAsync("#publish");
+        await bob.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true }).ClickAsync();
+        await Assertions.Expect(bob.GetByText("Published to the leaderboard.")).ToBeVisibleAsync();
+        await bob.GotoAsync(app.Url + "/leaderboards");
+        await BrowserFlowTests.LiveAsync(bob);
+        await Assertions.Expect(bob.Locator("[data-testid=tied-at-top]")).ToHaveCountAsync(2);
+        await bob.Locator("#leaderboard [data-testid^=compare-]").First.ClickAsync();
+        await bob.WaitForURLAsync(new Regex(@"/compare\?runs=\d+,\d+"));
+        await Assertions.Expect(bob.Locator("#compare-metrics")).ToContainTextAsync("not distinguishable");
+        await Assertions.Expect(bob.Locator("[data-testid=boxacc-chart] polyline.curve")).ToHaveCountAsync(2);
     }
 }

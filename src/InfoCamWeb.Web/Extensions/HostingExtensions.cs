@@ -119,6 +119,7 @@ public static class HostingExtensions
         builder.Services.AddHostedService<Features.Images.PngCachePruner>();
         builder.Services.AddHostedService<Features.Images.FirstPageWarmer>();
         builder.Services.AddSingleton<Features.Leaderboard.LeaderboardService>();
+        builder.Services.AddSingleton<Features.Compare.CompareService>();
         builder.Services.AddSingleton<Features.Sharing.ShareService>();
         builder.Services.AddSingleton<Features.Workers.WorkerService>();
     }

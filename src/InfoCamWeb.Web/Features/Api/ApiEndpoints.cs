@@ -21,6 +21,18 @@ public sealed record ApiCreated(int Id, string Url, string? ScoreCamCost = null)
 public sealed record ApiWorker(string Name, string Machine, string Device, string? Provider, string State, int? RunId, int? Shard, double ImagesPerSecond,
     DateTimeOffset StartedAt, DateTimeOffset LastSeenAt);
 
+/// <summary>A comparison of runs as the API returns it: the runs' identities instead of their whole results.</summary>
+public sealed record ApiComparison(
+    IReadOnlyList<ApiComparedRun> Runs, string Method, string Metric, IReadOnlyList<Compare.MetricComparison> Metrics,
+    IReadOnlyList<Compare.PairComparison> Pairs, IReadOnlyList<Compare.ClassComparison> Classes, IReadOnlyList<Compare.ImageDisagreement> Images)
+{
+    public static ApiComparison Of(Compare.Comparison c) => new(
+        c.Runs.Select(r => new ApiComparedRun(r.RunId, r.Team, r.Model, r.Result.Settings.ThresholdStep, r.Result.Settings.CamThreshold)).ToList(),
+        c.Method, c.Metric.ToString(), c.Metrics, c.Pairs, c.Classes, c.Images);
+}
+
+public sealed record ApiComparedRun(int Id, string Team, string Model, double ThresholdStep, double CamThreshold);
+
 /// <summary>
 /// The REST API for scripted submissions (personal access tokens): upload a model, list datasets, start a run, poll it,
 /// fetch its result, publish it. Same services, ownership rules and quotas as the UI; JSON errors with status codes.
@@ -89,6 +101,19 @@ public static class ApiEndpoints
             var run = await runs.GetAsync(await actors.GetAsync(http.User, ct), id, ct);
             return run is null ? RunNotFound(id) : Results.Ok(ToApi(run, await runs.ShardsAsync(id, ct)));
         }).WithSummary("Status and progress of a run, and its shards: image range, state (queued, running, done), worker.");
+
+        runApi.MapGet("/compare", async (string? runs, string? method, string? metric, HttpContext http, ActorProvider actors, Compare.CompareService compare, CancellationToken ct) =>
+        {
+            var ids = (runs ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (ids.Length == 0 || ids.Any(t => !int.TryParse(t, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)))
+            {
+                return Invalid($"runs='{runs}' is not a list of run ids (runs=12,15).");
+            }
+            var (comparison, error) = await compare.CompareAsync(await actors.GetAsync(http.User, ct),
+                ids.Select(t => int.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToList(), method, Leaderboard.LeaderboardService.ParseMetric(metric), ct);
+            return comparison is null ? ErrorResult(error!) : Results.Ok(ApiComparison.Of(comparison));
+        }).WithSummary("2 to 4 runs of the same dataset, split and protocol side by side: metrics and differences (each run minus the first), "
+            + "a paired test of each run against the first, per-class GT-known Loc, and the images they disagree on most.");
 
         runApi.MapGet("/runs/{id:int}/result", async (int id, HttpContext http, ActorProvider actors, RunService runs, CancellationToken ct) =>
         {

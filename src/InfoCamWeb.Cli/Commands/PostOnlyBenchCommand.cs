@@ -38,8 +38,7 @@ internal static class PostOnlyBenchCommand
         var (rows, first) = await MeasureAsync(model, dataset, settings, steps, cores, repeat, allowed, engine, ct);
         Print(console, rows, first);
         var headline = rows.Where(r => r.ThresholdStep == steps[0]).MaxBy(r => r.Cores)!;
-        var full = new Evaluator(model, dataset, settings with { ThresholdStep = steps[0] });
-        var endToEnd = await full.RunAsync(new ImageRange(0, full.Images.Count), null, null, null, engine, ct);
+        var endToEnd = await EndToEndAsync(model, dataset, settings with { ThresholdStep = steps[0] }, engine, headline.Cores, allowed, ct);
         var limit = Limit.Of(headline, endToEnd);
         console.WriteLine(limit.ToString());
         if (output is not null)
@@ -54,6 +53,22 @@ internal static class PostOnlyBenchCommand
             await File.WriteAllTextAsync(output, JsonSerializer.Serialize(report, ResultFiles.JsonOptions), ct);
         }
         return 0;
+    }
+
+    /// <summary>A full evaluation with the same session on the headline row's cores (pinned to them when fewer than allowed).</summary>
+    private static async Task<EvaluationResult> EndToEndAsync(
+        LoadedModel model, Dataset dataset, EvaluationSettings settings, InferenceEngine engine, int cores, int[] allowed, CancellationToken ct)
+    {
+        var full = new Evaluator(model, dataset, settings) { Parallelism = cores };
+        if (cores < allowed.Length) CoreAffinity.Use(allowed[..cores]);
+        try
+        {
+            return await full.RunAsync(new ImageRange(0, full.Images.Count), null, null, null, engine, ct);
+        }
+        finally
+        {
+            if (cores < allowed.Length) CoreAffinity.Use(allowed);
+        }
     }
 
     /// <summary>

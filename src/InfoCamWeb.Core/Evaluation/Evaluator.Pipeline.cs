@@ -58,13 +58,19 @@ public sealed partial class Evaluator
                     // Batches are decoded one after another: their skipped images go to the list in split order, also
                     // those of a batch that had nothing left to infer.
                     skipped.AddRange(batch.Skipped);
-                    if (batch.Indices.Length > 0)
+                    if (batch.Indices.Length == 0)
+                    {
+                        inputs.Return(batch.Tensor);
+                        continue;
+                    }
+                    try
                     {
                         await prepared.Writer.WriteAsync(batch, ct).ConfigureAwait(false);
                     }
-                    else
+                    catch
                     {
                         inputs.Return(batch.Tensor);
+                        throw;
                     }
                 }
                 prepared.Writer.Complete();
@@ -81,10 +87,18 @@ public sealed partial class Evaluator
             {
                 await foreach (var batch in prepared.Reader.ReadAllAsync(ct).ConfigureAwait(false))
                 {
-                    var sw = Stopwatch.StartNew();
-                    var output = infer(batch);
-                    inference += sw.Elapsed.TotalSeconds;
-                    await inferred.Writer.WriteAsync(new Inferred(batch, output), ct).ConfigureAwait(false);
+                    try
+                    {
+                        var sw = Stopwatch.StartNew();
+                        var output = infer(batch);
+                        inference += sw.Elapsed.TotalSeconds;
+                        await inferred.Writer.WriteAsync(new Inferred(batch, output), ct).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        inputs.Return(batch.Tensor);
+                        throw;
+                    }
                 }
                 inferred.Writer.Complete();
             }
@@ -100,8 +114,14 @@ public sealed partial class Evaluator
             {
                 decode += item.Batch.Decode;
                 preprocess += item.Batch.Preprocess;
-                consume(item, ct);
-                inputs.Return(item.Batch.Tensor);
+                try
+                {
+                    consume(item, ct);
+                }
+                finally
+                {
+                    inputs.Return(item.Batch.Tensor);
+                }
             }
             await Task.WhenAll(decodeTask, inferTask).ConfigureAwait(false);
         }
@@ -114,6 +134,9 @@ public sealed partial class Evaluator
             registration.Dispose();
             cts.Cancel();
             try { await Task.WhenAll(decodeTask, inferTask).ConfigureAwait(false); } catch { /* reported above */ }
+            // Batches a stopped run left between the stages go back to the pool (pinned memory on CUDA).
+            while (prepared.Reader.TryRead(out var waiting)) inputs.Return(waiting.Tensor);
+            while (inferred.Reader.TryRead(out var done)) inputs.Return(done.Batch.Tensor);
         }
         return new PipelineTimes(decode, preprocess, inference, skipped);
     }
@@ -132,10 +155,11 @@ public sealed partial class Evaluator
             Parallel.For(0, indices.Length, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
                 i => images[i] = PrepareOne(Images[indices[i]], tensor.Span.Slice(i * length, length)));
         }
-        catch (AggregateException ex)
+        catch (Exception ex)
         {
             inputs.Return(tensor);
-            ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+            if (ex is AggregateException all) ExceptionDispatchInfo.Throw(all.InnerExceptions[0]);
+            throw;
         }
         if (images.FirstOrDefault(p => p.Error is not null) is { Error: { } error })
         {

@@ -105,6 +105,7 @@ public sealed partial class Evaluator
         using var ownEngine = engine is null ? NewEngine() : null;
         var run = engine ?? ownEngine!;
         using var localization = new LocalizationStage(this, run, range.Length - done.Count, progress, run.Provider.Provider, done.Count);
+        run.ClearStop(); // an evaluation stopped earlier on this session does not stop this one
         var batch = run.BatchFor(_settings.BatchSize, _pre.InputSize);
         var times = await PipelineAsync(todo, batch.Size, run.Inputs, b => Infer(run, b),
             (item, ct) => localization.Consume(item, acc, onImage, ct), run.Terminate, cancellationToken).ConfigureAwait(false);
@@ -126,6 +127,7 @@ public sealed partial class Evaluator
         using var ownEngine = engine is null ? NewEngine() : null;
         var run = engine ?? ownEngine!;
         var batches = new List<(int[] Indices, InferenceOutput Output)>();
+        run.ClearStop();
         int batchSize = run.BatchFor(_settings.BatchSize, _pre.InputSize).Size;
         var times = await PipelineAsync(Enumerable.Range(range.Start, range.Length).ToArray(), batchSize, run.Inputs,
             batch => Infer(run, batch), (item, _) => batches.Add((item.Batch.Indices, item.Output)), run.Terminate, cancellationToken).ConfigureAwait(false);

@@ -35,10 +35,11 @@ public sealed record ComparedRun(IReadOnlyList<ImageOutcome> Outcomes, int Metho
 /// </summary>
 public static class PairedComparison
 {
-    public static PairedDifference Compare(ComparedRun a, ComparedRun b, RankingMetric metric, int resamples = 2000, ulong seed = 20261201)
+    public static PairedDifference Compare(
+        ComparedRun a, ComparedRun b, RankingMetric metric, int resamples = 2000, ulong seed = 20261201, CancellationToken cancellationToken = default)
     {
         int n = a.Outcomes.Count;
-        CheckSameImages(a.Outcomes, b.Outcomes);
+        if (DifferentImages(a.Outcomes, b.Outcomes) is { } different) throw new ArgumentException(different);
         if (resamples < 1) throw new ArgumentOutOfRangeException(nameof(resamples));
         var sideA = new Side(a);
         var sideB = new Side(b);
@@ -49,6 +50,7 @@ public static class PairedComparison
         var rng = new SplitMix64(seed);
         for (int r = 0; r < resamples; r++)
         {
+            if ((r & 63) == 0) cancellationToken.ThrowIfCancellationRequested();
             Array.Clear(counts);
             for (int k = 0; k < n; k++) counts[rng.Below(n)]++;
             differences[r] = sideA.Statistic(metric, counts) - sideB.Statistic(metric, counts);
@@ -83,20 +85,23 @@ public static class PairedComparison
         return Math.Min(1, 2 * Binomial.CDF(0.5, discordant, Math.Min(b, c)));
     }
 
-    private static void CheckSameImages(IReadOnlyList<ImageOutcome> a, IReadOnlyList<ImageOutcome> b)
+    /// <summary>Why two runs' outcomes cannot be paired (other images, or in another order, or none), or null when they can.</summary>
+    public static string? DifferentImages(IReadOnlyList<ImageOutcome> a, IReadOnlyList<ImageOutcome> b)
     {
-        if (a.Count != b.Count)
-        {
-            throw new ArgumentException($"The runs cover different images: {a.Count} and {b.Count}. Compare runs of the same dataset and split.");
-        }
-        for (int i = 0; i < a.Count; i++)
+        if (a.Count == 0 && b.Count == 0) return "The runs have no images to compare.";
+        for (int i = 0; i < Math.Min(a.Count, b.Count); i++)
         {
             if (a[i].ImageId != b[i].ImageId)
             {
-                throw new ArgumentException($"The runs cover different images: image {i + 1} is '{a[i].ImageId}' in one and '{b[i].ImageId}' in the other.");
+                return $"The runs cover different images: image {i + 1} is '{a[i].ImageId}' in one and '{b[i].ImageId}' in the other.";
             }
         }
-        if (a.Count == 0) throw new ArgumentException("The runs have no images to compare.");
+        if (a.Count != b.Count)
+        {
+            var (longer, at) = a.Count > b.Count ? (a, b.Count) : (b, a.Count);
+            return $"The runs cover different images: one has {a.Count} and the other {b.Count}; image {at + 1} ('{longer[at].ImageId}') is in one only.";
+        }
+        return null;
     }
 
     /// <summary>One run's outcomes with the scratch space its statistic needs.</summary>

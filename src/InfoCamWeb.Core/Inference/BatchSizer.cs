@@ -44,7 +44,14 @@ public static class BatchSizer
         }
         probe(1);
         var one = memory.Read() ?? start;
-        probe(4);
+        try
+        {
+            probe(4);
+        }
+        catch (ModelException ex) when (ex.OutOfMemory)
+        {
+            return new BatchChoice(Confirm(2, probe), "automatic: a batch of 4 did not fit the device's memory");
+        }
         var four = memory.Read() ?? one;
         long perImage = Math.Max(minBytesPerImage, (one.Free - four.Free) / 3);
         long fits = 4 + (long)(four.Free * FreeShare) / perImage;

@@ -56,9 +56,19 @@ public sealed class InferenceEngine : IDisposable
             throw new ModelException($"ONNX Runtime cannot load the model: {OrtMessages.Clean(ex.Message)}", ex);
         }
         _outputs = [Head.LogitsTensor, Head.FeatureTensor];
-        var inputs = hostInputs is not null
-            ? HostBuffers.Native(_session, hostInputs, "native input buffers")
-            : HostBuffers.For(provider.Provider == "CUDA", cudaDevice, info => new OrtAllocator(_session, info));
+        HostBuffers inputs;
+        try
+        {
+            inputs = hostInputs is not null
+                ? HostBuffers.Native(_session, hostInputs, "native input buffers")
+                : HostBuffers.For(provider.Provider == "CUDA", cudaDevice, info => new OrtAllocator(_session, info));
+        }
+        catch
+        {
+            _session.Dispose();
+            _runOptions.Dispose();
+            throw;
+        }
         (Inputs, _outputMemory) = (inputs.Pool, inputs.Outputs);
         Provider = inputs.Note.Length == 0 ? provider : provider with { Inputs = inputs.Note };
     }
@@ -119,6 +129,9 @@ public sealed class InferenceEngine : IDisposable
     /// <summary>Stops a running inference from another thread (a run stops in about half a second).</summary>
     public void Terminate() => _runOptions.Terminate = true;
 
+    /// <summary>Lets the session run again after <see cref="Terminate"/>: called when a new evaluation starts on it.</summary>
+    public void ClearStop() => _runOptions.Terminate = false;
+
     /// <summary>Runs <paramref name="batch"/> images (NCHW in <paramref name="input"/>).</summary>
     public InferenceOutput Run(float[] input, int batch, int size) => Run(ManagedInputPool.Wrap(input), batch, size);
 
@@ -169,11 +182,7 @@ public sealed class InferenceEngine : IDisposable
                 {
                     throw new ModelException(TimeoutMessage, ex);
                 }
-                var message = OrtMessages.Clean(ex.Message);
-                bool memory = message.Contains("alloc", StringComparison.OrdinalIgnoreCase) || message.Contains("memory", StringComparison.OrdinalIgnoreCase);
-                throw memory
-                    ? new ModelException($"Inference needs more memory than a model may use ({Limits.ArenaBytes >> 20} MB): {message}", ex) { OutOfMemory = true }
-                    : new ModelException($"Inference failed: {message}", ex);
+                throw Failure(OrtMessages.Clean(ex.Message), ex);
             }
         }
         if (timedOut)
@@ -183,6 +192,24 @@ public sealed class InferenceEngine : IDisposable
         }
         return results;
     }
+
+    /// <summary>
+    /// What a failed batch tells the user. An allocation failure (the CPU arena's cap, or the GPU's memory) is marked
+    /// <see cref="ModelException.OutOfMemory"/>, so that automatic sizing can try a smaller batch.
+    /// </summary>
+    private ModelException Failure(string message, Exception inner)
+    {
+        bool outOfMemory = OutOfMemoryMarkers.Any(m => message.Contains(m, StringComparison.OrdinalIgnoreCase));
+        if (!outOfMemory && !message.Contains("memory", StringComparison.OrdinalIgnoreCase) && !message.Contains("alloc", StringComparison.OrdinalIgnoreCase))
+        {
+            return new ModelException($"Inference failed: {message}", inner);
+        }
+        var limit = Provider.Provider == "CUDA" ? $"CUDA device {_cudaDevice} has" : $"a model may use ({Limits.ArenaBytes >> 20} MB)";
+        return new ModelException($"Inference needs more memory than {limit}: {message}", inner) { OutOfMemory = outOfMemory };
+    }
+
+    /// <summary>How ONNX Runtime's CPU arena and CUDA allocators word a failed allocation.</summary>
+    private static readonly string[] OutOfMemoryMarkers = ["out of memory", "Failed to allocate", "BFCArena", "bad_alloc", "Available memory of"];
 
     private InferenceOutput Read(IDisposableReadOnlyCollection<OrtValue> results, int batch)
     {

@@ -84,6 +84,9 @@ public sealed class NativeInputPool : InputBufferPool
     /// <summary>Blocks allocated so far (the pool's size: batches in flight at the busiest moment).</summary>
     public int Allocated => _all.Count;
 
+    /// <summary>Blocks back in the pool, ready for the next batch (all of them between runs).</summary>
+    public int Available => _free.Count;
+
     public override InputBuffer Rent(int floats)
     {
         var kept = new List<Native>();

@@ -14,10 +14,11 @@ namespace InfoCamWeb.Data.Runs;
 public sealed record RunSpec
 {
     /// <summary>
-    /// 3: MaxBoxAccV2's IoU list (<see cref="EvaluationSettings.MultiIoUs"/>); 2: methods of the CAM family and Score-CAM's
-    /// channel cap. Versions 1 and 2 still read (with the default IoU list).
+    /// 4: the batch size may be absent (chosen by the worker for its device); 3: MaxBoxAccV2's IoU list
+    /// (<see cref="EvaluationSettings.MultiIoUs"/>); 2: methods of the CAM family and Score-CAM's channel cap. Versions 1
+    /// to 3 still read (with the default IoU list before 3).
     /// </summary>
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     public int Version { get; init; } = CurrentVersion;
 

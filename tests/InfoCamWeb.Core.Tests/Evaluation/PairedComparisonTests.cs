@@ -46,6 +46,27 @@ public class PairedComparisonTests
     }
 
     [Fact]
+    public void A_run_that_skipped_an_image_the_other_read_is_refused_with_that_image()
+    {
+        var a = new List<ImageOutcome> { Image(0, true, 0.6, 1), Image(1, true, 0.6, 1), Image(2, true, 0.6, 1) };
+        var b = a.Take(2).ToList();
+        Assert.Equal("The runs cover different images: one has 3 and the other 2; image 3 ('img2') is in one only.", PairedComparison.DifferentImages(a, b));
+        Assert.Equal("The runs cover different images: one has 2 and the other 3; image 3 ('img2') is in one only.", PairedComparison.DifferentImages(b, a));
+        Assert.Null(PairedComparison.DifferentImages(a, a));
+        Assert.Throws<ArgumentException>(() => PairedComparison.Compare(new ComparedRun(a, 0), new ComparedRun(b, 0), RankingMetric.Top1Loc));
+    }
+
+    [Fact]
+    public void A_cancelled_comparison_stops()
+    {
+        var images = Enumerable.Range(0, 50).Select(i => Image(i, i % 2 == 0, 0.6, 1)).ToList();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.Throws<OperationCanceledException>(() =>
+            PairedComparison.Compare(new ComparedRun(images, 0), new ComparedRun(images, 0), RankingMetric.Top1Loc, cancellationToken: cts.Token));
+    }
+
+    [Fact]
     public void Splitmix64_gives_the_published_sequence_for_seed_zero()
     {
         // The first outputs of SplitMix64 seeded with 0 (Vigna's reference implementation).

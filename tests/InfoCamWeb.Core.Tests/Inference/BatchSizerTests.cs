@@ -90,18 +90,23 @@ public class BatchSizerTests
         Assert.Equal(new BatchChoice(16, "automatic sizing unavailable: the CUDA runtime library was not found"), choice);
     }
 
-    [Fact]
-    public void On_this_machine_the_cuda_runtime_is_absent_and_the_reader_says_so()
+    [SkippableFact]
+    public void Without_the_cuda_runtime_the_reader_reads_nothing_and_names_the_libraries_it_looked_for()
     {
+        Skip.If(new[] { "libcudart.so.13", "libcudart.so.12", "libcudart.so" }.Any(n => System.Runtime.InteropServices.NativeLibrary.TryLoad(n, out _)),
+            "this machine has a CUDA runtime");
         var reader = new CudaDeviceMemory(0);
-        if (reader.Read() is null)
-        {
-            Assert.Contains("libcudart", reader.Unavailable);
-        }
-        else
-        {
-            Assert.Null(reader.Unavailable);
-        }
+        Assert.Null(reader.Read());
+        Assert.Equal("the CUDA runtime library (libcudart.so.13, libcudart.so.12, libcudart.so, cudart64_12.dll) was not found", reader.Unavailable);
+    }
+
+    [Fact]
+    public void When_four_images_do_not_fit_two_are_tried_then_one()
+    {
+        var gpu = new FakeGpu(10240 * MB, 100 * MB, 50 * MB, failAbove: 1);
+        var choice = BatchSizer.Choose(cuda: true, dynamicBatch: true, gpu.Probe, gpu, 1);
+        Assert.Equal(new BatchChoice(1, "automatic: a batch of 4 did not fit the device's memory"), choice);
+        Assert.Equal([1, 4, 2, 1], gpu.Probes);
     }
 
     [Fact]

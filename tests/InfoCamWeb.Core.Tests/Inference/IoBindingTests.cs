@@ -74,6 +74,35 @@ public class IoBindingTests
     }
 
     [Fact]
+    public async Task A_cancelled_or_failed_evaluation_gives_every_input_buffer_back()
+    {
+        var model = DemoModel();
+        using var memory = CpuMemory();
+        using var engine = new InferenceEngine(model, ProviderChoice.Cpu, hostInputs: memory);
+        var pool = Assert.IsType<NativeInputPool>(engine.Inputs);
+        var settings = new EvaluationSettings { Provider = ProviderChoice.Cpu, BatchSize = 2 };
+
+        using var cts = new CancellationTokenSource();
+        var progress = new SyncProgress(p => { if (p.Done >= 6) cts.Cancel(); });
+        var ds = DatasetLoader.Load(Path.Combine(Fixtures.RepoRoot, "datasets", "demo-cub"));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new Evaluator(model, ds, settings).RunAsync(new ImageRange(0, 160), progress, null, null, engine, cts.Token));
+        Assert.True(pool.Allocated > 0);
+        Assert.Equal(pool.Allocated, pool.Available);
+
+        using var dir = new TempDir();
+        var broken = Fixtures.DemoWithBrokenImages(dir, 9);
+        await Assert.ThrowsAsync<EvaluationException>(() =>
+            new Evaluator(model, broken, settings).RunAsync(new ImageRange(0, 160), null, null, null, engine));
+        Assert.Equal(pool.Allocated, pool.Available);
+    }
+
+    private sealed class SyncProgress(Action<EvaluationProgress> report) : IProgress<EvaluationProgress>
+    {
+        public void Report(EvaluationProgress value) => report(value);
+    }
+
+    [Fact]
     public void A_cuda_session_binds_its_batches_in_pinned_host_memory_from_the_sessions_allocator()
     {
         using var session = new InferenceSession(DemoModel().AugmentedModel);

@@ -54,18 +54,21 @@ public class RunSpecTests
     public void A_spec_of_another_version_is_refused_naming_both_versions()
     {
         var current = RunSpec.Create(new EvaluationSettings(), Model()).ToJson();
-        var json = current.Replace("\"version\":3", "\"version\":4", StringComparison.Ordinal);
+        var json = current.Replace("\"version\":4", "\"version\":5", StringComparison.Ordinal);
         var error = Assert.Throws<FormatException>(() => RunSpec.FromJson(json));
-        Assert.StartsWith("The run's settings are version 4; this worker reads versions 1 to 3.", error.Message);
+        Assert.StartsWith("The run's settings are version 5; this worker reads versions 1 to 4.", error.Message);
         // Runs queued by earlier releases (versions 1 and 2, without an IoU list) still run, with the default list.
         foreach (var version in new[] { 1, 2 })
         {
-            var old = current.Replace("\"version\":3", $"\"version\":{version}", StringComparison.Ordinal).Replace("\"multiIoUs\":[30,50,70],", "", StringComparison.Ordinal);
+            var old = current.Replace("\"version\":4", $"\"version\":{version}", StringComparison.Ordinal).Replace("\"multiIoUs\":[30,50,70],", "", StringComparison.Ordinal);
             Assert.DoesNotContain("multiIoUs", old);
             var spec = RunSpec.FromJson(old);
             Assert.Equal(version, spec.Version);
             Assert.Equal([30, 50, 70], spec.Settings.MultiIoUs);
         }
+        // Version 3 always named a batch size; it still reads, with that size.
+        var v3 = RunSpec.FromJson(RunSpec.Create(new EvaluationSettings { BatchSize = 16 }, Model()).ToJson().Replace("\"version\":4", "\"version\":3", StringComparison.Ordinal));
+        Assert.Equal((3, 16), (v3.Version, v3.Settings.BatchSize));
         Assert.StartsWith("The run's stored settings cannot be read:", Assert.Throws<FormatException>(() => RunSpec.FromJson("{\"version\":")).Message);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using InfoCamWeb.Core.Evaluation;
 using InfoCamWeb.Data;
 using InfoCamWeb.Data.Entities;
@@ -35,6 +36,10 @@ public sealed class CompareService(IDbContextFactory<InfoCamDbContext> dbFactory
     public const int MaxRuns = 4;
     public const int DisagreementsShown = 24;
 
+    /// <summary>Paired tests computed (2,000 resamples each), by runs, method and metric: a run's outcomes never change once it succeeded.</summary>
+    private readonly ConcurrentDictionary<(string Runs, string Method, RankingMetric Metric), Lazy<List<PairComparison>>> _pairs = new();
+    private const int PairsKept = 256;
+
     public async Task<(Comparison? Comparison, ServiceError? Error)> CompareAsync(
         Actor actor, IReadOnlyList<int> runIds, string? method, RankingMetric? metric, CancellationToken ct = default)
     {
@@ -60,12 +65,32 @@ public sealed class CompareService(IDbContextFactory<InfoCamDbContext> dbFactory
         }
         bool masks = results[0].Dataset.HasMasks;
         var ranking = metric is RankingMetric m && (m != RankingMetric.Pxap || masks) ? m : masks ? RankingMetric.Pxap : RankingMetric.GtKnownLoc;
+        if (ranking == RankingMetric.MaxBoxAccV2 && results.Select(r => MultiIoUs.Text(r.Settings.MultiIoUs ?? [.. MultiIoUs.Default])).Distinct().Count() > 1)
+        {
+            return (null, new ServiceError(ErrorKind.Invalid, "The runs average MaxBoxAccV2 over different IoU lists; compare them on another metric."));
+        }
         var infos = records.Zip(results, (r, res) => new ComparedRunInfo(r.Id, r.Team!.Name, r.Model!.Name, $"#{r.Id} {r.Team.Name} · {r.Model.Name}", res)).ToList();
         var outcomes = new List<List<ImageOutcome>>();
         foreach (var r in records) outcomes.Add(await OutcomesAsync(r.Id, ct));
+        for (int i = 1; i < outcomes.Count; i++)
+        {
+            if (PairedComparison.DifferentImages(outcomes[0], outcomes[i]) is { } different)
+            {
+                return (null, new ServiceError(ErrorKind.Invalid, $"Runs {records[0].Id} and {records[i].Id} cannot be paired. {different}"));
+            }
+        }
         var (labels, names) = await ClassNamesAsync(records[0].Dataset!, ct);
-        var comparison = await Task.Run(() => Build(infos, outcomes, method, ranking, labels, names), ct);
-        return (comparison, null);
+        var pairs = await Task.Run(() => PairsOf(infos, outcomes, method, ranking), ct);
+        return (await Task.Run(() => Build(infos, outcomes, method, ranking, pairs, labels, names), ct), null);
+    }
+
+    /// <summary>Each run against the first, computed once per runs, method and metric (concurrent requests share one computation).</summary>
+    private List<PairComparison> PairsOf(List<ComparedRunInfo> runs, List<List<ImageOutcome>> outcomes, string method, RankingMetric metric)
+    {
+        if (_pairs.Count > PairsKept) _pairs.Clear();
+        var key = (string.Join(",", runs.Select(r => r.RunId)), method, metric);
+        var methods = runs.Select(r => r.Result.Methods.Keys.ToList().IndexOf(method)).ToArray();
+        return _pairs.GetOrAdd(key, _ => new Lazy<List<PairComparison>>(() => Pairs(runs, outcomes, methods, metric))).Value;
     }
 
     /// <summary>Why the runs cannot be compared (another dataset, split or protocol), or null.</summary>
@@ -84,12 +109,12 @@ public sealed class CompareService(IDbContextFactory<InfoCamDbContext> dbFactory
     }
 
     private static Comparison Build(
-        List<ComparedRunInfo> runs, List<List<ImageOutcome>> outcomes, string method, RankingMetric metric, IReadOnlyList<string> labels, IReadOnlyDictionary<string, string> names)
+        List<ComparedRunInfo> runs, List<List<ImageOutcome>> outcomes, string method, RankingMetric metric, List<PairComparison> pairs,
+        IReadOnlyList<string> labels, IReadOnlyDictionary<string, string> names)
     {
         var methods = runs.Select(r => r.Result.Methods.Keys.ToList().IndexOf(method)).ToArray();
         var scores = runs.Select(r => r.Result.Methods[method]).ToList();
-        return new Comparison(runs, method, metric, Metrics(runs, scores), Pairs(runs, outcomes, methods, metric),
-            Classes(scores, names), Disagreements(outcomes, methods, labels));
+        return new Comparison(runs, method, metric, Metrics(runs, scores), pairs, Classes(scores, names), Disagreements(outcomes, methods, labels));
     }
 
     private static List<MetricComparison> Metrics(List<ComparedRunInfo> runs, List<MethodScores> scores)

@@ -119,18 +119,22 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
     {
         if (rows.Count == 0) return;
         rows[0] = rows[0] with { TiedAtTop = true };
+        var leader = new Lazy<Task<List<ImageOutcome>>>(() => OutcomesAsync(rows[0].RunId, ct));
         for (int i = 1; i < rows.Count; i++)
         {
-            var gap = await GapAsync(rows[0].RunId, methods[0], rows[i].RunId, methods[i], metric, ct);
+            var gap = await GapAsync(leader, rows[0].RunId, methods[0], rows[i].RunId, methods[i], metric, ct);
             rows[i] = rows[i] with { VsLeader = gap, TiedAtTop = gap is { P: >= 0.05 } };
         }
     }
 
-    private async Task<LeaderGap?> GapAsync(int leader, (int Method, int MultiIoUs) leaderMethod, int run, (int Method, int MultiIoUs) method, RankingMetric metric, CancellationToken ct)
+    /// <param name="leaderOutcomes">The leader's outcomes, read once for the whole board when a row needs them.</param>
+    private async Task<LeaderGap?> GapAsync(
+        Lazy<Task<List<ImageOutcome>>> leaderOutcomes, int leader, (int Method, int MultiIoUs) leaderMethod, int run, (int Method, int MultiIoUs) method,
+        RankingMetric metric, CancellationToken ct)
     {
         var key = (leader, leaderMethod.Method, run, method.Method, metric);
         if (_gaps.TryGetValue(key, out var cached)) return cached;
-        var a = await OutcomesAsync(leader, ct);
+        var a = await leaderOutcomes.Value;
         var b = await OutcomesAsync(run, ct);
         var gap = await Task.Run(() =>
         {

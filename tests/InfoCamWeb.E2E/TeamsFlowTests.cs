@@ -83,6 +83,11 @@ public class TeamsFlowTests
         await bob.GotoAsync(app.Url + "/leaderboards");
         await BrowserFlowTests.LiveAsync(bob);
         await Assertions.Expect(bob.Locator("[data-testid=tied-at-top]")).ToHaveCountAsync(2);
+        // Columns sort: by team, then reversed.
+        await bob.Locator("#leaderboard [data-sort=team]").ClickAsync();
+        await Assertions.Expect(bob.Locator("#leaderboard tbody tr").First).ToContainTextAsync("Team alice");
+        await bob.Locator("#leaderboard [data-sort=team]").ClickAsync();
+        await Assertions.Expect(bob.Locator("#leaderboard tbody tr").First).ToContainTextAsync("Team bob");
         await bob.Locator("#leaderboard [data-testid^=compare-]").First.ClickAsync();
         await bob.WaitForURLAsync(new Regex(@"/compare\?runs=\d+,\d+"));
         await Assertions.Expect(bob.Locator("#compare-metrics")).ToContainTextAsync("not distinguishable");

@@ -123,7 +123,9 @@ public class LeaderboardTests(WebAppFixture app)
         }
 
         var csv = await app.CreateClient().GetStringAsync($"/leaderboards/{demo.DatasetId}/test/resize224.csv?metric=gtknownloc&method=infocam&all=true");
-        Assert.Contains(",leader_minus_row,leader_minus_row_ci95_low,leader_minus_row_ci95_high,p_vs_leader,test_vs_leader,tied_at_top\n", csv);
+        Assert.Contains(",leader_minus_row,leader_minus_row_ci95_low,leader_minus_row_ci95_high,p_vs_leader,test_vs_leader,tied_at_top,settings\n", csv);
+        Assert.Contains(",\"t0 0.2 · step 0.01 · s 4 · CAM, infoCAM, infoCAM+\"\n", csv);
+        Assert.Equal("t0 0.6 · step 0.01 · s 1 · CAM, infoCAM, infoCAM+", rows.Single(r => r.RunId == otherId).Settings);
         var json = await app.CreateClient().GetStringAsync($"/leaderboards/{demo.DatasetId}/test/resize224.json?metric=gtknownloc&method=infocam&all=true");
         Assert.Contains("\"tiedAtTop\": true", json);
         Assert.Contains("\"vsLeader\": {", json);

@@ -30,6 +30,9 @@ public sealed record BoardRow(
 
     /// <summary>Not distinguishable from the leader at the 5 % level (the leader itself too).</summary>
     public bool TiedAtTop { get; init; }
+
+    /// <summary>What the run was evaluated with: fixed threshold, threshold step, infoCAM window, the methods it ran.</summary>
+    public string Settings { get; init; } = "";
 }
 
 /// <summary>
@@ -105,7 +108,7 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
             rows.Add(new BoardRow(i + 1, c.Run.Id, c.Run.Team!.Name, c.Run.Team.IsBuiltIn, c.Run.Model!.Name,
                 CamMethods.TryParse(c.Method, out var m) ? m.DisplayName() : c.Method,
                 c.Scores.Top1Loc, c.Scores.GtKnownLoc, c.Scores.MaxBoxAcc, c.Scores.MaxBoxAccV2, c.Result.Classification.Top1,
-                c.Score, lo, hi, c.Run.PublishedAt ?? c.Run.FinishedAt ?? c.Run.QueuedAt) { Pxap = c.Scores.Pxap });
+                c.Score, lo, hi, c.Run.PublishedAt ?? c.Run.FinishedAt ?? c.Run.QueuedAt) { Pxap = c.Scores.Pxap, Settings = SettingsText(c.Result) });
         }
         await CompareWithLeaderAsync(rows, ordered.Select(c => (c.MethodIndex, c.Result.Settings.MultiIoUs?.Length ?? MultiIoUs.Default.Count)).ToList(), metric, ct);
         return new Board(datasetName, rows, metric, masks);
@@ -160,6 +163,14 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
         return blobs.Select(OutcomeCodec.Decode).ToList();
     }
 
+    /// <summary>A row's settings in one line: "t0 0.2 · step 0.01 · s 4 · CAM, infoCAM, infoCAM+".</summary>
+    internal static string SettingsText(EvaluationResult r)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var methods = string.Join(", ", r.Methods.Keys.Select(k => CamMethods.TryParse(k, out var m) ? m.DisplayName() : k));
+        return $"t0 {r.Settings.CamThreshold.ToString("0.###", inv)} · step {r.Settings.ThresholdStep.ToString("0.####", inv)} · s {r.Settings.Window.ToString(inv)} · {methods}";
+    }
+
     private static double Score(EvaluationResult r, MethodScores m, RankingMetric metric) => metric switch
     {
         RankingMetric.Top1Loc => m.Top1Loc,
@@ -183,14 +194,14 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder("rank,run,team,baseline,model,method,top1_loc,gt_known_loc,maxboxacc,maxboxacc_v2,top1_cls,pxap,score,ci95_low,ci95_high,date,"
-            + "leader_minus_row,leader_minus_row_ci95_low,leader_minus_row_ci95_high,p_vs_leader,test_vs_leader,tied_at_top\n");
+            + "leader_minus_row,leader_minus_row_ci95_low,leader_minus_row_ci95_high,p_vs_leader,test_vs_leader,tied_at_top,settings\n");
         static string Q(string s) => Core.Evaluation.CsvCell.Escape(s);
         foreach (var r in rows)
         {
             sb.Append(inv, $"{r.Rank},{r.RunId},{Q(r.Team)},{(r.IsBaseline ? "true" : "false")},{Q(r.Model)},{Q(r.Method)},");
             sb.Append(inv, $"{r.Top1Loc:R},{r.GtKnownLoc:R},{r.MaxBoxAcc:R},{r.MaxBoxAccV2:R},{r.Top1Cls:R},{r.Pxap?.ToString("R", inv) ?? ""},{r.Score:R},{r.CiLow:R},{r.CiHigh:R},{r.Date:O},");
             var g = r.VsLeader;
-            sb.Append(inv, $"{g?.Difference.ToString("R", inv)},{g?.Low.ToString("R", inv)},{g?.High.ToString("R", inv)},{g?.P.ToString("R", inv)},{(g is null ? "" : Q(g.Test))},{(r.TiedAtTop ? "true" : "false")}\n");
+            sb.Append(inv, $"{g?.Difference.ToString("R", inv)},{g?.Low.ToString("R", inv)},{g?.High.ToString("R", inv)},{g?.P.ToString("R", inv)},{(g is null ? "" : Q(g.Test))},{(r.TiedAtTop ? "true" : "false")},{Q(r.Settings)}\n");
         }
         return sb.ToString();
     }

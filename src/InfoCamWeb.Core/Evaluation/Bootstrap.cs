@@ -60,16 +60,7 @@ public static class Bootstrap
                 long hits = 0;
                 for (int i = 0; i < n; i++)
                 {
-                    if (counts[i] == 0) continue;
-                    var o = images[i];
-                    bool correct = o.PredictedClass == o.TrueClass;
-                    bool hit = metric switch
-                    {
-                        RankingMetric.Top1Cls => correct,
-                        RankingMetric.GtKnownLoc => o.Methods[method].FixedIoU >= 0.5,
-                        _ => correct && o.Methods[method].FixedIoU >= 0.5,
-                    };
-                    if (hit) hits += counts[i];
+                    if (counts[i] != 0 && Hit(images[i], method, metric)) hits += counts[i];
                 }
                 return 100.0 * hits / n;
             }
@@ -105,6 +96,18 @@ public static class Bootstrap
                 return sum / (acc.GetLength(0) - 1);
             }
         }
+    }
+
+    /// <summary>An image's hit for Top-1 Cls, GT-known Loc (IoU &gt;= 0.5 at the fixed threshold) or Top-1 Loc (both).</summary>
+    internal static bool Hit(ImageOutcome o, int method, RankingMetric metric)
+    {
+        bool correct = o.PredictedClass == o.TrueClass;
+        return metric switch
+        {
+            RankingMetric.Top1Cls => correct,
+            RankingMetric.GtKnownLoc => o.Methods[method].FixedIoU >= 0.5,
+            _ => correct && o.Methods[method].FixedIoU >= 0.5,
+        };
     }
 
     /// <summary>PxAP of the resample: each image's histograms weighted by how often it was drawn (0 without mask outcomes).</summary>

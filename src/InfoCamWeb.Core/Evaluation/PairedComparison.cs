@@ -20,6 +20,9 @@ public sealed record PairedDifference(
     /// <summary>The p-value that decides: McNemar's where the metric is one hit or miss per image, else the bootstrap's.</summary>
     public double P => McNemar?.P ?? BootstrapP;
 
+    /// <summary>The test <see cref="P"/> comes from.</summary>
+    public string Test => McNemar is null ? "paired bootstrap" : "McNemar exact";
+
     /// <summary>Not distinguishable at the 5 % level.</summary>
     public bool Tied => P >= 0.05;
 }
@@ -118,12 +121,7 @@ public static class PairedComparison
             var images = run.Outcomes;
             if (metric != RankingMetric.MaxBoxAcc)
             {
-                return images.Select(o => metric switch
-                {
-                    RankingMetric.Top1Cls => o.PredictedClass == o.TrueClass,
-                    RankingMetric.GtKnownLoc => o.Methods[run.Method].FixedIoU >= 0.5,
-                    _ => o.PredictedClass == o.TrueClass && o.Methods[run.Method].FixedIoU >= 0.5,
-                }).ToArray();
+                return images.Select(o => Bootstrap.Hit(o, run.Method, metric)).ToArray();
             }
             var perThreshold = new int[_thresholds];
             foreach (var o in images)

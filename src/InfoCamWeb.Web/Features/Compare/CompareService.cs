@@ -2,9 +2,7 @@ using System.Collections.Concurrent;
 using InfoCamWeb.Core.Evaluation;
 using InfoCamWeb.Data;
 using InfoCamWeb.Data.Entities;
-using InfoCamWeb.Web.Features.Leaderboard;
 using InfoCamWeb.Web.Features.Runs;
-using Microsoft.EntityFrameworkCore;
 
 namespace InfoCamWeb.Web.Features.Compare;
 
@@ -31,7 +29,7 @@ public sealed record Comparison(
 /// Two to four runs of the same dataset, split and protocol side by side: their metrics and differences, each run
 /// against the first with a paired test, per-class differences, and the images on which they disagree most.
 /// </summary>
-public sealed class CompareService(IDbContextFactory<InfoCamDbContext> dbFactory, RunService runs, Datasets.DatasetService datasets)
+public sealed class CompareService(RunService runs, Datasets.DatasetService datasets)
 {
     public const int MaxRuns = 4;
     public const int DisagreementsShown = 24;
@@ -71,7 +69,7 @@ public sealed class CompareService(IDbContextFactory<InfoCamDbContext> dbFactory
         }
         var infos = records.Zip(results, (r, res) => new ComparedRunInfo(r.Id, r.Team!.Name, r.Model!.Name, $"#{r.Id} {r.Team.Name} · {r.Model.Name}", res)).ToList();
         var outcomes = new List<List<ImageOutcome>>();
-        foreach (var r in records) outcomes.Add(await OutcomesAsync(r.Id, ct));
+        foreach (var r in records) outcomes.Add(await runs.OutcomesAsync(r.Id, ct));
         for (int i = 1; i < outcomes.Count; i++)
         {
             if (PairedComparison.DifferentImages(outcomes[0], outcomes[i]) is { } different)
@@ -147,8 +145,7 @@ public sealed class CompareService(IDbContextFactory<InfoCamDbContext> dbFactory
         {
             // Each run minus the first, like the metric table.
             var d = PairedComparison.Compare(new ComparedRun(outcomes[i], methods[i], Ious(i)), first, metric);
-            var gap = LeaderGap.Of(d);
-            pairs.Add(new PairComparison(runs[i].RunId, d.Difference, d.Low, d.High, d.P, gap.Test, !d.Tied));
+            pairs.Add(new PairComparison(runs[i].RunId, d.Difference, d.Low, d.High, d.P, d.Test, !d.Tied));
         }
         return pairs;
     }
@@ -197,10 +194,4 @@ public sealed class CompareService(IDbContextFactory<InfoCamDbContext> dbFactory
         return rows.OrderByDescending(r => r.Hits.Distinct().Count()).ThenByDescending(r => r.Spread).ThenBy(r => r.Index).Take(DisagreementsShown).ToList();
     }
 
-    private async Task<List<ImageOutcome>> OutcomesAsync(int runId, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var blobs = await db.RunImages.AsNoTracking().Where(i => i.RunId == runId).OrderBy(i => i.Index).Select(i => i.Outcome).ToListAsync(ct);
-        return blobs.Select(OutcomeCodec.Decode).ToList();
-    }
 }

@@ -41,8 +41,7 @@ public sealed record BoardRow(
 /// </summary>
 public sealed record LeaderGap(double Difference, double Low, double High, double P, string Test)
 {
-    public static LeaderGap Of(PairedDifference d) =>
-        new(d.Difference, d.Low, d.High, d.P, d.McNemar is null ? "paired bootstrap" : "McNemar exact");
+    public static LeaderGap Of(PairedDifference d) => new(d.Difference, d.Low, d.High, d.P, d.Test);
 }
 
 /// <summary>A board's rows and how they are ranked (a mask dataset's board ranks by PxAP unless asked otherwise).</summary>
@@ -52,7 +51,7 @@ public sealed record Board(string DatasetName, List<BoardRow> Rows, RankingMetri
 /// Leaderboards, one per (dataset, split, protocol), of the runs teams published: ranked by a chosen metric for a
 /// chosen method (or each run's best method), one row per team by default, each with a 95 % bootstrap interval.
 /// </summary>
-public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFactory)
+public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFactory, Runs.RunService runService)
 {
     public static readonly string[] Methods = ["best", .. CamMethods.Every.Select(m => m.Key())];
     private readonly ConcurrentDictionary<(int Run, int Method, RankingMetric Metric), (double, double)> _intervals = new();
@@ -101,16 +100,19 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
             : candidates.GroupBy(c => c.Run.TeamId).Select(g => g.OrderByDescending(c => c.Score).ThenBy(c => c.Run.FinishedAt).First()).ToList();
         var ordered = chosen.OrderByDescending(c => c.Score).ThenBy(c => c.Run.FinishedAt).ToList();
         var rows = new List<BoardRow>();
+        // Each run's outcomes are read at most once per board, for its interval and its gap to the leader.
+        var read = new Dictionary<int, Task<List<ImageOutcome>>>();
+        Task<List<ImageOutcome>> Outcomes(int runId) => read.TryGetValue(runId, out var t) ? t : read[runId] = runService.OutcomesAsync(runId, ct);
         for (int i = 0; i < ordered.Count; i++)
         {
             var c = ordered[i];
-            var (lo, hi) = await IntervalAsync(c.Run.Id, c.MethodIndex, metric, c.Result.Settings.MultiIoUs?.Length ?? MultiIoUs.Default.Count, ct);
+            var (lo, hi) = await IntervalAsync(Outcomes, c.Run.Id, c.MethodIndex, metric, c.Result.Settings.MultiIoUs?.Length ?? MultiIoUs.Default.Count, ct);
             rows.Add(new BoardRow(i + 1, c.Run.Id, c.Run.Team!.Name, c.Run.Team.IsBuiltIn, c.Run.Model!.Name,
                 CamMethods.TryParse(c.Method, out var m) ? m.DisplayName() : c.Method,
                 c.Scores.Top1Loc, c.Scores.GtKnownLoc, c.Scores.MaxBoxAcc, c.Scores.MaxBoxAccV2, c.Result.Classification.Top1,
                 c.Score, lo, hi, c.Run.PublishedAt ?? c.Run.FinishedAt ?? c.Run.QueuedAt) { Pxap = c.Scores.Pxap, Settings = SettingsText(c.Result) });
         }
-        await CompareWithLeaderAsync(rows, ordered.Select(c => (c.MethodIndex, c.Result.Settings.MultiIoUs?.Length ?? MultiIoUs.Default.Count)).ToList(), metric, ct);
+        await CompareWithLeaderAsync(rows, ordered.Select(c => (c.MethodIndex, c.Result.Settings.MultiIoUs?.Length ?? MultiIoUs.Default.Count)).ToList(), metric, Outcomes, ct);
         return new Board(datasetName, rows, metric, masks);
     }
 
@@ -118,27 +120,26 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
     /// Each row against the leader, paired over the images: the gap and its p-value; rows whose p is at least 0.05 are
     /// "tied at the top" with the leader.
     /// </summary>
-    private async Task CompareWithLeaderAsync(List<BoardRow> rows, List<(int Method, int MultiIoUs)> methods, RankingMetric metric, CancellationToken ct)
+    private async Task CompareWithLeaderAsync(
+        List<BoardRow> rows, List<(int Method, int MultiIoUs)> methods, RankingMetric metric, Func<int, Task<List<ImageOutcome>>> outcomes, CancellationToken ct)
     {
         if (rows.Count == 0) return;
         rows[0] = rows[0] with { TiedAtTop = true };
-        var leader = new Lazy<Task<List<ImageOutcome>>>(() => OutcomesAsync(rows[0].RunId, ct));
         for (int i = 1; i < rows.Count; i++)
         {
-            var gap = await GapAsync(leader, rows[0].RunId, methods[0], rows[i].RunId, methods[i], metric, ct);
+            var gap = await GapAsync(outcomes, rows[0].RunId, methods[0], rows[i].RunId, methods[i], metric, ct);
             rows[i] = rows[i] with { VsLeader = gap, TiedAtTop = gap is { P: >= 0.05 } };
         }
     }
 
-    /// <param name="leaderOutcomes">The leader's outcomes, read once for the whole board when a row needs them.</param>
     private async Task<LeaderGap?> GapAsync(
-        Lazy<Task<List<ImageOutcome>>> leaderOutcomes, int leader, (int Method, int MultiIoUs) leaderMethod, int run, (int Method, int MultiIoUs) method,
+        Func<int, Task<List<ImageOutcome>>> outcomes, int leader, (int Method, int MultiIoUs) leaderMethod, int run, (int Method, int MultiIoUs) method,
         RankingMetric metric, CancellationToken ct)
     {
         var key = (leader, leaderMethod.Method, run, method.Method, metric);
         if (_gaps.TryGetValue(key, out var cached)) return cached;
-        var a = await leaderOutcomes.Value;
-        var b = await OutcomesAsync(run, ct);
+        var a = await outcomes(leader);
+        var b = await outcomes(run);
         var gap = await Task.Run(() =>
         {
             try
@@ -153,14 +154,6 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
         }, ct);
         _gaps[key] = gap;
         return gap;
-    }
-
-    /// <summary>A run's outcomes in split order.</summary>
-    private async Task<List<ImageOutcome>> OutcomesAsync(int runId, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var blobs = await db.RunImages.AsNoTracking().Where(i => i.RunId == runId).OrderBy(i => i.Index).Select(i => i.Outcome).ToListAsync(ct);
-        return blobs.Select(OutcomeCodec.Decode).ToList();
     }
 
     /// <summary>A row's settings in one line: "t0 0.2 · step 0.01 · s 4 · CAM, infoCAM, infoCAM+".</summary>
@@ -181,10 +174,11 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
         _ => r.Classification.Top1,
     };
 
-    private async Task<(double, double)> IntervalAsync(int runId, int method, RankingMetric metric, int multiIoUs, CancellationToken ct)
+    private async Task<(double, double)> IntervalAsync(
+        Func<int, Task<List<ImageOutcome>>> read, int runId, int method, RankingMetric metric, int multiIoUs, CancellationToken ct)
     {
         if (_intervals.TryGetValue((runId, method, metric), out var cached)) return cached;
-        var outcomes = await OutcomesAsync(runId, ct);
+        var outcomes = await read(runId);
         var interval = await Task.Run(() => Bootstrap.Interval(outcomes, method, metric, seed: runId, multiIoUs: multiIoUs), ct);
         _intervals[(runId, method, metric)] = interval;
         return interval;

@@ -293,5 +293,13 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         }
     }
 
+    /// <summary>A run's stored outcomes in split order (no access check: callers have checked the run).</summary>
+    public async Task<List<ImageOutcome>> OutcomesAsync(int runId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var blobs = await db.RunImages.AsNoTracking().Where(i => i.RunId == runId).OrderBy(i => i.Index).Select(i => i.Outcome).ToListAsync(ct);
+        return blobs.Select(OutcomeCodec.Decode).ToList();
+    }
+
     public static string Percent(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
 }

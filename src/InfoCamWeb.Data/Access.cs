@@ -13,6 +13,12 @@ public sealed record Actor(string? UserId, IReadOnlySet<int> TeamIds, int? Activ
 
     public bool IsMember(int teamId) => TeamIds.Contains(teamId);
 
+    /// <summary>Site administrator: grants the host and administrator roles.</summary>
+    public bool IsAdministrator { get; init; }
+
+    /// <summary>May create benchmarks.</summary>
+    public bool IsHost { get; init; }
+
     /// <summary>Reads the user's memberships from the database.</summary>
     public static async Task<Actor> LoadAsync(InfoCamDbContext db, string? userId, CancellationToken ct = default)
     {
@@ -23,7 +29,7 @@ public sealed record Actor(string? UserId, IReadOnlySet<int> TeamIds, int? Activ
         var teams = memberships.Select(m => m.TeamId).ToHashSet();
         var owned = memberships.Where(m => m.Role == TeamRole.Owner).Select(m => m.TeamId).ToHashSet();
         int? active = user.ActiveTeamId is int a && teams.Contains(a) ? a : teams.Count > 0 ? teams.Min() : null;
-        return new Actor(userId, teams, active, owned);
+        return new Actor(userId, teams, active, owned) { IsAdministrator = user.IsAdministrator, IsHost = user.IsHost };
     }
 }
 
@@ -60,7 +66,13 @@ public static class AccessRules
         return r => r.Team!.IsBuiltIn || r.Published || teams.Contains(r.TeamId);
     }
 
-    public static bool CanReadRun(Actor actor, RunRecord run, bool teamIsBuiltIn) => run.Published || CanRead(actor, run.TeamId, teamIsBuiltIn);
+    /// <summary>
+    /// A run is readable when published, when the actor may read its team's items, or, for a benchmark submission with
+    /// hidden ground truth, by the dataset's team (the host; <paramref name="datasetTeamId"/> when known).
+    /// </summary>
+    public static bool CanReadRun(Actor actor, RunRecord run, bool teamIsBuiltIn, int? datasetTeamId = null) =>
+        run.Published || CanRead(actor, run.TeamId, teamIsBuiltIn) ||
+        (run.Concealment != GroundTruthHiding.None && datasetTeamId is int host && actor.IsMember(host));
 }
 
 /// <summary>An action the actor may not take on that item (reported as "not found or not yours": nothing leaks).</summary>

@@ -23,6 +23,9 @@ public abstract class InfoCamDbContext(DbContextOptions options) : IdentityDbCon
     public DbSet<RunImageMethodRecord> RunImageMethods => Set<RunImageMethodRecord>();
     public DbSet<RunShardRecord> RunShards => Set<RunShardRecord>();
     public DbSet<WorkerRecord> Workers => Set<WorkerRecord>();
+    public DbSet<Benchmark> Benchmarks => Set<Benchmark>();
+    public DbSet<BenchmarkPhase> BenchmarkPhases => Set<BenchmarkPhase>();
+    public DbSet<Submission> Submissions => Set<Submission>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

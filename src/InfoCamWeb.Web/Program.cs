@@ -17,6 +17,7 @@ builder.AddInfoCamWebSecurity();   // headers, sign-in rate limit, session check
 builder.AddInfoCamProblemDetails(); // API errors as ProblemDetails with a stable code
 
 var app = builder.Build();
+if (await app.RunHostCommandAsync(args)) return; // grant-role / revoke-role: on the app's database, instead of the server
 
 app.UseInfoCamWebSecurity();   // forwarded headers, HSTS, security headers, sign-in attempts per address
 app.UseRouting();              // after the headers: static assets answer here (short-circuited), before sessions are checked

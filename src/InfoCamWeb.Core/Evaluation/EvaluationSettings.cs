@@ -46,6 +46,12 @@ public sealed record EvaluationSettings
     /// <summary>Skip images that cannot be decoded (reported) instead of failing the run.</summary>
     public bool SkipBadImages { get; init; }
 
+    /// <summary>The part of the split evaluated (a benchmark phase's images); null: the whole split.</summary>
+    public ImageSubset? Subset { get; init; }
+
+    /// <summary>The images these settings evaluate: the split, narrowed to <see cref="Subset"/>.</summary>
+    public IReadOnlyList<ImageRecord> ImagesOf(Dataset dataset) => Subset?.Of(dataset.Select(Split)) ?? dataset.Select(Split);
+
     public void Validate()
     {
         if (!(CamThreshold >= 0 && CamThreshold < 1)) throw new ArgumentException($"--cam-threshold {CamThreshold} must be in [0, 1).");
@@ -55,6 +61,7 @@ public sealed record EvaluationSettings
         if (BatchSize is < 1 or > 1024) throw new ArgumentException($"--batch-size {BatchSize} must be between 1 and 1024.");
         if (Methods.Count == 0) throw new ArgumentException("At least one method is needed.");
         Evaluation.MultiIoUs.Validate(MultiIoUs);
+        Subset?.Validate();
         if (ScoreCamChannels is < 1 or > 100_000) throw new ArgumentException($"--scorecam-channels {ScoreCamChannels} must be between 1 and 100000.");
     }
 }

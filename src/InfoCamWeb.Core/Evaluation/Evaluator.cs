@@ -53,10 +53,10 @@ public sealed partial class Evaluator
         _thresholds = ThresholdGrid.Thresholds(settings.ThresholdStep);
         var priors = dataset.TrainPriors(model.Head.Classes);
         _logPriors = priors?.Select(p => Math.Log(p)).ToArray();
-        Images = dataset.Select(settings.Split);
+        Images = settings.ImagesOf(dataset);
         if (Images.Count == 0)
         {
-            throw new EvaluationException($"The {settings.Split.ToString().ToLowerInvariant()} split of the dataset has no images.");
+            throw new EvaluationException($"The {settings.Split.ToString().ToLowerInvariant()} split of the dataset has no images{(settings.Subset is { IsWhole: false } s ? $" in {s}" : "")}.");
         }
     }
 
@@ -234,7 +234,7 @@ public sealed partial class Evaluator
     {
         Batch = batch is null ? null : new BatchInfo(batch.Size, batch.How),
         Model = new ModelInfo(_model.Path, _model.Sha256, _model.Head.FeatureTensor, _model.Head.Classes, _pre.InputSize, provider, _model.Head.Pattern),
-        Dataset = new DatasetInfo(_dataset.Root, _settings.Split.ToString().ToLowerInvariant(), Images.Count, _dataset.ClassCount) { ClassesUsed = _dataset.ClassesUsed(_settings.Split), GroundTruth = _dataset.HasMasks ? "masks" : null },
+        Dataset = new DatasetInfo(_dataset.Root, _settings.Split.ToString().ToLowerInvariant(), Images.Count, _dataset.ClassCount) { ClassesUsed = Images.Select(i => i.ClassIndex).Distinct().Count(), GroundTruth = _dataset.HasMasks ? "masks" : null },
         Settings = new SettingsInfo(_settings.Protocol.Key(), _settings.CamThreshold, _settings.ThresholdStep, _settings.Window) { MultiIoUs = [.. _settings.MultiIoUs] },
         Classification = acc.Classification(_model.Head.Classes, _logPriors is not null),
         Methods = acc.Methods(_dataset.LabelOf),

@@ -36,6 +36,7 @@ internal sealed class RunRecordConfiguration : IEntityTypeConfiguration<RunRecor
         b.HasOne(r => r.Model).WithMany(m => m.Runs).HasForeignKey(r => r.ModelId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(r => r.Dataset).WithMany(d => d.Runs).HasForeignKey(r => r.DatasetId).OnDelete(DeleteBehavior.Restrict);
         b.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+        b.Property(r => r.EngineVersion).HasMaxLength(100);
         b.HasIndex(r => new { r.Status, r.QueuedAt });
         b.HasOne(r => r.Team).WithMany().HasForeignKey(r => r.TeamId).OnDelete(DeleteBehavior.Restrict);
         b.Ignore(r => r.IsActive);
@@ -135,5 +136,48 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
         b.HasIndex(t => t.TokenHash).IsUnique();
         b.HasOne<AppUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
         b.Property(t => t.Name).HasMaxLength(100);
+    }
+}
+
+internal sealed class BenchmarkConfiguration : IEntityTypeConfiguration<Benchmark>
+{
+    public void Configure(EntityTypeBuilder<Benchmark> b)
+    {
+        b.ToTable("Benchmarks");
+        b.Property(x => x.Title).HasMaxLength(200);
+        b.Property(x => x.Description).HasMaxLength(20000);
+        b.Property(x => x.Split).HasMaxLength(16);
+        b.Property(x => x.Protocol).HasMaxLength(32);
+        b.Property(x => x.Methods).HasMaxLength(400);
+        b.Property(x => x.RankingMetric).HasMaxLength(32);
+        b.HasOne(x => x.Dataset).WithMany().HasForeignKey(x => x.DatasetId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.HostTeam).WithMany().HasForeignKey(x => x.HostTeamId).OnDelete(DeleteBehavior.Restrict);
+        b.HasMany(x => x.Phases).WithOne(p => p.Benchmark).HasForeignKey(p => p.BenchmarkId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class BenchmarkPhaseConfiguration : IEntityTypeConfiguration<BenchmarkPhase>
+{
+    public void Configure(EntityTypeBuilder<BenchmarkPhase> b)
+    {
+        b.ToTable("BenchmarkPhases");
+        b.Property(x => x.Name).HasMaxLength(100);
+        b.Property(x => x.Visibility).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.Rule).HasConversion<string>().HasMaxLength(16);
+    }
+}
+
+internal sealed class SubmissionConfiguration : IEntityTypeConfiguration<Submission>
+{
+    public void Configure(EntityTypeBuilder<Submission> b)
+    {
+        b.ToTable("Submissions");
+        b.Property(x => x.ModelSha256).HasMaxLength(64);
+        b.Property(x => x.Refusal).HasMaxLength(4000);
+        b.HasOne(x => x.Phase).WithMany().HasForeignKey(x => x.PhaseId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(x => x.Team).WithMany().HasForeignKey(x => x.TeamId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(x => x.Model).WithMany().HasForeignKey(x => x.ModelId).OnDelete(DeleteBehavior.SetNull);
+        b.HasOne(x => x.Run).WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.SetNull);
+        b.HasIndex(x => new { x.PhaseId, x.TeamId, x.CreatedAt });
     }
 }

@@ -77,6 +77,15 @@ public sealed class RunRecord
     public bool Published { get; set; }
     public DateTimeOffset? PublishedAt { get; set; }
 
+    /// <summary>What of the dataset's ground truth the run's viewers outside the dataset's team may not see (benchmark submissions).</summary>
+    public GroundTruthHiding Concealment { get; set; }
+
+    /// <summary>Scores are hidden from all but the dataset's team until then (a phase whose board shows when it closes).</summary>
+    public DateTimeOffset? ScoresHiddenUntil { get; set; }
+
+    /// <summary>The engine (InfoCamWeb.Core) version of the worker that computed the result.</summary>
+    public string? EngineVersion { get; set; }
+
     public bool IsActive => Status is RunStatus.Queued or RunStatus.Running;
 }
 

@@ -7,6 +7,12 @@ public sealed class AppUser : IdentityUser
 {
     public string DisplayName { get; set; } = "";
     public int? ActiveTeamId { get; set; }
+
+    /// <summary>Site administrator: grants roles (the first account of a fresh install is one).</summary>
+    public bool IsAdministrator { get; set; }
+
+    /// <summary>May create benchmarks (granted by an administrator).</summary>
+    public bool IsHost { get; set; }
 }
 
 public enum TeamRole

@@ -14,11 +14,12 @@ namespace InfoCamWeb.Data.Runs;
 public sealed record RunSpec
 {
     /// <summary>
+    /// 5: a part of the split (<see cref="EvaluationSettings.Subset"/>, a benchmark phase's images) may be given;
     /// 4: the batch size may be absent (chosen by the worker for its device); 3: MaxBoxAccV2's IoU list
     /// (<see cref="EvaluationSettings.MultiIoUs"/>); 2: methods of the CAM family and Score-CAM's channel cap. Versions 1
-    /// to 3 still read (with the default IoU list before 3).
+    /// to 4 still read (with the default IoU list before 3).
     /// </summary>
-    public const int CurrentVersion = 4;
+    public const int CurrentVersion = 5;
 
     public int Version { get; init; } = CurrentVersion;
 

@@ -78,6 +78,7 @@ public static class HostingExtensions
         });
         builder.Services.AddSingleton<ActorProvider>();
         builder.Services.AddSingleton<Features.Teams.TeamService>();
+        builder.Services.AddSingleton<Features.Admin.SiteRoleService>();
     }
 
     /// <summary>API errors as ProblemDetails with a stable code; unreadable requests throw so ErrorAnswers can say why.</summary>
@@ -120,6 +121,7 @@ public static class HostingExtensions
         builder.Services.AddHostedService<Features.Images.FirstPageWarmer>();
         builder.Services.AddSingleton<Features.Leaderboard.LeaderboardService>();
         builder.Services.AddSingleton<Features.Compare.CompareService>();
+        builder.Services.AddSingleton<Features.Benchmarks.BenchmarkService>();
         builder.Services.AddSingleton<Features.Sharing.ShareService>();
         builder.Services.AddSingleton<Features.Workers.WorkerService>();
     }
@@ -130,6 +132,7 @@ public static class HostingExtensions
         Features.Sharing.ShareEndpoints.Map(app);
         RunDownloads.Map(app);
         Features.Leaderboard.LeaderboardEndpoints.Map(app);
+        Features.Benchmarks.BenchmarkEndpoints.MapExports(app);
         Features.Api.ApiEndpoints.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(o =>

@@ -17,6 +17,9 @@ public enum ErrorKind
 
     /// <summary>An upload is larger than its limit.</summary>
     TooLarge,
+
+    /// <summary>The action needs a site role (host, administrator) the actor does not have.</summary>
+    Forbidden,
 }
 
 /// <summary>
@@ -32,6 +35,8 @@ public sealed record ServiceError(ErrorKind Kind, string Message)
     public static ServiceError Quota(string message) => new(ErrorKind.Quota, message);
 
     public static ServiceError TooLarge(string message) => new(ErrorKind.TooLarge, message);
+
+    public static ServiceError Forbidden(string message) => new(ErrorKind.Forbidden, message);
 
     public static implicit operator ServiceError(string message) => new(ErrorKind.Invalid, message);
 

@@ -54,10 +54,16 @@ public sealed class RunFinalizer(IDbContextFactory<InfoCamDbContext> dbFactory, 
         var now = DateTimeOffset.UtcNow;
         int stored = await db.Runs.Where(r => r.Id == run.Id && r.Status == RunStatus.Running).ExecuteUpdateAsync(s => s
             .SetProperty(r => r.ResultJson, json).SetProperty(r => r.ProviderUsed, result.Model.Provider).SetProperty(r => r.Status, RunStatus.Succeeded)
+            .SetProperty(r => r.EngineVersion, EngineVersion)
             .SetProperty(r => r.FinishedAt, now).SetProperty(r => r.ImagesDone, result.Images).SetProperty(r => r.HeartbeatAt, now));
         if (stored == 1) log.LogInformation("Run {RunId} finished: {Images} images in {Shards} shards.", run.Id, result.Images, shards.Count);
         return stored == 1;
     }
+
+    /// <summary>This worker's engine: InfoCamWeb.Core's informational version (release + commit), recorded with each result it computes.</summary>
+    public static readonly string EngineVersion = typeof(Evaluator).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+        .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
 
     /// <summary>Skipped images in split order (shards in order, each in the order it met them).</summary>
     private static List<string> SkippedOf(IEnumerable<RunShardRecord> shards) =>

@@ -54,21 +54,27 @@ public class RunSpecTests
     public void A_spec_of_another_version_is_refused_naming_both_versions()
     {
         var current = RunSpec.Create(new EvaluationSettings(), Model()).ToJson();
-        var json = current.Replace("\"version\":4", "\"version\":5", StringComparison.Ordinal);
+        var json = current.Replace("\"version\":5", "\"version\":6", StringComparison.Ordinal);
         var error = Assert.Throws<FormatException>(() => RunSpec.FromJson(json));
-        Assert.StartsWith("The run's settings are version 5; this worker reads versions 1 to 4.", error.Message);
+        Assert.StartsWith("The run's settings are version 6; this worker reads versions 1 to 5.", error.Message);
         // Runs queued by earlier releases (versions 1 and 2, without an IoU list) still run, with the default list.
         foreach (var version in new[] { 1, 2 })
         {
-            var old = current.Replace("\"version\":4", $"\"version\":{version}", StringComparison.Ordinal).Replace("\"multiIoUs\":[30,50,70],", "", StringComparison.Ordinal);
+            var old = current.Replace("\"version\":5", $"\"version\":{version}", StringComparison.Ordinal).Replace("\"multiIoUs\":[30,50,70],", "", StringComparison.Ordinal);
             Assert.DoesNotContain("multiIoUs", old);
             var spec = RunSpec.FromJson(old);
             Assert.Equal(version, spec.Version);
             Assert.Equal([30, 50, 70], spec.Settings.MultiIoUs);
         }
         // Version 3 always named a batch size; it still reads, with that size.
-        var v3 = RunSpec.FromJson(RunSpec.Create(new EvaluationSettings { BatchSize = 16 }, Model()).ToJson().Replace("\"version\":4", "\"version\":3", StringComparison.Ordinal));
+        var v3 = RunSpec.FromJson(RunSpec.Create(new EvaluationSettings { BatchSize = 16 }, Model()).ToJson().Replace("\"version\":5", "\"version\":3", StringComparison.Ordinal));
         Assert.Equal((3, 16), (v3.Version, v3.Settings.BatchSize));
+        // Version 4 had no image subset: the whole split, as before.
+        var v4 = RunSpec.FromJson(current.Replace("\"version\":5", "\"version\":4", StringComparison.Ordinal).Replace("\"subset\":null,", "", StringComparison.Ordinal));
+        Assert.Equal((4, null), (v4.Version, v4.Settings.Subset));
+        // Version 5: a benchmark phase's part of the split travels with the spec.
+        var part = RunSpec.FromJson(RunSpec.Create(new EvaluationSettings { Subset = new Core.Datasets.ImageSubset(30, 100) }, Model()).ToJson());
+        Assert.Equal(new Core.Datasets.ImageSubset(30, 100), part.Settings.Subset);
         Assert.StartsWith("The run's stored settings cannot be read:", Assert.Throws<FormatException>(() => RunSpec.FromJson("{\"version\":")).Message);
     }
 }

@@ -278,7 +278,7 @@ public class ApiDocumentationTests(WebAppFixture app)
     {
         var client = app.CreateClient();
         var doc = await client.GetStringAsync("/openapi/v1.json");
-        foreach (var path in new[] { "/api/models", "/api/datasets", "/api/runs", "/api/runs/{id}", "/api/runs/{id}/result", "/api/runs/{id}/publish" })
+        foreach (var path in new[] { "/api/models", "/api/datasets", "/api/runs", "/api/runs/{id}", "/api/runs/{id}/result", "/api/runs/{id}/publish", "/api/benchmarks/{id}/leaderboard", "/api/benchmarks/{id}/submissions" })
         {
             Assert.Contains($"\"{path}\"", doc);
         }
@@ -288,7 +288,7 @@ public class ApiDocumentationTests(WebAppFixture app)
         Assert.All(paths, p => Assert.StartsWith("/api/", p)); // no /account/logout or other page forms
         var tags = json.RootElement.GetProperty("paths").EnumerateObject().SelectMany(p => p.Value.EnumerateObject())
             .SelectMany(op => op.Value.GetProperty("tags").EnumerateArray().Select(t => t.GetString())).Distinct().Order().ToList();
-        Assert.Equal(["Datasets", "Models", "Runs", "Workers"], tags);
+        Assert.Equal(["Benchmarks", "Datasets", "Models", "Runs", "Workers"], tags);
         var ui = await client.GetAsync("/api/docs/index.html");
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
         Assert.Contains("swagger", (await ui.Content.ReadAsStringAsync()).ToLowerInvariant());

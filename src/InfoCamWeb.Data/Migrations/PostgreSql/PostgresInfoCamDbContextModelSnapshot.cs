@@ -91,6 +91,12 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("boolean");
 
+                    b.Property<bool>("IsAdministrator")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("IsHost")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("boolean");
 
@@ -134,6 +140,122 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.Benchmark", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CreatedByUserId")
+                        .HasColumnType("text");
+
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)");
+
+                    b.Property<bool>("HiddenGroundTruth")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("HostTeamId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Methods")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<string>("Protocol")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("RankingMetric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Split")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DatasetId");
+
+                    b.HasIndex("HostTeamId");
+
+                    b.ToTable("Benchmarks", (string)null);
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.BenchmarkPhase", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("BenchmarkId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Closes")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("DailyLimit")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<long>("Opens")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int>("SubsetFrom")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SubsetTo")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TotalLimit")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BenchmarkId");
+
+                    b.ToTable("BenchmarkPhases", (string)null);
                 });
 
             modelBuilder.Entity("InfoCamWeb.Data.Entities.DatasetRecord", b =>
@@ -394,6 +516,9 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("boolean");
 
+                    b.Property<int>("Concealment")
+                        .HasColumnType("integer");
+
                     b.Property<string>("CreatedByUserId")
                         .HasColumnType("text");
 
@@ -403,6 +528,10 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     b.Property<string>("Device")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("EngineVersion")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
 
                     b.Property<string>("Error")
                         .HasColumnType("text");
@@ -454,6 +583,9 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
 
                     b.Property<string>("RunningMetrics")
                         .HasColumnType("text");
+
+                    b.Property<long?>("ScoresHiddenUntil")
+                        .HasColumnType("bigint");
 
                     b.Property<bool>("SkipBadImages")
                         .HasColumnType("boolean");
@@ -584,6 +716,54 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("ShareLinks", (string)null);
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.Submission", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CreatedByUserId")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("ModelId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ModelSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("PhaseId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Refusal")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<int?>("RunId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TeamId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ModelId");
+
+                    b.HasIndex("RunId");
+
+                    b.HasIndex("TeamId");
+
+                    b.HasIndex("PhaseId", "TeamId", "CreatedAt");
+
+                    b.ToTable("Submissions", (string)null);
                 });
 
             modelBuilder.Entity("InfoCamWeb.Data.Entities.Team", b =>
@@ -832,6 +1012,36 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.Benchmark", b =>
+                {
+                    b.HasOne("InfoCamWeb.Data.Entities.DatasetRecord", "Dataset")
+                        .WithMany()
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("InfoCamWeb.Data.Entities.Team", "HostTeam")
+                        .WithMany()
+                        .HasForeignKey("HostTeamId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Dataset");
+
+                    b.Navigation("HostTeam");
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.BenchmarkPhase", b =>
+                {
+                    b.HasOne("InfoCamWeb.Data.Entities.Benchmark", "Benchmark")
+                        .WithMany("Phases")
+                        .HasForeignKey("BenchmarkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Benchmark");
+                });
+
             modelBuilder.Entity("InfoCamWeb.Data.Entities.DatasetRecord", b =>
                 {
                     b.HasOne("InfoCamWeb.Data.Entities.Team", "Team")
@@ -919,6 +1129,39 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     b.Navigation("Run");
                 });
 
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.Submission", b =>
+                {
+                    b.HasOne("InfoCamWeb.Data.Entities.ModelRecord", "Model")
+                        .WithMany()
+                        .HasForeignKey("ModelId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("InfoCamWeb.Data.Entities.BenchmarkPhase", "Phase")
+                        .WithMany()
+                        .HasForeignKey("PhaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("InfoCamWeb.Data.Entities.RunRecord", "Run")
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("InfoCamWeb.Data.Entities.Team", "Team")
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Model");
+
+                    b.Navigation("Phase");
+
+                    b.Navigation("Run");
+
+                    b.Navigation("Team");
+                });
+
             modelBuilder.Entity("InfoCamWeb.Data.Entities.TeamMember", b =>
                 {
                     b.HasOne("InfoCamWeb.Data.Entities.Team", "Team")
@@ -987,6 +1230,11 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.Benchmark", b =>
+                {
+                    b.Navigation("Phases");
                 });
 
             modelBuilder.Entity("InfoCamWeb.Data.Entities.DatasetRecord", b =>

@@ -84,6 +84,12 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("IsAdministrator")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsHost")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("INTEGER");
 
@@ -127,6 +133,118 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.Benchmark", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("HiddenGroundTruth")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("HostTeamId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Methods")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Protocol")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RankingMetric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Split")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DatasetId");
+
+                    b.HasIndex("HostTeamId");
+
+                    b.ToTable("Benchmarks", (string)null);
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.BenchmarkPhase", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BenchmarkId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Closes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DailyLimit")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Opens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SubsetFrom")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SubsetTo")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TotalLimit")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BenchmarkId");
+
+                    b.ToTable("BenchmarkPhases", (string)null);
                 });
 
             modelBuilder.Entity("InfoCamWeb.Data.Entities.DatasetRecord", b =>
@@ -381,6 +499,9 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Concealment")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("CreatedByUserId")
                         .HasColumnType("TEXT");
 
@@ -389,6 +510,10 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
 
                     b.Property<string>("Device")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EngineVersion")
+                        .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Error")
@@ -441,6 +566,9 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
 
                     b.Property<string>("RunningMetrics")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("ScoresHiddenUntil")
+                        .HasColumnType("INTEGER");
 
                     b.Property<bool>("SkipBadImages")
                         .HasColumnType("INTEGER");
@@ -569,6 +697,52 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("ShareLinks", (string)null);
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.Submission", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ModelId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ModelSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PhaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Refusal")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TeamId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ModelId");
+
+                    b.HasIndex("RunId");
+
+                    b.HasIndex("TeamId");
+
+                    b.HasIndex("PhaseId", "TeamId", "CreatedAt");
+
+                    b.ToTable("Submissions", (string)null);
                 });
 
             modelBuilder.Entity("InfoCamWeb.Data.Entities.Team", b =>
@@ -811,6 +985,36 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.Benchmark", b =>
+                {
+                    b.HasOne("InfoCamWeb.Data.Entities.DatasetRecord", "Dataset")
+                        .WithMany()
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("InfoCamWeb.Data.Entities.Team", "HostTeam")
+                        .WithMany()
+                        .HasForeignKey("HostTeamId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Dataset");
+
+                    b.Navigation("HostTeam");
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.BenchmarkPhase", b =>
+                {
+                    b.HasOne("InfoCamWeb.Data.Entities.Benchmark", "Benchmark")
+                        .WithMany("Phases")
+                        .HasForeignKey("BenchmarkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Benchmark");
+                });
+
             modelBuilder.Entity("InfoCamWeb.Data.Entities.DatasetRecord", b =>
                 {
                     b.HasOne("InfoCamWeb.Data.Entities.Team", "Team")
@@ -898,6 +1102,39 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                     b.Navigation("Run");
                 });
 
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.Submission", b =>
+                {
+                    b.HasOne("InfoCamWeb.Data.Entities.ModelRecord", "Model")
+                        .WithMany()
+                        .HasForeignKey("ModelId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("InfoCamWeb.Data.Entities.BenchmarkPhase", "Phase")
+                        .WithMany()
+                        .HasForeignKey("PhaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("InfoCamWeb.Data.Entities.RunRecord", "Run")
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("InfoCamWeb.Data.Entities.Team", "Team")
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Model");
+
+                    b.Navigation("Phase");
+
+                    b.Navigation("Run");
+
+                    b.Navigation("Team");
+                });
+
             modelBuilder.Entity("InfoCamWeb.Data.Entities.TeamMember", b =>
                 {
                     b.HasOne("InfoCamWeb.Data.Entities.Team", "Team")
@@ -966,6 +1203,11 @@ namespace InfoCamWeb.Data.Migrations.Sqlite
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("InfoCamWeb.Data.Entities.Benchmark", b =>
+                {
+                    b.Navigation("Phases");
                 });
 
             modelBuilder.Entity("InfoCamWeb.Data.Entities.DatasetRecord", b =>

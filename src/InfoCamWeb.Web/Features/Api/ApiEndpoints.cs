@@ -48,6 +48,7 @@ public static class ApiEndpoints
         var datasetApi = api.MapGroup("").WithTags("Datasets");
         var runApi = api.MapGroup("").WithTags("Runs");
         var workerApi = api.MapGroup("").WithTags("Workers");
+        Benchmarks.BenchmarkEndpoints.MapApi(api);
 
         modelApi.MapGet("/models", async (HttpContext http, ActorProvider actors, ModelService models, CancellationToken ct) =>
         {
@@ -121,7 +122,9 @@ public static class ApiEndpoints
             if (run is null) return RunNotFound(id);
             if (run.ResultJson is null)
             {
-                return ApiProblems.Result(StatusCodes.Status409Conflict, ApiProblems.NoResultYet, $"Run {id} has no result yet (status {run.Status.ToString().ToLowerInvariant()}).");
+                return ApiProblems.Result(StatusCodes.Status409Conflict, ApiProblems.NoResultYet, run.Status == RunStatus.Succeeded
+                    ? $"Run {id}'s scores are hidden until its benchmark phase closes ({run.ScoresHiddenUntil:u})."
+                    : $"Run {id} has no result yet (status {run.Status.ToString().ToLowerInvariant()}).");
             }
             return Results.Text(run.ResultJson, "application/json");
         }).WithSummary("The result JSON (same shape as infocam evaluate --output).");
@@ -191,5 +194,6 @@ public static class ApiEndpoints
         ErrorKind.Quota => ApiProblems.Result(StatusCodes.Status429TooManyRequests, ApiProblems.QuotaExceeded, error.Message),
         ErrorKind.TooLarge => ApiProblems.Result(StatusCodes.Status413PayloadTooLarge, ApiProblems.TooLarge, error.Message),
         ErrorKind.NoTeam => ApiProblems.Result(StatusCodes.Status403Forbidden, ApiProblems.NoTeam, error.Message),
+        ErrorKind.Forbidden => ApiProblems.Result(StatusCodes.Status403Forbidden, ApiProblems.Forbidden, error.Message),
         _ => Invalid(error.Message),
     };}

@@ -13,6 +13,7 @@ public static class ApiProblems
     public const string QuotaExceeded = "quota_exceeded";
     public const string TooLarge = "too_large";
     public const string NoTeam = "no_team";
+    public const string Forbidden = "forbidden";
     public const string InvalidInput = "invalid_input";
     public const string DatasetInvalid = "dataset_invalid";
     public const string BadRequest = "bad_request";

@@ -50,6 +50,10 @@ public sealed class CompareService(RunService runs, Datasets.DatasetService data
         {
             var run = await runs.GetAsync(actor, id, ct);
             if (run is null) return (null, ServiceError.NotFound($"Run {id} does not exist or is not visible to you."));
+            if (!Benchmarks.GroundTruthPolicy.For(actor, run).Annotations)
+            {
+                return (null, new ServiceError(ErrorKind.Invalid, Benchmarks.GroundTruthPolicy.PerImageRefusal(id)));
+            }
             if (run.ResultJson is null) return (null, new ServiceError(ErrorKind.Invalid, $"Run {id} has no result yet (status {run.Status.ToString().ToLowerInvariant()})."));
             records.Add(run);
         }

@@ -44,9 +44,16 @@ public sealed record RankedClass(string Name, double Probability, bool IsTrue);
 /// </summary>
 public sealed record ImageDetail(
     int Index, string ImageId, string TrueLabel, string PredictedLabel, bool Correct, int Width, int Height, double CamThreshold,
-    IReadOnlyList<MethodOnImage> Methods, IReadOnlyList<RankedClass> TopClasses, int? Previous, int? Next);
+    IReadOnlyList<MethodOnImage> Methods, IReadOnlyList<RankedClass> TopClasses, int? Previous, int? Next)
+{
+    public Benchmarks.Disclosure Shown { get; init; } = Benchmarks.Disclosure.Full;
+}
 
-public sealed record ImagePage(IReadOnlyList<ImageRow> Rows, int Total, IReadOnlyList<CamMethod> Methods, IReadOnlyList<string> ClassNames);
+/// <summary>A page of the browser; <see cref="Shown"/> says what of the ground truth the viewer may see (benchmark submissions).</summary>
+public sealed record ImagePage(IReadOnlyList<ImageRow> Rows, int Total, IReadOnlyList<CamMethod> Methods, IReadOnlyList<string> ClassNames)
+{
+    public Benchmarks.Disclosure Shown { get; init; } = Benchmarks.Disclosure.Full;
+}
 
 /// <summary>
 /// The image browser: per-image rows from the run's stored outcomes, and server-rendered PNGs (photo with boxes, heatmap
@@ -67,7 +74,10 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = await db.Runs.AsNoTracking().Include(r => r.Dataset).Include(r => r.Team).FirstOrDefaultAsync(r => r.Id == runId, ct);
-        if (run is null || (actor is not null && !AccessRules.CanReadRun(actor, run, run.Team!.IsBuiltIn))) return null;
+        if (run is null || (actor is not null && !AccessRules.CanReadRun(actor, run, run.Team!.IsBuiltIn, run.Dataset!.TeamId))) return null;
+        var shown = Benchmarks.GroundTruthPolicy.For(actor, run);
+        // Hidden ground truth: no filter or order that reads it (IoUs, hits, true classes); split order, maps and predicted boxes only.
+        if (!shown.Annotations) q = q with { Outcome = "all", Disagree = false, BestFirst = false, ClassIndex = shown.Labels ? q.ClassIndex : null };
         var methods = CamMethods.ParseList(run.Methods);
         var dataset = annotations.Get(run.Dataset!);
         var images = db.RunImages.AsNoTracking().Where(i => i.RunId == runId);
@@ -95,15 +105,16 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
             _ => ious.Where(x => x.Method == m),
         };
         var joined = images.Join(by, i => i.Index, x => x.Index, (i, x) => new { Image = i, x.FixedIoU });
-        var ordered = q.BestFirst ? joined.OrderByDescending(j => j.FixedIoU) : joined.OrderBy(j => j.FixedIoU);
+        var ordered = !shown.Annotations ? joined.OrderBy(j => j.Image.Index) : q.BestFirst ? joined.OrderByDescending(j => j.FixedIoU) : joined.OrderBy(j => j.FixedIoU);
         int total = await joined.CountAsync(ct);
         var rows = await ordered.ThenBy(j => j.Image.Index).Skip(q.Page * q.PageSize).Take(q.PageSize)
             .Select(j => new { j.Image.Index, j.Image.ImageId, j.Image.TrueClass, j.Image.PredictedClass }).ToListAsync(ct);
-        var shown = rows.Select(r => r.Index).ToList();
-        var perImage = (await ious.Where(x => shown.Contains(x.Index)).ToListAsync(ct)).ToLookup(x => x.Index);
+        var onPage = rows.Select(r => r.Index).ToList();
+        var perImage = shown.Annotations ? (await ious.Where(x => onPage.Contains(x.Index)).ToListAsync(ct)).ToLookup(x => x.Index) : Enumerable.Empty<RunImageMethodRecord>().ToLookup(x => x.Index);
         double[] IoUs(int index)
         {
             var values = new double[methods.Count];
+            if (!shown.Annotations) Array.Fill(values, double.NaN);
             foreach (var x in perImage[index])
             {
                 if (x.Method < values.Length) values[x.Method] = x.FixedIoU;
@@ -111,9 +122,10 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
             return values;
         }
         return new ImagePage(
-            rows.Select(r => new ImageRow(r.Index, r.ImageId, dataset.NameOf(r.TrueClass), dataset.NameOf(r.PredictedClass),
-                r.TrueClass == r.PredictedClass, IoUs(r.Index))).ToList(),
-            total, methods, dataset.ClassNames);
+            rows.Select(r => shown.Labels
+                ? new ImageRow(r.Index, r.ImageId, dataset.NameOf(r.TrueClass), dataset.NameOf(r.PredictedClass), r.TrueClass == r.PredictedClass, IoUs(r.Index))
+                : new ImageRow(r.Index, WithheldName(r.Index), "", dataset.NameOf(r.PredictedClass), false, IoUs(r.Index))).ToList(),
+            total, methods, shown.Labels ? dataset.ClassNames : []) { Shown = shown };
     }
 
     /// <summary>Images where some method finds the object (IoU ≥ 0.5 at the fixed threshold) and another does not; one method never disagrees.</summary>
@@ -132,7 +144,7 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = await db.Runs.AsNoTracking().Include(r => r.Dataset).Include(r => r.Team).FirstOrDefaultAsync(r => r.Id == runId, ct);
-        if (run is null || (actor is not null && !AccessRules.CanReadRun(actor, run, run.Team!.IsBuiltIn))) return null;
+        if (run is null || (actor is not null && !AccessRules.CanReadRun(actor, run, run.Team!.IsBuiltIn, run.Dataset!.TeamId))) return null;
         var stored = await db.RunImages.AsNoTracking().FirstOrDefaultAsync(i => i.RunId == runId && i.Index == index, ct);
         if (stored is null) return null;
         var neighbours = await db.RunImages.AsNoTracking().Where(i => i.RunId == runId && (i.Index == index - 1 || i.Index == index + 1))
@@ -141,12 +153,17 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
         var outcome = OutcomeCodec.Decode(stored.Outcome);
         var (width, height) = SizeOf(dataset, stored.ImageId);
         var methods = CamMethods.ParseList(run.Methods);
-        return new ImageDetail(index, stored.ImageId, dataset.NameOf(outcome.TrueClass), dataset.NameOf(outcome.PredictedClass), outcome.TrueClass == outcome.PredictedClass,
-            width, height, run.CamThreshold,
-            methods.Select((m, k) => new MethodOnImage(m, outcome.Methods[k].FixedIoU, outcome.Methods[k].FixedBox)).ToList(),
-            outcome.TopClasses.Select(t => new RankedClass(dataset.NameOf(t.Class), t.Probability, t.Class == outcome.TrueClass)).ToList(),
-            neighbours.Contains(index - 1) ? index - 1 : null, neighbours.Contains(index + 1) ? index + 1 : null);
+        var shown = Benchmarks.GroundTruthPolicy.For(actor, run);
+        bool labels = shown.Labels;
+        return new ImageDetail(index, labels ? stored.ImageId : WithheldName(index), labels ? dataset.NameOf(outcome.TrueClass) : "", dataset.NameOf(outcome.PredictedClass),
+            labels && outcome.TrueClass == outcome.PredictedClass, width, height, run.CamThreshold,
+            methods.Select((m, k) => new MethodOnImage(m, shown.Annotations ? outcome.Methods[k].FixedIoU : double.NaN, outcome.Methods[k].FixedBox)).ToList(),
+            outcome.TopClasses.Select(t => new RankedClass(dataset.NameOf(t.Class), t.Probability, labels && t.Class == outcome.TrueClass)).ToList(),
+            neighbours.Contains(index - 1) ? index - 1 : null, neighbours.Contains(index + 1) ? index + 1 : null) { Shown = shown };
     }
+
+    /// <summary>An image's name when labels are hidden (file names may carry the class, as CUB's do).</summary>
+    private static string WithheldName(int index) => $"image {index + 1}";
 
     /// <summary>The image's size from the annotations, else from its header; a square when the file is gone or unreadable.</summary>
     private (int Width, int Height) SizeOf(Dataset dataset, string imageId)
@@ -172,8 +189,9 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
     {
         await using (var check = await dbFactory.CreateDbContextAsync(ct))
         {
-            var owner = await check.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => new { r.TeamId, r.Team!.IsBuiltIn, r.Published }).FirstOrDefaultAsync(ct);
-            if (owner is null || !(owner.Published || AccessRules.CanRead(actor, owner.TeamId, owner.IsBuiltIn))) return null;
+            var owner = await check.Runs.AsNoTracking().Where(r => r.Id == runId)
+                .Select(r => new { r.TeamId, r.Team!.IsBuiltIn, r.Published, r.Concealment, DatasetTeamId = r.Dataset!.TeamId }).FirstOrDefaultAsync(ct);
+            if (owner is null || !AccessRules.CanReadRun(actor, new RunRecord { TeamId = owner.TeamId, Published = owner.Published, Concealment = owner.Concealment }, owner.IsBuiltIn, owner.DatasetTeamId)) return null;
         }
         return await RenderCoreAsync(runId, index, kind, ct);
     }

@@ -100,7 +100,10 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
         var upsampled = maps?.Select(raw => Upsampled(raw, frame)).ToArray();
         var views = new Dictionary<string, byte[]>();
         var photo = Decode(dataset.ImagePath(record));
-        var truth = new Truth(outcome.TruthBoxes, photo is not null && dataset.HasMasks ? Mask(dataset, record, photo, frame) : null);
+        // A benchmark submission with hidden ground truth is drawn without it, for every viewer (the views are cached per run).
+        var truth = run.Concealment != GroundTruthHiding.None
+            ? new Truth([], null)
+            : new Truth(outcome.TruthBoxes, photo is not null && dataset.HasMasks ? Mask(dataset, record, photo, frame) : null);
         foreach (var (scale, suffix) in new[] { (2, ""), (1, SmallSuffix) })
         {
             var background = photo is null ? Grey(frame * scale) : Preprocessor.ToFrame(photo, frame * scale, protocol);

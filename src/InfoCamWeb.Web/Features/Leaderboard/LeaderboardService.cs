@@ -82,6 +82,17 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
         bool masks = ResultFiles.FromJson(runs[0].ResultJson!).Dataset.HasMasks;
         // PxAP exists on mask boards only; asked for elsewhere (a link, a board switched to), the board's default ranks.
         var metric = requested is RankingMetric r && (r != RankingMetric.Pxap || masks) ? r : masks ? RankingMetric.Pxap : RankingMetric.Top1Loc;
+        var rows = await RankAsync(runs, metric, method, onePerTeam: !allRuns, ct);
+        return new Board(datasetName, rows, metric, masks);
+    }
+
+    /// <summary>
+    /// Ranks finished runs (loaded with team and model) by <paramref name="metric"/> for <paramref name="method"/> ("best":
+    /// each run's best method), each team's best run only when <paramref name="onePerTeam"/>, with each row's bootstrap
+    /// interval and its paired gap to the leader. Also the ranking of benchmark phases.
+    /// </summary>
+    internal async Task<List<BoardRow>> RankAsync(IReadOnlyList<RunRecord> runs, RankingMetric metric, string method, bool onePerTeam, CancellationToken ct)
+    {
         var candidates = new List<(RunRecord Run, string Method, int MethodIndex, MethodScores Scores, EvaluationResult Result, double Score)>();
         foreach (var run in runs)
         {
@@ -95,7 +106,7 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
             if (best.Key is null) continue;
             candidates.Add((run, best.Key, keys.IndexOf(best.Key), result.Methods[best.Key], result, best.Score));
         }
-        var chosen = allRuns
+        var chosen = !onePerTeam
             ? candidates
             : candidates.GroupBy(c => c.Run.TeamId).Select(g => g.OrderByDescending(c => c.Score).ThenBy(c => c.Run.FinishedAt).First()).ToList();
         var ordered = chosen.OrderByDescending(c => c.Score).ThenBy(c => c.Run.FinishedAt).ToList();
@@ -113,7 +124,7 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
                 c.Score, lo, hi, c.Run.PublishedAt ?? c.Run.FinishedAt ?? c.Run.QueuedAt) { Pxap = c.Scores.Pxap, Settings = SettingsText(c.Result) });
         }
         await CompareWithLeaderAsync(rows, ordered.Select(c => (c.MethodIndex, c.Result.Settings.MultiIoUs?.Length ?? MultiIoUs.Default.Count)).ToList(), metric, Outcomes, ct);
-        return new Board(datasetName, rows, metric, masks);
+        return rows;
     }
 
     /// <summary>

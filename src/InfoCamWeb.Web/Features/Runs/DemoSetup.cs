@@ -63,5 +63,34 @@ public sealed class DemoSetup(
             }
             log.LogInformation("Queued the demo run {RunId}.", created.RunId);
         }
+        await EnsureBenchmarkAsync(db, baselines.Id, model, dataset, ct);
+    }
+
+    /// <summary>
+    /// The demo benchmark: hosted by Baselines on the demo dataset's test split (public ground truth, one open phase),
+    /// with the Baselines' demo run as its first entry, so a fresh install shows a benchmark.
+    /// </summary>
+    private static async Task EnsureBenchmarkAsync(InfoCamDbContext db, int baselines, ModelRecord model, DatasetRecord dataset, CancellationToken ct)
+    {
+        if (await db.Benchmarks.AnyAsync(b => b.DatasetId == dataset.Id && b.HostTeamId == baselines, ct)) return;
+        var now = DateTimeOffset.UtcNow;
+        var phase = new BenchmarkPhase
+        {
+            Name = "Open", Opens = now, Closes = now.AddYears(10), Visibility = BoardVisibility.Public, Rule = EntryRule.Best, DailyLimit = 5, TotalLimit = 50,
+        };
+        db.Benchmarks.Add(new Benchmark
+        {
+            Title = "Demo finches: weakly supervised localization",
+            Description = "Localize the **head mark** that tells the 8 synthetic finch species apart. Submit an ONNX classifier with 8 outputs "
+                + "(global average pooling + linear head); it is evaluated on the demo dataset's test split with CAM, infoCAM and infoCAM+ "
+                + "and ranked by Top-1 Loc of its best method. The ground truth is public: the demo dataset belongs to the Baselines team.",
+            DatasetId = dataset.Id, HostTeamId = baselines, CreatedAt = now, Phases = [phase],
+        });
+        await db.SaveChangesAsync(ct);
+        var demoRun = await db.Runs.Where(r => r.TeamId == baselines && r.ModelId == model.Id && r.DatasetId == dataset.Id && r.Split == "test" && r.Protocol == "resize224")
+            .OrderBy(r => r.Id).FirstOrDefaultAsync(ct);
+        if (demoRun is null) return;
+        db.Submissions.Add(new Submission { PhaseId = phase.Id, TeamId = baselines, ModelId = model.Id, RunId = demoRun.Id, CreatedAt = now, ModelSha256 = model.Sha256 });
+        await db.SaveChangesAsync(ct);
     }
 }

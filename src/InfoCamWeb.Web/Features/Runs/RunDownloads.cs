@@ -36,13 +36,20 @@ public static class RunDownloads
         {
             var run = await runs.GetAsync(await actors.GetAsync(http.User, ct), id, ct);
             if (run is null) return Results.NotFound();
-            if (run.ResultJson is null) return Results.Conflict(new { error = $"Run {id} has no result yet (status {run.Status})." });
+            if (run.ResultJson is null) return Results.Conflict(new { error = run.Status == Data.Entities.RunStatus.Succeeded
+                ? $"Run {id}'s scores are hidden until its benchmark phase closes ({run.ScoresHiddenUntil:u})."
+                : $"Run {id} has no result yet (status {run.Status})." });
             return Results.File(System.Text.Encoding.UTF8.GetBytes(run.ResultJson), "application/json", FileName(run, "json"));
         });
         app.MapGet("/runs/{id:int}/images.csv", async (int id, RunService runs, ActorProvider actors, HttpContext http, CancellationToken ct) =>
         {
-            var run = await runs.GetAsync(await actors.GetAsync(http.User, ct), id, ct);
+            var actor = await actors.GetAsync(http.User, ct);
+            var run = await runs.GetAsync(actor, id, ct);
             if (run is null) return Results.NotFound();
+            if (!Benchmarks.GroundTruthPolicy.For(actor, run).Annotations)
+            {
+                return Results.Text(Benchmarks.GroundTruthPolicy.PerImageRefusal(id), statusCode: StatusCodes.Status403Forbidden);
+            }
             http.Response.ContentType = "text/csv; charset=utf-8";
             http.Response.Headers.ContentDisposition = new System.Net.Mime.ContentDisposition { FileName = FileName(run, "images.csv") }.ToString();
             await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false));

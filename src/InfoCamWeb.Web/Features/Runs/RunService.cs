@@ -45,6 +45,9 @@ public sealed record RunCreation(int? RunId, ServiceError? Error)
     public string? ScoreCamCost { get; init; }
 }
 
+/// <summary>What a benchmark phase adds to a run: its part of the split, what of the ground truth stays hidden, and until when the scores do.</summary>
+public sealed record RunTerms(Core.Datasets.ImageSubset Subset, GroundTruthHiding Concealment, DateTimeOffset? ScoresHiddenUntil);
+
 /// <summary>A dataset against a model's outputs: why it cannot run (file and line), or how many of the model's classes it uses.</summary>
 public sealed record ClassFit(string? Refusal, string? Usage);
 
@@ -56,15 +59,15 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var runs = await db.Runs.AsNoTracking().Include(r => r.Model).Include(r => r.Dataset).Include(r => r.Team).Visible(actor).ToListAsync(ct);
-        return runs.OrderByDescending(r => r.QueuedAt).Take(take).ToList();
+        return runs.OrderByDescending(r => r.QueuedAt).Take(take).Select(r => Benchmarks.GroundTruthPolicy.Apply(actor, r)).ToList();
     }
 
-    /// <summary>The run when the actor may see it; null otherwise.</summary>
+    /// <summary>The run when the actor may see it, as <see cref="Benchmarks.GroundTruthPolicy"/> lets them (a submission's result without what reveals hidden ground truth); null otherwise.</summary>
     public async Task<RunRecord?> GetAsync(Actor actor, int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = await db.Runs.AsNoTracking().Include(r => r.Model).Include(r => r.Dataset).Include(r => r.Team).FirstOrDefaultAsync(r => r.Id == id, ct);
-        return run is not null && AccessRules.CanReadRun(actor, run, run.Team!.IsBuiltIn) ? run : null;
+        return run is not null && AccessRules.CanReadRun(actor, run, run.Team!.IsBuiltIn, run.Dataset!.TeamId) ? Benchmarks.GroundTruthPolicy.Apply(actor, run) : null;
     }
 
     /// <summary>Deletes a finished run with its per-image results and share links (members of its team; not while it runs).</summary>
@@ -74,6 +77,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == id, ct);
         if (run is null || !AccessRules.CanModify(actor, run.TeamId)) return "The run does not exist or belongs to another team.";
         if (run.IsActive) return "Cancel the run before deleting it.";
+        if (await db.Submissions.AnyAsync(x => x.RunId == id, ct)) return "The run is a benchmark submission: it stays with its phase's board.";
         await db.RunImages.Where(i => i.RunId == id).ExecuteDeleteAsync(ct);
         await db.ShareLinks.Where(l => l.RunId == id).ExecuteDeleteAsync(ct);
         db.Runs.Remove(run);
@@ -89,6 +93,14 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == id, ct);
         if (run is null || !AccessRules.CanModify(actor, run.TeamId)) return ServiceError.NotFound("The run does not exist or belongs to another team.");
         if (publish && run.Status != RunStatus.Succeeded) return "Only a finished run can be published.";
+        if (publish && (run.Concealment != GroundTruthHiding.None || run.ScoresHiddenUntil is not null))
+        {
+            return "The run is a submission to a benchmark with hidden ground truth: it is ranked on its phase's board only.";
+        }
+        if (publish && await db.Benchmarks.AnyAsync(b => b.DatasetId == run.DatasetId && b.HiddenGroundTruth, ct))
+        {
+            return "The dataset is a benchmark's hidden ground truth: its runs are not published to its leaderboard (per-image results could be compared there).";
+        }
         run.Published = publish;
         run.PublishedAt = publish ? DateTimeOffset.UtcNow : null;
         await db.SaveChangesAsync(ct);
@@ -157,7 +169,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         };
     }
 
-    internal async Task<RunCreation> CreateForTeamAsync(Actor? actor, int teamId, RunRequest request, CancellationToken ct = default)
+    internal async Task<RunCreation> CreateForTeamAsync(Actor? actor, int teamId, RunRequest request, CancellationToken ct = default, RunTerms? terms = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var model = await db.Models.Include(m => m.Team).FirstOrDefaultAsync(m => m.Id == request.ModelId, ct);
@@ -172,7 +184,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         RunSpec spec;
         try
         {
-            spec = RunSpec.Create(SettingsOf(request), model);
+            spec = RunSpec.Create(SettingsOf(request) with { Subset = terms?.Subset is { IsWhole: false } part ? part : null }, model);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
@@ -183,7 +195,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         {
             return new RunCreation(null, $"'{dataset.Name}' has mask ground truth: it is evaluated with the resize224 protocol, as wsolevaluation does (resize256crop224 would crop the masks).");
         }
-        int images = settings.Split switch
+        int images = settings.Subset is not null ? settings.ImagesOf(await annotations.GetAsync(dataset, ct)).Count : settings.Split switch
         {
             Core.Datasets.DatasetSplit.Train => dataset.TrainImages,
             Core.Datasets.DatasetSplit.All => dataset.Images,
@@ -193,7 +205,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         };
         if (images == 0)
         {
-            return new RunCreation(null, $"The {settings.Split.ToString().ToLowerInvariant()} split of '{dataset.Name}' has no images.");
+            return new RunCreation(null, $"The {settings.Split.ToString().ToLowerInvariant()} split of '{dataset.Name}' has no images{(settings.Subset is { } part ? $" in {part}" : "")}.");
         }
         var run = new RunRecord
         {
@@ -215,6 +227,8 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
             Status = RunStatus.Queued,
             QueuedAt = DateTimeOffset.UtcNow,
             ImagesTotal = images,
+            Concealment = terms?.Concealment ?? GroundTruthHiding.None,
+            ScoresHiddenUntil = terms?.ScoresHiddenUntil,
         };
         db.Runs.Add(run);
         await db.SaveChangesAsync(ct);

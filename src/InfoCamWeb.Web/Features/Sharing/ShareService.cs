@@ -59,6 +59,7 @@ public sealed class ShareService(IDbContextFactory<InfoCamDbContext> dbFactory)
         var link = await db.ShareLinks.AsNoTracking().Include(l => l.Run!).ThenInclude(r => r.Model)
             .Include(l => l.Run!).ThenInclude(r => r.Dataset).Include(l => l.Run!).ThenInclude(r => r.Team)
             .FirstOrDefaultAsync(l => l.TokenHash == hash && l.RevokedAt == null, ct);
-        return link?.Run is { Status: RunStatus.Succeeded } run ? run : null;
+        // The link's visitor is nobody in particular: a benchmark submission's hidden ground truth stays hidden.
+        return link?.Run is { Status: RunStatus.Succeeded } run ? Benchmarks.GroundTruthPolicy.Apply(null, run) : null;
     }
 }

@@ -1,0 +1,370 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using InfoCamWeb.Core.Datasets;
+using InfoCamWeb.Data;
+using InfoCamWeb.Data.Entities;
+using InfoCamWeb.Web.Features;
+using InfoCamWeb.Web.Features.Admin;
+using InfoCamWeb.Web.Features.Api;
+using InfoCamWeb.Web.Features.Benchmarks;
+using InfoCamWeb.Web.Features.Compare;
+using InfoCamWeb.Web.Features.Images;
+using InfoCamWeb.Web.Features.Models;
+using InfoCamWeb.Web.Features.Runs;
+using InfoCamWeb.Web.Features.Sharing;
+using Microsoft.EntityFrameworkCore;
+
+namespace InfoCamWeb.Web.Tests.Features.Benchmarks;
+
+[Collection(WebAppCollection.Name)]
+public class BenchmarkTests(WebAppFixture app)
+{
+    /// <summary>Team A (private demo-format dataset) made host, and its hidden benchmark: development [0, 30) public, final [30, 100) shown at the close.</summary>
+    private async Task<(PrivateItems Host, Actor HostActor, int Benchmark, int Development, int Final)> HiddenBenchmarkAsync(int dailyLimit = 3)
+    {
+        var host = await app.TeamWithPrivateItemsAsync();
+        Assert.Null(await app.Get<SiteRoleService>().SetFromCommandLineAsync(await app.EmailOfAsync(host.A), SiteRole.Host, true));
+        var actor = await app.ActorAsync(host.A.UserId!);
+        var now = DateTimeOffset.UtcNow;
+        var (id, error) = await app.Get<BenchmarkService>().CreateAsync(actor, new BenchmarkRequest
+        {
+            Title = "Hidden finches", Description = "Find the **head mark**.", DatasetId = host.Dataset, HiddenGroundTruth = true,
+            Phases =
+            [
+                new PhaseRequest { Name = "Development", Opens = now.AddMinutes(-1), Closes = now.AddDays(7), SubsetFrom = 0, SubsetTo = 30, DailyLimit = dailyLimit, TotalLimit = 10 },
+                new PhaseRequest { Name = "Final", Opens = now.AddMinutes(-1), Closes = now.AddDays(14), SubsetFrom = 30, SubsetTo = 100, Visibility = "after-close", Rule = "last" },
+            ],
+        });
+        Assert.Null(error);
+        var view = await app.Get<BenchmarkService>().GetAsync(actor, id!.Value);
+        return (host, actor, id.Value, view!.Phases[0].Phase.Id, view.Phases[1].Phase.Id);
+    }
+
+    private async Task<int> UploadDemoModelAsync(Actor actor)
+    {
+        await using var file = File.OpenRead(Path.Combine(WebAppFixture.RepoRoot, "datasets", "demo-model", "demo-cnn.onnx"));
+        return (await app.Get<ModelService>().UploadAsync(actor, file, "demo.onnx", "participant model", "", 1L << 30)).ModelId!.Value;
+    }
+
+    private async Task<(int Submission, int Run)> SubmitAndWaitAsync(Actor actor, int benchmark, int phase, int model)
+    {
+        var result = await app.Get<BenchmarkService>().SubmitAsync(actor, benchmark, phase, model);
+        Assert.Null(result.Error);
+        var run = await app.WaitForRunAsync(result.RunId!.Value);
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        return (result.SubmissionId!.Value, run.Id);
+    }
+
+    [Fact]
+    public async Task Hidden_ground_truth_reaches_a_participant_through_no_channel_while_the_host_sees_it_all()
+    {
+        var (host, hostActor, benchmark, development, _) = await HiddenBenchmarkAsync();
+        var participant = await app.NewTeamMemberAsync();
+        var (_, runId) = await SubmitAndWaitAsync(participant, benchmark, development, await UploadDemoModelAsync(participant));
+        var runs = app.Get<RunService>();
+
+        // The run covers the development part only.
+        var dataset = DatasetLoader.Load(Path.Combine(WebAppFixture.RepoRoot, "datasets", "demo-cub"));
+        int part = new ImageSubset(0, 30).Of(dataset.Select(DatasetSplit.Test)).Count;
+        Assert.Equal(part, (await runs.GetAsync(participant, runId))!.ImagesTotal);
+
+        // Run page data and the result JSON: aggregate scores, no per-class table.
+        var seen = RunService.Result((await runs.GetAsync(participant, runId))!)!;
+        Assert.All(seen.Methods.Values, m => Assert.Empty(m.PerClassGtKnownLoc));
+        Assert.True(seen.Methods["cam"].Top1Loc >= 0);
+        Assert.NotEmpty(RunService.Result((await runs.GetAsync(hostActor, runId))!)!.Methods["cam"].PerClassGtKnownLoc);
+        var client = await app.SignedInClientAsync(participant);
+        Assert.DoesNotContain("\"perClassGtKnownLoc\":{\"", await client.GetStringAsync($"/runs/{runId}/result.json"));
+        var page = await client.GetStringAsync($"/runs/{runId}");
+        Assert.Contains("hidden ground truth", page);
+        Assert.DoesNotContain("images.csv", page);
+
+        // Per-image CSV: refused.
+        using var csv = await client.GetAsync($"/runs/{runId}/images.csv");
+        Assert.Equal(HttpStatusCode.Forbidden, csv.StatusCode);
+        Assert.Contains("hidden ground truth", await csv.Content.ReadAsStringAsync());
+
+        // Image browser and detail: maps and predicted boxes, no IoU; filters that read the ground truth are ignored.
+        var images = app.Get<ImageBrowserService>();
+        var hits = await images.QueryAsync(participant, runId, new ImageQuery { Outcome = "hit", PageSize = 500 });
+        Assert.False(hits!.Shown.Annotations);
+        Assert.Equal(part, hits.Total);
+        Assert.Equal(Enumerable.Range(0, part), hits.Rows.Select(r => r.Index));
+        Assert.All(hits.Rows, r => Assert.All(r.IoU, v => Assert.True(double.IsNaN(v))));
+        var detail = await images.DetailAsync(participant, runId, 0);
+        Assert.All(detail!.Methods, m => Assert.True(double.IsNaN(m.IoU)));
+        var browser = await client.GetStringAsync($"/runs/{runId}/images");
+        Assert.DoesNotContain("IoU 0.", browser);
+        Assert.DoesNotContain("IoU 1.", browser);
+
+        // The photo is drawn without the ground-truth box: the host's own run of the same weights on the same image has it.
+        var imageId = (await images.DetailAsync(hostActor, runId, 0))!.ImageId;
+        await using (var db = await app.Db.CreateDbContextAsync())
+        {
+            int hostIndex = await db.RunImages.Where(i => i.RunId == host.Run && i.ImageId == imageId).Select(i => i.Index).SingleAsync();
+            var hidden = await client.GetByteArrayAsync($"/runs/{runId}/images/0/photo.jpg");
+            var shown = await (await app.SignedInClientAsync(host.A)).GetByteArrayAsync($"/runs/{host.Run}/images/{hostIndex}/photo.jpg");
+            Assert.True(GreenPixels(shown) > GreenPixels(hidden) + 50, $"green pixels: host view {GreenPixels(shown)}, participant view {GreenPixels(hidden)}");
+        }
+
+        // Share link: the anonymous view shows the aggregate only.
+        var (token, _) = await app.Get<ShareService>().CreateAsync(participant, runId);
+        var anonymous = app.CreateClient();
+        var shared = await anonymous.GetStringAsync($"/s/{token}");
+        Assert.DoesNotContain("IoU 0.", shared);
+        Assert.DoesNotContain("\"perClassGtKnownLoc\":{\"", await anonymous.GetStringAsync($"/s/{token}/result.json"));
+
+        // API: the same redacted result.
+        var (apiToken, _) = await app.Get<ApiTokenService>().CreateAsync(participant, "bench");
+        var api = app.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiToken);
+        using var result = JsonDocument.Parse(await api.GetStringAsync($"/api/runs/{runId}/result"));
+        Assert.Empty(result.RootElement.GetProperty("methods").GetProperty("cam").GetProperty("perClassGtKnownLoc").EnumerateObject());
+
+        // Comparisons, publishing, the dataset and its gallery: refused or absent.
+        Assert.Equal(GroundTruthPolicy.PerImageRefusal(runId), (await app.Get<CompareService>().CompareAsync(participant, [runId, await SecondRunAsync(participant, benchmark, development)], null, null)).Error!.Message);
+        Assert.Contains("hidden ground truth", (await runs.PublishAsync(participant, runId, true))!.Message);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/datasets/{host.Dataset}/images/0.png")).StatusCode);
+        Assert.Contains($"does not exist", await client.GetStringAsync($"/datasets/{host.Dataset}"));
+    }
+
+    [Fact]
+    public async Task Limits_refuse_a_submission_with_the_reason_refused_models_count_and_server_failures_do_not()
+    {
+        var (_, _, benchmark, development, _) = await HiddenBenchmarkAsync(dailyLimit: 2);
+        var participant = await app.NewTeamMemberAsync();
+        var benchmarks = app.Get<BenchmarkService>();
+        // A model with 5 outputs cannot score the 8 classes: refused, with the reason, and counted.
+        var five = (await app.Get<ModelService>().UploadAsync(participant, new MemoryStream(InfoCamWeb.Core.Tests.TinyOnnx.GapGemm(classes: 5, size: 64)), "five.onnx", "five", "", 1L << 30)).ModelId!.Value;
+        var refused = await benchmarks.SubmitAsync(participant, benchmark, development, five);
+        Assert.StartsWith("The model was refused (this counts as a submission): ", refused.Error!.Message);
+        Assert.Null(refused.RunId);
+        var (_, run) = await SubmitAndWaitAsync(participant, benchmark, development, await UploadDemoModelAsync(participant));
+
+        var third = await benchmarks.SubmitAsync(participant, benchmark, development, five);
+        Assert.Equal(ErrorKind.Quota, third.Error!.Kind);
+        Assert.Equal("Limit: your team has made 2 submissions to this phase in the last 24 hours (at most 2 a day); try again later.", third.Error.Message);
+        var (list, limits) = await benchmarks.SubmissionsAsync(participant, development);
+        Assert.Equal(2, list.Count);
+        Assert.Equal(new SubmissionLimits(2, 2, 2, 10), limits);
+        Assert.Contains(list, s => s.State == "refused" && s.Counted && s.Refusal!.Length > 0);
+
+        // A run the server failed does not count: the team may submit again.
+        await using (var db = await app.Db.CreateDbContextAsync())
+        {
+            await db.Runs.Where(r => r.Id == run).ExecuteUpdateAsync(x => x.SetProperty(r => r.Status, RunStatus.Failed));
+        }
+        (list, limits) = await benchmarks.SubmissionsAsync(participant, development);
+        Assert.Equal(1, limits.UsedToday);
+        Assert.Contains(list, s => s.State == "failed" && !s.Counted);
+        var retry = await benchmarks.SubmitAsync(participant, benchmark, development, five);
+        Assert.StartsWith("The model was refused", retry.Error!.Message); // taken (and refused again), not stopped by the limit
+
+        // Through the API: JSON with a model of the team; a stranger's model is refused by name.
+        var (token, _) = await app.Get<ApiTokenService>().CreateAsync(participant, "submit");
+        var api = app.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var limited = await api.PostAsJsonAsync($"/api/benchmarks/{benchmark}/submissions", new ApiSubmissionRequest(development, five));
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Contains("Limit: your team", await limited.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_phase_shown_at_its_close_hides_the_board_scores_and_labels_until_then()
+    {
+        var (_, hostActor, benchmark, _, final) = await HiddenBenchmarkAsync();
+        var participant = await app.NewTeamMemberAsync();
+        var (_, runId) = await SubmitAndWaitAsync(participant, benchmark, final, await UploadDemoModelAsync(participant));
+        var benchmarks = app.Get<BenchmarkService>();
+
+        var hidden = (await benchmarks.BoardAsync(participant, benchmark, final))!;
+        Assert.NotNull(hidden.HiddenUntil);
+        Assert.Empty(hidden.Rows);
+        Assert.Single((await benchmarks.BoardAsync(hostActor, benchmark, final))!.Rows);
+        var run = (await app.Get<RunService>().GetAsync(participant, runId))!;
+        Assert.Null(run.ResultJson);
+        Assert.Null(run.RunningMetrics);
+        var page = await app.Get<ImageBrowserService>().QueryAsync(participant, runId, new ImageQuery { ClassIndex = 0 });
+        Assert.False(page!.Shown.Labels);
+        Assert.Empty(page.ClassNames);
+        Assert.Equal(run.ImagesTotal, page.Total); // the class filter is ignored
+        Assert.All(page.Rows, r => { Assert.Equal($"image {r.Index + 1}", r.ImageId); Assert.Equal("", r.TrueLabel); });
+        var detail = (await app.Get<ImageBrowserService>().DetailAsync(participant, runId, 0))!;
+        Assert.Equal("image 1", detail.ImageId);
+        Assert.DoesNotContain(detail.TopClasses, c => c.IsTrue);
+        var api = await app.SignedInClientAsync(participant);
+        using var json = await api.GetAsync($"/runs/{runId}/result.json");
+        Assert.Equal(HttpStatusCode.Conflict, json.StatusCode);
+        Assert.Contains("hidden until its benchmark phase closes", await json.Content.ReadAsStringAsync());
+
+        // The phase closes: the board and the scores show; labels stay withheld.
+        await using (var db = await app.Db.CreateDbContextAsync())
+        {
+            var past = DateTimeOffset.UtcNow.AddSeconds(-1);
+            var phase = await db.BenchmarkPhases.FirstAsync(p => p.Id == final);
+            phase.Closes = past;
+            (await db.Runs.FirstAsync(r => r.Id == runId)).ScoresHiddenUntil = past;
+            await db.SaveChangesAsync();
+        }
+        var shown = (await benchmarks.BoardAsync(participant, benchmark, final))!;
+        Assert.Null(shown.HiddenUntil);
+        Assert.Single(shown.Rows);
+        Assert.NotNull(RunService.Result((await app.Get<RunService>().GetAsync(participant, runId))!));
+        Assert.Contains("closed", await (await app.SignedInClientAsync(participant)).GetStringAsync($"/benchmarks/{benchmark}"));
+    }
+
+    [Fact]
+    public async Task Each_team_stands_with_its_entry_by_the_rule_ranked_with_intervals_ties_and_what_reproduces_it()
+    {
+        var (_, _, benchmark, development, final) = await HiddenBenchmarkAsync();
+        var one = await app.NewTeamMemberAsync();
+        var two = await app.NewTeamMemberAsync();
+        int model = await UploadDemoModelAsync(one);
+        var (first, _) = await SubmitAndWaitAsync(one, benchmark, development, model);
+        var (again, _) = await SubmitAndWaitAsync(one, benchmark, development, model);
+        var (theirs, _) = await SubmitAndWaitAsync(two, benchmark, development, await UploadDemoModelAsync(two));
+        var benchmarks = app.Get<BenchmarkService>();
+
+        var board = (await benchmarks.BoardAsync(two, benchmark, development))!;
+        Assert.Equal(2, board.Rows.Count); // one row per team (rule: best; equal scores, the earlier entry)
+        var oneTeam = "team " + (await app.EmailOfAsync(one)).Split('@')[0];
+        Assert.Equal(first, board.Rows.Single(r => r.Row.Team == oneTeam).SubmissionId);
+        Assert.Contains(board.Rows, r => r.SubmissionId == theirs);
+        Assert.All(board.Rows, r => Assert.True(r.Row.TiedAtTop)); // the same weights: not distinguishable
+        Assert.Equal(board.Rows[0].Row.Score, board.Rows[1].Row.Score);
+        var repro = board.Rows[0].Reproduction;
+        await using (var db = await app.Db.CreateDbContextAsync())
+        {
+            Assert.Equal((await db.Models.FirstAsync(m => m.Id == model)).Sha256, repro.ModelSha256);
+        }
+        Assert.Equal("FP32", repro.Precision);
+        Assert.Matches(@"^\d+\.\d+\.\d+", repro.EngineVersion);
+        Assert.Contains("step 0.01", repro.Settings);
+        Assert.Contains("cpu", repro.Provider, StringComparison.OrdinalIgnoreCase);
+        var entry = await (await app.SignedInClientAsync(two)).GetStringAsync($"/benchmarks/{benchmark}/entries/{first}");
+        Assert.Contains(repro.ModelSha256, entry);
+
+        // Rule "last" (the final phase, seen by its host once shown): the team's latest entry stands.
+        Assert.NotEqual(first, again);
+        var api = app.CreateClient();
+        var (token, _) = await app.Get<ApiTokenService>().CreateAsync(two, "board");
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var doc = JsonDocument.Parse(await api.GetStringAsync($"/api/benchmarks/{benchmark}/leaderboard?phase={development}"));
+        Assert.Equal(2, doc.RootElement.GetProperty("rows").GetArrayLength());
+        Assert.Equal(repro.ModelSha256, doc.RootElement.GetProperty("rows")[0].GetProperty("reproduction").GetProperty("modelSha256").GetString());
+        using var hiddenBoard = JsonDocument.Parse(await api.GetStringAsync($"/api/benchmarks/{benchmark}/leaderboard?phase={final}"));
+        Assert.Equal(JsonValueKind.String, hiddenBoard.RootElement.GetProperty("hiddenUntil").ValueKind);
+        var csv = await (await app.SignedInClientAsync(two)).GetStringAsync($"/benchmarks/{benchmark}/phases/{development}/leaderboard.csv");
+        Assert.Contains(",model_sha256,engine_version,provider,precision", csv.Split('\n')[0]);
+        Assert.Equal(3, csv.TrimEnd('\n').Split('\n').Length);
+    }
+
+    [Fact]
+    public async Task The_last_rule_keeps_a_teams_latest_entry()
+    {
+        var (_, hostActor, benchmark, _, final) = await HiddenBenchmarkAsync();
+        var team = await app.NewTeamMemberAsync();
+        int model = await UploadDemoModelAsync(team);
+        await SubmitAndWaitAsync(team, benchmark, final, model);
+        var (latest, _) = await SubmitAndWaitAsync(team, benchmark, final, model);
+        var row = Assert.Single((await app.Get<BenchmarkService>().BoardAsync(hostActor, benchmark, final))!.Rows);
+        Assert.Equal(latest, row.SubmissionId);
+    }
+
+    [Fact]
+    public async Task Creating_a_benchmark_needs_the_host_role_and_names_the_field_that_is_wrong()
+    {
+        var host = await app.TeamWithPrivateItemsAsync();
+        var benchmarks = app.Get<BenchmarkService>();
+        var now = DateTimeOffset.UtcNow;
+        var request = new BenchmarkRequest
+        {
+            Title = "T", DatasetId = host.Dataset,
+            Phases = [new PhaseRequest { Name = "One", Opens = now, Closes = now.AddDays(1) }],
+        };
+        var refused = await benchmarks.CreateAsync(host.A, request);
+        Assert.Equal(ErrorKind.Forbidden, refused.Error!.Kind);
+        await app.Get<SiteRoleService>().SetFromCommandLineAsync(await app.EmailOfAsync(host.A), SiteRole.Host, true);
+        var actor = await app.ActorAsync(host.A.UserId!);
+
+        async Task<string> Problem(Action<BenchmarkRequest> change)
+        {
+            var r = new BenchmarkRequest { Title = "T", DatasetId = host.Dataset, Phases = [new PhaseRequest { Name = "One", Opens = now, Closes = now.AddDays(1) }] };
+            change(r);
+            return (await benchmarks.CreateAsync(actor, r)).Error!.Message;
+        }
+        Assert.Equal("title: give a title of 1 to 200 characters.", await Problem(r => r.Title = " "));
+        Assert.Equal("rankingMetric: 'iou' is not one of top1loc, gtknownloc, maxboxacc, maxboxaccv2, top1cls, pxap.", await Problem(r => r.RankingMetric = "iou"));
+        Assert.Equal("rankingMetric: PxAP needs a dataset with mask ground truth.", await Problem(r => r.RankingMetric = "pxap"));
+        Assert.StartsWith("phases[0].closes: ", await Problem(r => r.Phases[0].Closes = now.AddDays(-1)));
+        Assert.Equal("phases[0].subset: [40, 40) must satisfy 0 <= from < to <= 100.", await Problem(r => (r.Phases[0].SubsetFrom, r.Phases[0].SubsetTo) = (40, 40)));
+        Assert.Equal("phases[0].visibility: 'later' is not 'public' or 'after-close'.", await Problem(r => r.Phases[0].Visibility = "later"));
+        Assert.Equal("phases[0].dailyLimit: 30 must be between 1 and the total limit 20.", await Problem(r => r.Phases[0].DailyLimit = 30));
+        Assert.Equal("phases: give 1 to 10 phases (got 0).", await Problem(r => r.Phases.Clear()));
+        Assert.Equal("Unknown split 'dev': expected test, train, val or all.", await Problem(r => r.Split = "dev"));
+        Assert.StartsWith("phases[0].subset: no image of the val split", await Problem(r => r.Split = "val"));
+        var demo = await app.DemoRunAsync();
+        Assert.Equal("datasetId: choose a dataset of one of your teams.", await Problem(r => r.DatasetId = demo.DatasetId));
+        // A published run on the dataset would let anyone compare per-image results: hidden ground truth waits for it to be unpublished.
+        await app.Get<RunService>().PublishAsync(actor, host.Run, true);
+        Assert.Equal($"datasetId: 1 run(s) on 'A's data' are published to its leaderboard (per-image results can be compared there); unpublish them first.", await Problem(_ => { }));
+        await app.Get<RunService>().PublishAsync(actor, host.Run, false);
+        var (id, error) = await benchmarks.CreateAsync(actor, request);
+        Assert.Null(error);
+        Assert.Contains("hidden ground truth", (await app.Get<RunService>().PublishAsync(actor, host.Run, true))!.Message);
+        Assert.Equal("T", (await benchmarks.GetAsync(Actor.Anonymous, id!.Value))!.Benchmark.Title);
+    }
+
+    [Fact]
+    public async Task The_demo_is_a_benchmark_of_the_Baselines_with_the_demo_run_as_its_first_entry()
+    {
+        var demo = await app.DemoRunAsync();
+        var benchmarks = app.Get<BenchmarkService>();
+        var summary = (await benchmarks.ListAsync()).Single(b => b.HostTeam == "Baselines");
+        Assert.False(summary.HiddenGroundTruth);
+        Assert.Equal("Open", summary.OpenPhase);
+        var view = (await benchmarks.GetAsync(Actor.Anonymous, summary.Id))!;
+        var board = (await benchmarks.BoardAsync(Actor.Anonymous, summary.Id, view.Phases[0].Phase.Id))!;
+        Assert.Contains(board.Rows, r => r.Row.RunId == demo.Id && r.Row.IsBaseline);
+        Assert.Contains("<strong>head mark</strong>", view.DescriptionHtml);
+        Assert.Contains("Demo finches", await app.CreateClient().GetStringAsync("/benchmarks"));
+    }
+
+    [Theory]
+    [InlineData("<script>alert(1)</script>**bold**", "<strong>bold</strong>", "<script")]
+    [InlineData("[x](javascript:alert(1))", "x", "javascript:")]
+    [InlineData("<img src=x onerror=alert(1)>", "&lt;img", "<img")] // raw HTML is shown as text
+    [InlineData("# Task\n\n| a | b |\n|---|---|\n| 1 | 2 |", "<table>", "<script")]
+    public void A_description_is_rendered_from_markdown_without_scripts_or_handlers(string markdown, string contains, string absent)
+    {
+        var html = BenchmarkMarkdown.ToSafeHtml(markdown);
+        Assert.Contains(contains, html);
+        Assert.DoesNotContain(absent, html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Another finished submission of the participant (for a comparison between two of their runs).</summary>
+    private async Task<int> SecondRunAsync(Actor participant, int benchmark, int phase)
+    {
+        var models = await app.Get<BenchmarkService>().SubmittableModelsAsync(participant);
+        return (await SubmitAndWaitAsync(participant, benchmark, phase, models[0].Id)).Run;
+    }
+
+    private static int GreenPixels(byte[] jpeg)
+    {
+        using var image = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(jpeg);
+        int n = 0;
+        image.ProcessPixelRows(rows =>
+        {
+            for (int y = 0; y < rows.Height; y++)
+            {
+                foreach (var p in rows.GetRowSpan(y))
+                {
+                    if (p.G > 170 && p.R < 110 && p.B < 120) n++;
+                }
+            }
+        });
+        return n;
+    }
+}

@@ -72,7 +72,7 @@ public static class AccessRules
     /// </summary>
     public static bool CanReadRun(Actor actor, RunRecord run, bool teamIsBuiltIn, int? datasetTeamId = null) =>
         run.Published || CanRead(actor, run.TeamId, teamIsBuiltIn) ||
-        (run.Concealment != GroundTruthHiding.None && datasetTeamId is int host && actor.IsMember(host));
+        ((run.Concealment != GroundTruthHiding.None || run.ScoresHiddenUntil is not null) && datasetTeamId is int host && actor.IsMember(host));
 }
 
 /// <summary>An action the actor may not take on that item (reported as "not found or not yours": nothing leaks).</summary>

@@ -79,6 +79,7 @@ public class LayoutWalkTests
         ("images", run + "/images"), ("image-detail", run + "/images/0"), ("models", "/models"), ("model", "/models/1"),
         ("datasets", "/datasets"), ("dataset", "/datasets/1"), ("teams", "/teams"), ("workers", "/workers"),
         ("account", "/account"), ("tokens", "/account/tokens"), ("compare", "/compare?runs=1," + run.Split('/')[^1]),
+        ("benchmarks", "/benchmarks"), ("benchmark", "/benchmarks/1"), ("new-benchmark", "/benchmarks/new"), ("admin", "/admin"),
     ];
 
     private static (string, string)[] SignedOutPages(string run) =>
@@ -86,7 +87,7 @@ public class LayoutWalkTests
         ("home", "/"), ("leaderboard", "/leaderboards"), ("runs", "/runs"), ("run", run), ("images", run + "/images"),
         ("image-detail", run + "/images/0"), ("models", "/models"), ("model", "/models/1"), ("datasets", "/datasets"), ("compare", "/compare?runs=1," + run.Split('/')[^1]),
         ("dataset", "/datasets/1"), ("teams", "/teams"), ("workers", "/workers"), ("login", "/account/login"),
-        ("register", "/account/register"),
+        ("register", "/account/register"), ("benchmarks", "/benchmarks"), ("benchmark", "/benchmarks/1"),
     ];
 
     /// <summary>Every method the run form offers (the pages must fit with all of them).</summary>

@@ -71,6 +71,8 @@ public static class BenchmarkEndpoints
             var form = await http.Request.ReadFormAsync(ct);
             if (!int.TryParse(form["phaseId"], out phaseId)) return Invalid("The form has no number in the field 'phaseId'.");
             if (form.Files.GetFile("file") is not { } file) return Invalid("The form has no 'file' field with the ONNX model.");
+            // Closed phase or limit reached: said before the model is stored.
+            if (await benchmarks.PreflightAsync(actor, id, phaseId, ct) is { } refused) return ApiEndpoints.ErrorResult(refused);
             if (file.Length > options.Value.Uploads.MaxModelBytes) return ApiProblems.Result(StatusCodes.Status413PayloadTooLarge, ApiProblems.TooLarge, "The model is larger than the upload limit.");
             await using var stream = file.OpenReadStream();
             var upload = await models.UploadAsync(actor, stream, file.FileName, form["name"].ToString(), "", options.Value.Uploads.MaxModelBytes, ct: ct);

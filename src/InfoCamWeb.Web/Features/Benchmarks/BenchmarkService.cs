@@ -47,6 +47,8 @@ public sealed record SubmissionResult(int? SubmissionId, int? RunId, ServiceErro
 public sealed class BenchmarkService(
     IDbContextFactory<InfoCamDbContext> dbFactory, RunService runs, LeaderboardService boards, Datasets.DatasetAnnotations annotations, TimeProvider clock)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(int Phase, int Team), SemaphoreSlim> _gates = new();
+
     public async Task<List<BenchmarkSummary>> ListAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -79,6 +81,7 @@ public sealed class BenchmarkService(
         if (dataset is null || !actor.IsMember(dataset.TeamId)) return (null, "datasetId: choose a dataset of one of your teams.");
         var (benchmark, problem) = BenchmarkValidation.Check(request, dataset.Masks > 0);
         if (problem is not null) return (null, problem);
+        if (dataset.Masks > 0 && benchmark!.Protocol != "resize224") return (null, "protocol: a mask dataset is evaluated with resize224 (resize256crop224 would crop the masks).");
         if (await HiddenDatasetProblemAsync(db, dataset, request.HiddenGroundTruth, ct) is { } hidden) return (null, hidden);
         var images = (await annotations.GetAsync(dataset, ct)).Select(Dataset.ParseSplit(benchmark!.Split));
         foreach (var p in benchmark.Phases)
@@ -90,12 +93,27 @@ public sealed class BenchmarkService(
         benchmark.CreatedAt = clock.GetUtcNow();
         db.Benchmarks.Add(benchmark);
         await db.SaveChangesAsync(ct);
+        if (benchmark.HiddenGroundTruth) await RevokeShareLinksAsync(db, dataset.Id, ct);
         return (benchmark.Id, null);
     }
 
-    /// <summary>Hidden ground truth needs a dataset nobody else can read, and none of whose runs is on a public leaderboard.</summary>
+    /// <summary>The share links of the dataset's runs stop working: they would show the hidden ground truth to anyone.</summary>
+    private static Task RevokeShareLinksAsync(InfoCamDbContext db, int datasetId, CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return db.ShareLinks.Where(l => l.RevokedAt == null && l.Run!.DatasetId == datasetId).ExecuteUpdateAsync(s => s.SetProperty(l => l.RevokedAt, now), ct);
+    }
+
+    /// <summary>
+    /// Hidden ground truth needs a dataset nobody else can read, none of whose runs is on a public leaderboard, and no
+    /// benchmark of the other kind on it (its submissions would show what this one hides).
+    /// </summary>
     private static async Task<string?> HiddenDatasetProblemAsync(InfoCamDbContext db, DatasetRecord dataset, bool hidden, CancellationToken ct)
     {
+        if (await db.Benchmarks.AnyAsync(b => b.DatasetId == dataset.Id && b.HiddenGroundTruth != hidden, ct))
+        {
+            return $"datasetId: '{dataset.Name}' already has a benchmark with {(hidden ? "public" : "hidden")} ground truth; one dataset's benchmarks all hide it or none does.";
+        }
         if (!hidden) return null;
         if (dataset.Team!.IsBuiltIn) return $"datasetId: '{dataset.Name}' belongs to the Baselines team, whose datasets everyone can read; hidden ground truth needs a dataset of your team.";
         int published = await db.Runs.CountAsync(r => r.DatasetId == dataset.Id && r.Published, ct);
@@ -144,26 +162,55 @@ public sealed class BenchmarkService(
         return new SubmissionLimits(counted.Count(s => s.CreatedAt > since), phase.DailyLimit, counted.Count, phase.TotalLimit);
     }
 
+    /// <summary>Why the actor cannot submit to the phase now (not signed in, no such phase, closed, limit reached); null when they can.</summary>
+    public async Task<ServiceError?> PreflightAsync(Actor actor, int benchmarkId, int phaseId, CancellationToken ct = default)
+    {
+        if (!actor.IsSignedIn || actor.ActiveTeamId is not int teamId) return ServiceError.NoTeam("Sign in and join a team to submit: submissions belong to a team.");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var phase = await db.BenchmarkPhases.AsNoTracking().FirstOrDefaultAsync(p => p.Id == phaseId && p.BenchmarkId == benchmarkId, ct);
+        if (phase is null) return ServiceError.NotFound($"Benchmark {benchmarkId} has no phase {phaseId}.");
+        if (!phase.IsOpen(clock.GetUtcNow())) return $"The phase '{phase.Name}' takes submissions from {BenchmarkValidation.Stamp(phase.Opens)} to {BenchmarkValidation.Stamp(phase.Closes)}.";
+        return LimitsOf(phase, await TeamSubmissionsAsync(db, phaseId, teamId, ct)).Refusal() is { } limit ? ServiceError.Quota(limit) : null;
+    }
+
     /// <summary>
     /// Submits one of the team's models to an open phase: within the limits, the model is validated against the dataset
-    /// (a refusal is stored with its reason and counts) and evaluated as a run of the team on the phase's images.
+    /// (a refusal is stored with its reason and counts) and evaluated as a run of the team on the phase's images. One
+    /// submission per (phase, team) is taken at a time, so two at once cannot both pass the limit.
     /// </summary>
     public async Task<SubmissionResult> SubmitAsync(Actor actor, int benchmarkId, int phaseId, int modelId, CancellationToken ct = default)
     {
-        if (!actor.IsSignedIn || actor.ActiveTeamId is not int teamId) return new(null, null, ServiceError.NoTeam("Sign in and join a team to submit: submissions belong to a team."));
+        var gate = _gates.GetOrAdd((phaseId, actor.ActiveTeamId ?? 0), _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            if (await PreflightAsync(actor, benchmarkId, phaseId, ct) is { } refused) return new(null, null, refused);
+            return await SubmitCheckedAsync(actor, actor.ActiveTeamId!.Value, phaseId, modelId, ct);
+        }
+        catch (Exception ex) when (InfoCamDbContext.IsBusy(ex))
+        {
+            return new(null, null, InfoCamDbContext.BusyMessage); // the server's fault: nothing stored, nothing counted
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<SubmissionResult> SubmitCheckedAsync(Actor actor, int teamId, int phaseId, int modelId, CancellationToken ct)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var phase = await db.BenchmarkPhases.Include(p => p.Benchmark).FirstOrDefaultAsync(p => p.Id == phaseId && p.BenchmarkId == benchmarkId, ct);
-        if (phase is null) return new(null, null, ServiceError.NotFound($"Benchmark {benchmarkId} has no phase {phaseId}."));
-        var now = clock.GetUtcNow();
-        if (!phase.IsOpen(now)) return new(null, null, $"The phase '{phase.Name}' takes submissions from {BenchmarkValidation.Stamp(phase.Opens)} to {BenchmarkValidation.Stamp(phase.Closes)}.");
+        var phase = await db.BenchmarkPhases.Include(p => p.Benchmark!).ThenInclude(b => b.Phases).Include(p => p.Benchmark!).ThenInclude(b => b.Dataset).FirstAsync(p => p.Id == phaseId, ct);
         var model = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Id == modelId, ct);
-        if (model is null || !actor.IsMember(model.TeamId)) return new(null, null, "modelId: choose a model of your team.");
-        if (LimitsOf(phase, await TeamSubmissionsAsync(db, phaseId, teamId, ct)).Refusal() is { } limit) return new(null, null, ServiceError.Quota(limit));
-        var created = await runs.CreateForTeamAsync(null, teamId, RequestFor(phase.Benchmark!, modelId), ct, TermsFor(phase));
-        if (created.Error is { } error && error.Message == InfoCamDbContext.BusyMessage) return new(null, null, error); // the server's fault: not counted
+        if (model is null || model.TeamId != teamId) return new(null, null, "modelId: choose a model of the team you act for.");
+        var dataset = phase.Benchmark!.Dataset!;
+        // Checked here, with a message that names no label or file of the (possibly hidden) dataset.
+        var created = model.Classes < dataset.Classes
+            ? new RunCreation(null, $"The model has {model.Classes} outputs; this benchmark's dataset has {dataset.Classes} classes, so a model needs at least {dataset.Classes}.")
+            : await runs.CreateForTeamAsync(null, teamId, RequestFor(phase.Benchmark!, modelId), ct, TermsFor(phase));
         var submission = new Submission
         {
-            PhaseId = phaseId, TeamId = teamId, ModelId = modelId, RunId = created.RunId, CreatedByUserId = actor.UserId, CreatedAt = now,
+            PhaseId = phaseId, TeamId = teamId, ModelId = modelId, RunId = created.RunId, CreatedByUserId = actor.UserId, CreatedAt = clock.GetUtcNow(),
             ModelSha256 = model.Sha256, Refusal = created.Error?.Message,
         };
         db.Submissions.Add(submission);
@@ -176,12 +223,16 @@ public sealed class BenchmarkService(
         ModelId = modelId, DatasetId = b.DatasetId, Split = b.Split, Protocol = b.Protocol, Methods = [.. b.Methods.Split(',')],
     };
 
-    /// <summary>A hidden benchmark hides the annotations; in a phase whose board shows at the close, the labels and (until then) the scores too.</summary>
-    private static RunTerms TermsFor(BenchmarkPhase phase)
+    /// <summary>
+    /// A hidden benchmark hides the annotations; in a phase whose board shows at the close, the labels and (until then)
+    /// the scores too, and the labels in every phase sharing images with such a phase.
+    /// </summary>
+    internal static RunTerms TermsFor(BenchmarkPhase phase)
     {
         bool afterClose = phase.Visibility == BoardVisibility.AfterClose;
-        var hiding = !phase.Benchmark!.HiddenGroundTruth ? GroundTruthHiding.None
-            : afterClose ? GroundTruthHiding.AnnotationsAndLabels : GroundTruthHiding.Annotations;
+        bool sharesPrivateImages = phase.Benchmark!.Phases.Any(p => p.Visibility == BoardVisibility.AfterClose && p.SubsetFrom < phase.SubsetTo && phase.SubsetFrom < p.SubsetTo);
+        var hiding = !phase.Benchmark.HiddenGroundTruth ? GroundTruthHiding.None
+            : afterClose || sharesPrivateImages ? GroundTruthHiding.AnnotationsAndLabels : GroundTruthHiding.Annotations;
         return new RunTerms(new ImageSubset(phase.SubsetFrom, phase.SubsetTo), hiding, afterClose ? phase.Closes : null);
     }
 

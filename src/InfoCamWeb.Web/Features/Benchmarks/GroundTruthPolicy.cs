@@ -28,10 +28,12 @@ public static class GroundTruthPolicy
     {
         if (run.Concealment == GroundTruthHiding.None && run.ScoresHiddenUntil is null) return Disclosure.Full;
         if (actor is not null && actor.IsMember(datasetTeamId)) return Disclosure.Full;
+        bool scores = run.ScoresHiddenUntil is not { } until || now >= until;
+        // While the scores are hidden, so is everything image by image that adds up to them (IoUs, hits, the CSV).
         return new Disclosure(
-            Annotations: run.Concealment == GroundTruthHiding.None,
+            Annotations: run.Concealment == GroundTruthHiding.None && scores,
             Labels: run.Concealment != GroundTruthHiding.AnnotationsAndLabels,
-            Scores: run.ScoresHiddenUntil is not { } until || now >= until);
+            Scores: scores);
     }
 
     /// <summary>For a run loaded with its dataset.</summary>
@@ -47,6 +49,7 @@ public static class GroundTruthPolicy
         if (d.IsFull) return run;
         run.RunningMetrics = null;
         run.ResultJson = d.Scores && run.ResultJson is { } json ? ResultFiles.ToJson(Redact(ResultFiles.FromJson(json), d)) : null;
+        if (!d.Labels && run.Error is not null) run.Error = "The run failed; the reason is withheld from participants (it may name an image of the hidden split). The host can read it.";
         return run;
     }
 
@@ -61,6 +64,7 @@ public static class GroundTruthPolicy
                 PerClassGtKnownLoc = new(), PerClassPointingGame = new(), PerClassEnergyPointingGame = new(),
             }),
             SkippedImages = d.Labels ? r.SkippedImages : r.SkippedImages.Select(_ => "(withheld)").ToList(),
+            Dataset = d.Labels ? r.Dataset : r.Dataset with { ClassesUsed = null },
         };
     }
 

@@ -176,6 +176,10 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         var dataset = await db.Datasets.Include(d => d.Team).FirstOrDefaultAsync(d => d.Id == request.DatasetId, ct);
         if (model is null || (actor is not null && !AccessRules.CanRead(actor, model.TeamId, model.Team!.IsBuiltIn))) return new RunCreation(null, "Choose a model.");
         if (dataset is null || (actor is not null && !AccessRules.CanRead(actor, dataset.TeamId, dataset.Team!.IsBuiltIn))) return new RunCreation(null, "Choose a dataset.");
+        if (terms is null && teamId != dataset.TeamId && await db.Benchmarks.AnyAsync(b => b.DatasetId == dataset.Id && b.HiddenGroundTruth, ct))
+        {
+            return new RunCreation(null, $"'{dataset.Name}' is a benchmark's hidden ground truth: only its own team runs on it directly; others submit to the benchmark.");
+        }
         // A label can pass the model's outputs only when the dataset names more classes than the model has.
         if (dataset.Classes > model.Classes && ClassCounts.Refusal(model.Classes, await annotations.GetAsync(dataset, ct)) is { } refusal)
         {
@@ -262,6 +266,7 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == id, ct);
         if (run is null || !AccessRules.CanModify(actor, run.TeamId)) return "The run does not exist or belongs to another team.";
         if (!run.IsActive) return $"The run is already {run.Status.ToString().ToLowerInvariant()}.";
+        if (await db.Submissions.AnyAsync(x => x.RunId == id, ct)) return "The run is a benchmark submission: it runs to its end (its entry counts by the phase's rule).";
         run.CancelRequested = true;
         queue.DeleteWaiting(await db.RunShards.Where(s => s.RunId == id).ToListAsync(ct));
         if (run.Status == RunStatus.Queued)

@@ -25,6 +25,10 @@ public sealed class ShareService(IDbContextFactory<InfoCamDbContext> dbFactory)
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId, ct);
         if (run is null || !AccessRules.CanModify(actor, run.TeamId)) return (null, "The run does not exist or belongs to another team.");
         if (run.Status != RunStatus.Succeeded) return (null, "Only a finished run can be shared.");
+        if (run.Concealment == GroundTruthHiding.None && await db.Benchmarks.AnyAsync(b => b.DatasetId == run.DatasetId && b.HiddenGroundTruth, ct))
+        {
+            return (null, "The run's dataset is a benchmark's hidden ground truth: a share link would show its boxes to anyone.");
+        }
         var token = NewToken();
         db.ShareLinks.Add(new ShareLink { RunId = runId, TokenHash = Hash(token), CreatedAt = DateTimeOffset.UtcNow, CreatedByUserId = actor.UserId });
         await db.SaveChangesAsync(ct);

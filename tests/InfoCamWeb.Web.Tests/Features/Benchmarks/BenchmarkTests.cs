@@ -344,6 +344,64 @@ public class BenchmarkTests(WebAppFixture app)
         Assert.DoesNotContain(absent, html, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task Around_a_hidden_dataset_no_other_door_opens_runs_of_other_teams_share_links_cancels_or_a_benchmark_of_the_other_kind()
+    {
+        var host = await app.TeamWithPrivateItemsAsync();
+        var shares = app.Get<ShareService>();
+        var (before, _) = await shares.CreateAsync(host.A, host.Run);
+        await app.Get<SiteRoleService>().SetFromCommandLineAsync(await app.EmailOfAsync(host.A), SiteRole.Host, true);
+        var now = DateTimeOffset.UtcNow;
+        var (benchmark, error) = await app.Get<BenchmarkService>().CreateAsync(await app.ActorAsync(host.A.UserId!), new BenchmarkRequest
+        {
+            Title = "Closed doors", DatasetId = host.Dataset, Phases = [new PhaseRequest { Name = "Only", Opens = now.AddMinutes(-1), Closes = now.AddDays(1) }],
+        });
+        Assert.Null(error);
+
+        // The host's earlier share link stops working; no new one is made.
+        Assert.Null(await shares.ResolveAsync(before));
+        Assert.Equal("The run's dataset is a benchmark's hidden ground truth: a share link would show its boxes to anyone.", (await shares.CreateAsync(host.A, host.Run)).Error);
+        // A member of the host team acting for another team cannot run on the dataset directly.
+        var (other, _) = await app.Get<InfoCamWeb.Web.Features.Teams.TeamService>().CreateAsync(host.A, "side team " + Guid.NewGuid().ToString("N")[..6]);
+        await app.Get<InfoCamWeb.Web.Features.Teams.TeamService>().SetActiveAsync(host.A, other!.Value);
+        var side = await app.ActorAsync(host.A.UserId!);
+        Assert.Equal(other, side.ActiveTeamId);
+        var direct = await app.Get<RunService>().CreateAsync(side, new RunRequest { ModelId = host.Model, DatasetId = host.Dataset });
+        Assert.Equal("'A's data' is a benchmark's hidden ground truth: only its own team runs on it directly; others submit to the benchmark.", direct.Error!.Message);
+        // A benchmark with public ground truth on the same dataset would show what this one hides.
+        var mixed = await app.Get<BenchmarkService>().CreateAsync(side, new BenchmarkRequest
+        {
+            Title = "Open doors", DatasetId = host.Dataset, HiddenGroundTruth = false, Phases = [new PhaseRequest { Name = "Only", Opens = now, Closes = now.AddDays(1) }],
+        });
+        Assert.Equal("datasetId: 'A's data' already has a benchmark with hidden ground truth; one dataset's benchmarks all hide it or none does.", mixed.Error!.Message);
+
+        // A submission runs to its end.
+        var participant = await app.NewTeamMemberAsync();
+        var view = (await app.Get<BenchmarkService>().GetAsync(participant, benchmark!.Value))!;
+        var submitted = await app.Get<BenchmarkService>().SubmitAsync(participant, benchmark.Value, view.Phases[0].Phase.Id, await UploadDemoModelAsync(participant));
+        Assert.Equal("The run is a benchmark submission: it runs to its end (its entry counts by the phase's rule).", await app.Get<RunService>().CancelAsync(participant, submitted.RunId!.Value));
+        await app.WaitForRunAsync(submitted.RunId!.Value);
+    }
+
+    [Fact]
+    public void Labels_are_withheld_in_a_phase_that_shares_images_with_one_shown_at_its_close()
+    {
+        BenchmarkPhase Phase(int from, int to, BoardVisibility visibility) => new() { Name = "p", SubsetFrom = from, SubsetTo = to, Visibility = visibility };
+        var development = Phase(0, 30, BoardVisibility.Public);
+        var overlapping = Phase(20, 40, BoardVisibility.Public);
+        var final = Phase(30, 100, BoardVisibility.AfterClose);
+        var benchmark = new Benchmark { Title = "t", HiddenGroundTruth = true, Phases = [development, overlapping, final] };
+        foreach (var p in benchmark.Phases) p.Benchmark = benchmark;
+
+        Assert.Equal(GroundTruthHiding.Annotations, BenchmarkService.TermsFor(development).Concealment);
+        Assert.Equal(GroundTruthHiding.AnnotationsAndLabels, BenchmarkService.TermsFor(overlapping).Concealment);
+        Assert.Equal(GroundTruthHiding.AnnotationsAndLabels, BenchmarkService.TermsFor(final).Concealment);
+        Assert.Null(BenchmarkService.TermsFor(development).ScoresHiddenUntil);
+        Assert.Equal(final.Closes, BenchmarkService.TermsFor(final).ScoresHiddenUntil);
+        benchmark.HiddenGroundTruth = false;
+        Assert.Equal(GroundTruthHiding.None, BenchmarkService.TermsFor(final).Concealment);
+    }
+
     /// <summary>Another finished submission of the participant (for a comparison between two of their runs).</summary>
     private async Task<int> SecondRunAsync(Actor participant, int benchmark, int phase)
     {

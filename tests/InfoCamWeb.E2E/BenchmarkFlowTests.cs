@@ -55,6 +55,9 @@ public class BenchmarkFlowTests
         await Assertions.Expect(board.Locator("[data-testid=tied-at-top]")).ToHaveCountAsync(2);
         await Assertions.Expect(board.Locator("tbody tr").First).ToContainTextAsync(new Regex(@"\d+\.\d\d – \d+\.\d\d"));
         await Assertions.Expect(bob.Locator("[data-phase=Final] [data-testid=board-hidden]")).ToBeVisibleAsync();
+        await board.Locator(".pick-row").Nth(0).CheckAsync();
+        await board.Locator(".pick-row").Nth(1).CheckAsync();
+        await Assertions.Expect(Development(bob).Locator("[data-testid=row-pair]")).ToContainTextAsync("not distinguishable");
         await bob.ScreenshotAsync(new() { Path = Path.Combine(AppProcess.RepoRoot, "docs", "screenshots", "benchmark.png"), FullPage = true });
 
         await NoBoxReachesAsync(playwright, bob, browser, app.Url, bobRun, dataset);

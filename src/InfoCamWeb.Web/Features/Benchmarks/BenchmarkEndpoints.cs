@@ -52,6 +52,11 @@ public static class BenchmarkEndpoints
             var board = await benchmarks.BoardAsync(actor, id, phaseId, ct);
             return board is null ? ApiProblems.Result(StatusCodes.Status404NotFound, ApiProblems.NotFound, $"Benchmark {id} has no phase {phaseId}.") : Results.Ok(ToApi(id, board));
         }).WithSummary("A phase's board (?phase=ID; default the open phase, else the last): each team's standing entry, score and 95 % interval, the gap to the leader with its p-value, tied at the top, what reproduces it.");
+        group.MapGet("/{id:int}/compare", async (int id, int phase, int a, int b, HttpContext http, ActorProvider actors, BenchmarkService benchmarks, CancellationToken ct) =>
+        {
+            var (gap, error) = await benchmarks.PairAsync(await actors.GetAsync(http.User, ct), id, phase, a, b, ct);
+            return gap is null ? ApiEndpoints.ErrorResult(error!) : Results.Ok(new { phase, a, b, aMinusB = gap });
+        }).WithSummary("Two entries of a shown board (?phase=&a=&b=, submission ids) against each other on the ranking metric, paired over the images: A minus B, its 95 % interval, p and the test.");
         group.MapPost("/{id:int}/submissions", SubmitAsync).DisableAntiforgery()
             .WithSummary("Submit to a phase: JSON {phaseId, modelId} with one of your team's models, or multipart with 'phaseId' and the ONNX model in 'file' (uploaded first). Limits answer 429 with the reason; a model refused by validation answers 400 and counts.");
         group.MapGet("/{id:int}/submissions", async (int id, int phase, HttpContext http, ActorProvider actors, BenchmarkService benchmarks, CancellationToken ct) =>

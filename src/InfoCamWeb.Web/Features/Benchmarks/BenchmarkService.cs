@@ -254,6 +254,35 @@ public sealed class BenchmarkService(
         return new PhaseBoard(phase, view.Metric, rows.Select(r => new BenchmarkRow(r, byRun[r.RunId].Id, ReproductionOf(byRun[r.RunId]))).ToList(), null);
     }
 
+    /// <summary>
+    /// Any two rows of a shown board against each other on the ranking metric, paired over the phase's images: row A
+    /// minus row B with its 95 % interval and p-value (docs/methods.md). Aggregates only: nothing per image leaves.
+    /// </summary>
+    public async Task<(LeaderGap? Gap, ServiceError? Error)> PairAsync(Actor actor, int benchmarkId, int phaseId, int submissionA, int submissionB, CancellationToken ct = default)
+    {
+        var board = await BoardAsync(actor, benchmarkId, phaseId, ct);
+        if (board is null) return (null, ServiceError.NotFound($"Benchmark {benchmarkId} has no phase {phaseId}."));
+        if (board.HiddenUntil is { } until) return (null, $"The board of this phase is shown when it closes ({BenchmarkValidation.Stamp(until)}).");
+        var a = board.Rows.FirstOrDefault(r => r.SubmissionId == submissionA);
+        var b = board.Rows.FirstOrDefault(r => r.SubmissionId == submissionB);
+        if (a is null || b is null || submissionA == submissionB)
+        {
+            return (null, $"Choose two different entries of the board (submissions {string.Join(", ", board.Rows.Select(r => r.SubmissionId))}).");
+        }
+        var outcomesA = await runs.OutcomesAsync(a.Row.RunId, ct);
+        var outcomesB = await runs.OutcomesAsync(b.Row.RunId, ct);
+        try
+        {
+            var d = await Task.Run(() => PairedComparison.Compare(new ComparedRun(outcomesA, a.Row.Compared.Method, a.Row.Compared.MultiIoUs),
+                new ComparedRun(outcomesB, b.Row.Compared.Method, b.Row.Compared.MultiIoUs), board.Metric, cancellationToken: ct), ct);
+            return (LeaderGap.Of(d), null);
+        }
+        catch (ArgumentException)
+        {
+            return (null, "The two entries skipped different images: no paired test over the same images.");
+        }
+    }
+
     /// <summary>One row of a shown board with what reproduces it; null when the row is not on a board the actor may see.</summary>
     public async Task<(BenchmarkRow Row, PhaseBoard Board)?> RowAsync(Actor actor, int benchmarkId, int submissionId, CancellationToken ct = default)
     {

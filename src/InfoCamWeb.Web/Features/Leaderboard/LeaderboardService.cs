@@ -17,6 +17,9 @@ public sealed record BoardSummary(BoardKey Key, string DatasetName, int Runs, in
     public DateTimeOffset LatestPublishedAt => LatestByTeam.Values.Max();
 }
 
+/// <summary>A row's method for the paired tests: its index in the run's method list, and the run's MaxBoxAccV2 IoU count.</summary>
+public sealed record ComparedMethod(int Method, int MultiIoUs);
+
 public sealed record BoardRow(
     int Rank, int RunId, string Team, bool IsBaseline, string Model, string Method,
     double Top1Loc, double GtKnownLoc, double MaxBoxAcc, double MaxBoxAccV2, double Top1Cls,
@@ -33,6 +36,10 @@ public sealed record BoardRow(
 
     /// <summary>What the run was evaluated with: fixed threshold, threshold step, infoCAM window, the methods it ran.</summary>
     public string Settings { get; init; } = "";
+
+    /// <summary>The row's method as the paired tests need it: its index in the run's list and the run's MaxBoxAccV2 IoU count.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal ComparedMethod Compared { get; init; } = new(0, MultiIoUs.Default.Count);
 }
 
 /// <summary>
@@ -121,7 +128,11 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
             rows.Add(new BoardRow(i + 1, c.Run.Id, c.Run.Team!.Name, c.Run.Team.IsBuiltIn, c.Run.Model!.Name,
                 CamMethods.TryParse(c.Method, out var m) ? m.DisplayName() : c.Method,
                 c.Scores.Top1Loc, c.Scores.GtKnownLoc, c.Scores.MaxBoxAcc, c.Scores.MaxBoxAccV2, c.Result.Classification.Top1,
-                c.Score, lo, hi, c.Run.PublishedAt ?? c.Run.FinishedAt ?? c.Run.QueuedAt) { Pxap = c.Scores.Pxap, Settings = SettingsText(c.Result) });
+                c.Score, lo, hi, c.Run.PublishedAt ?? c.Run.FinishedAt ?? c.Run.QueuedAt)
+            {
+                Pxap = c.Scores.Pxap, Settings = SettingsText(c.Result),
+                Compared = new ComparedMethod(c.MethodIndex, c.Result.Settings.MultiIoUs?.Length ?? MultiIoUs.Default.Count),
+            });
         }
         await CompareWithLeaderAsync(rows, ordered.Select(c => (c.MethodIndex, c.Result.Settings.MultiIoUs?.Length ?? MultiIoUs.Default.Count)).ToList(), metric, Outcomes, ct);
         return rows;

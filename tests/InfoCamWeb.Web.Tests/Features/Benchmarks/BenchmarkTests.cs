@@ -243,6 +243,13 @@ public class BenchmarkTests(WebAppFixture app)
         Assert.Matches(@"^\d+\.\d+\.\d+", repro.EngineVersion);
         Assert.Contains("step 0.01", repro.Settings);
         Assert.Contains("cpu", repro.Provider, StringComparison.OrdinalIgnoreCase);
+        // Any two rows against each other: the same weights, so no difference at all.
+        var (pair, pairError) = await benchmarks.PairAsync(two, benchmark, development, first, theirs);
+        Assert.Null(pairError);
+        Assert.Equal((0.0, 1.0), (pair!.Difference, pair.P));
+        Assert.Equal("McNemar exact", pair.Test);
+        Assert.StartsWith("Choose two different entries of the board", (await benchmarks.PairAsync(two, benchmark, development, first, again)).Error!.Message);
+        Assert.StartsWith("The board of this phase is shown when it closes", (await benchmarks.PairAsync(two, benchmark, final, first, theirs)).Error!.Message);
         var entry = await (await app.SignedInClientAsync(two)).GetStringAsync($"/benchmarks/{benchmark}/entries/{first}");
         Assert.Contains(repro.ModelSha256, entry);
 
@@ -254,6 +261,8 @@ public class BenchmarkTests(WebAppFixture app)
         using var doc = JsonDocument.Parse(await api.GetStringAsync($"/api/benchmarks/{benchmark}/leaderboard?phase={development}"));
         Assert.Equal(2, doc.RootElement.GetProperty("rows").GetArrayLength());
         Assert.Equal(repro.ModelSha256, doc.RootElement.GetProperty("rows")[0].GetProperty("reproduction").GetProperty("modelSha256").GetString());
+        using var pairJson = JsonDocument.Parse(await api.GetStringAsync($"/api/benchmarks/{benchmark}/compare?phase={development}&a={first}&b={theirs}"));
+        Assert.Equal(0.0, pairJson.RootElement.GetProperty("aMinusB").GetProperty("difference").GetDouble());
         using var hiddenBoard = JsonDocument.Parse(await api.GetStringAsync($"/api/benchmarks/{benchmark}/leaderboard?phase={final}"));
         Assert.Equal(JsonValueKind.String, hiddenBoard.RootElement.GetProperty("hiddenUntil").ValueKind);
         var csv = await (await app.SignedInClientAsync(two)).GetStringAsync($"/benchmarks/{benchmark}/phases/{development}/leaderboard.csv");

@@ -143,6 +143,7 @@ public class BenchmarkFlowTests
         Assert.Equal(0, await participant.Locator("a[href$='images.csv']").CountAsync());
         await participant.GotoAsync($"{url}/runs/{run}/images");
         await Assertions.Expect(participant.Locator("#hidden-ground-truth")).ToBeVisibleAsync();
+        await Assertions.Expect(participant.Locator("img[alt='CAM heatmap']").First).ToBeVisibleAsync(); // the rows are there
         Assert.Equal(0, await participant.GetByText(new Regex(@"IoU \d\.\d{3}")).CountAsync());
         await participant.GotoAsync($"{url}/runs/{run}/images/0");
         await Assertions.Expect(participant.Locator("#ground-truth-hidden")).ToBeVisibleAsync();
@@ -177,7 +178,9 @@ public class BenchmarkFlowTests
         await stranger.GotoAsync(link);
         await Assertions.Expect(stranger.GetByText("read-only shared result")).ToBeVisibleAsync();
         await Assertions.Expect(stranger.GetByText("Top-1 Loc").First).ToBeVisibleAsync();
+        await Assertions.Expect(stranger.Locator("img[alt='CAM heatmap']").First).ToBeVisibleAsync(); // the image rows are there
         Assert.Equal(0, await stranger.GetByText(new Regex(@"IoU \d\.\d{3}")).CountAsync());
+        Assert.Equal(200, (await stranger.Context.APIRequest.GetAsync(link + "/images/0/photo.jpg")).Status);
         Assert.DoesNotContain("\"perClassGtKnownLoc\":{\"", await (await stranger.Context.APIRequest.GetAsync(link + "/result.json")).TextAsync());
     }
 }

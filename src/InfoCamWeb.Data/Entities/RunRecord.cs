@@ -83,6 +83,13 @@ public sealed class RunRecord
     /// <summary>Scores are hidden from all but the dataset's team until then (a phase whose board shows when it closes).</summary>
     public DateTimeOffset? ScoresHiddenUntil { get; set; }
 
+    /// <summary>
+    /// The run failed because of its model: an error the model caused (its outputs, its graph) or a worker stopped for
+    /// its memory cap or time limit while running it; false for failures of the server (a lost or crashed worker, the
+    /// data, an internal error). A benchmark submission that fails by its model counts toward the limits.
+    /// </summary>
+    public bool FailedByModel { get; set; }
+
     /// <summary>The engine (InfoCamWeb.Core) version of the worker that computed the result.</summary>
     public string? EngineVersion { get; set; }
 

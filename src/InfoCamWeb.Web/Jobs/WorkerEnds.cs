@@ -15,7 +15,7 @@ internal static class WorkerEnds
     /// was failed (and its other waiting shards taken off the queue).
     /// </summary>
     public static bool Charge(RunRecord run, IReadOnlyList<RunShardRecord> interrupted, IReadOnlyList<RunShardRecord> all, string cause, string ended,
-        WorkerOptions o, RunQueue queue, ILogger log)
+        WorkerOptions o, RunQueue queue, ILogger log, bool byModel = false)
     {
         run.WorkerEnds++;
         if (run.WorkerEnds < Math.Max(1, o.MaxWorkerEnds))
@@ -25,7 +25,7 @@ internal static class WorkerEnds
                 string.Join(", ", interrupted.Select(s => s.Index)));
             return true;
         }
-        (run.Status, run.FinishedAt) = (RunStatus.Failed, DateTimeOffset.UtcNow);
+        (run.Status, run.FinishedAt, run.FailedByModel) = (RunStatus.Failed, DateTimeOffset.UtcNow, byModel);
         run.Error = $"{cause} The run {ended} its worker {run.WorkerEnds} times; it is not tried again.";
         queue.DeleteWaiting(all);
         log.LogWarning("Run {RunId} failed: {Error}", run.Id, run.Error);

@@ -57,7 +57,8 @@ public sealed class WorkerSupervisor(
                 log.LogWarning("Worker (pid {Pid}): {Cause} Restarting.", process.Id, cause);
                 if (!_operatorKill)
                 {
-                    await ChargeRunningAsync(o, cause, stoppingToken);
+                    // Over the memory cap or the time limit, it was the run's model that drove the worker there.
+                    await ChargeRunningAsync(o, cause, end is ProcessEnd.MemoryCap or ProcessEnd.TimeLimit, stoppingToken);
                 }
             }
             catch (OperationCanceledException)
@@ -93,14 +94,14 @@ public sealed class WorkerSupervisor(
     }
 
     /// <summary>Charges the run(s) whose shards the dead worker was executing: queued again, or failed with the cause when charged too often.</summary>
-    private async Task ChargeRunningAsync(WorkerOptions o, string cause, CancellationToken ct)
+    private async Task ChargeRunningAsync(WorkerOptions o, string cause, bool byModel, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         foreach (var group in (await LocalRunning(db, o).ToListAsync(ct)).GroupBy(s => s.RunId))
         {
             var run = await db.Runs.FirstAsync(r => r.Id == group.Key, ct);
             var all = await db.RunShards.Where(s => s.RunId == run.Id).ToListAsync(ct);
-            WorkerEnds.Charge(run, group.ToList(), all, cause, "ended", o, queue, log);
+            WorkerEnds.Charge(run, group.ToList(), all, cause, "ended", o, queue, log, byModel);
         }
         await db.SaveChangesAsync(ct);
     }

@@ -142,7 +142,7 @@ public sealed class ShardExecutor(
         catch (Exception ex)
         {
             contexts.Drop();
-            await FinishIfActiveAsync(run.Id, RunStatus.Failed, FailureMessage(run.Id, ex));
+            await FinishIfActiveAsync(run.Id, RunStatus.Failed, FailureMessage(run.Id, ex), byModel: ex is ModelException or EvaluationException);
         }
         finally
         {
@@ -186,11 +186,12 @@ public sealed class ShardExecutor(
     }
 
     /// <summary>Ends the run unless it ended already (another shard's worker may have failed or cancelled it first).</summary>
-    private async Task FinishIfActiveAsync(int runId, RunStatus status, string? error)
+    private async Task FinishIfActiveAsync(int runId, RunStatus status, string? error, bool byModel = false)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var now = DateTimeOffset.UtcNow;
         await db.Runs.Where(r => r.Id == runId && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running))
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, status).SetProperty(r => r.Error, error).SetProperty(r => r.FinishedAt, now));
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, status).SetProperty(r => r.Error, error).SetProperty(r => r.FinishedAt, now)
+                .SetProperty(r => r.FailedByModel, byModel));
     }
 }

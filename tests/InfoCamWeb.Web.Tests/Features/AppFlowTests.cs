@@ -508,7 +508,10 @@ public class QueueOrderTests(WebAppFixture app)
         var dataset = (await app.Get<DatasetService>().ListAsync(actor)).First(d => d.IsDemo);
         var model = (await app.Get<ModelService>().ListAsync(actor)).First(m => m.IsDemo);
         var runs = app.Get<RunService>();
-        var a = (await runs.CreateAsync(actor, new RunRequest { ModelId = model.Id, DatasetId = dataset.Id, BatchSize = 4 })).RunId!.Value;
+        // Run a is the whole dataset (8 shards): the worker is killed while a still has shards waiting, so its interrupted
+        // shard is queued again before any of b's (a 4-shard run could already have all its shards queued, b's first behind
+        // them, when the progress that triggers the kill is read).
+        var a = (await runs.CreateAsync(actor, new RunRequest { ModelId = model.Id, DatasetId = dataset.Id, BatchSize = 4, Split = "all" })).RunId!.Value;
         var b = (await runs.CreateAsync(actor, new RunRequest { ModelId = model.Id, DatasetId = dataset.Id, BatchSize = 4 })).RunId!.Value;
         var c = (await runs.CreateAsync(actor, new RunRequest { ModelId = model.Id, DatasetId = dataset.Id, BatchSize = 4 })).RunId!.Value;
         await app.WaitForRunAsync(a, r => r.ImagesDone >= 8 || r.Status == RunStatus.Succeeded);
@@ -664,6 +667,7 @@ public class WorkerIsolationTests(WebAppFixture app)
         var id = (await runs.CreateAsync(actor, new RunRequest { ModelId = upload.ModelId!.Value, DatasetId = demo.DatasetId, BatchSize = 1 })).RunId!.Value;
         var failed = await app.WaitForRunAsync(id, seconds: 240);
         Assert.Equal(RunStatus.Failed, failed.Status);
+        Assert.True(failed.FailedByModel);
         Assert.Equal($"The run made no progress for {WebAppFixture.StallSeconds} s (the time limit) and its worker was stopped. " +
                      $"The run ended its worker {WebAppFixture.MaxWorkerEnds} times; it is not tried again.", failed.Error);
         Assert.Equal(HttpStatusCode.OK, (await app.CreateClient().GetAsync("/runs")).StatusCode);
@@ -729,6 +733,7 @@ public class WorkerIsolationTests(WebAppFixture app)
         Assert.Equal(RunStatus.Failed, failed.Status);
         Assert.StartsWith("Inference needs more memory than a model may use (3072 MB)", failed.Error);
         Assert.Equal(0, failed.WorkerEnds);
+        Assert.True(failed.FailedByModel); // a benchmark submission failed so counts toward its limits
         Assert.Equal(workerBefore, supervisor.ProcessId); // stopped by the arena cap, not by killing the worker
         var next = (await runs.CreateAsync(actor, new RunRequest { ModelId = demo.ModelId, DatasetId = demo.DatasetId })).RunId!.Value;
         Assert.Equal(RunStatus.Succeeded, (await app.WaitForRunAsync(next)).Status);

@@ -536,6 +536,9 @@ namespace InfoCamWeb.Data.Migrations.PostgreSql
                     b.Property<string>("Error")
                         .HasColumnType("text");
 
+                    b.Property<bool>("FailedByModel")
+                        .HasColumnType("boolean");
+
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("bigint");
 

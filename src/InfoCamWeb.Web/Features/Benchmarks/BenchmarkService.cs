@@ -152,8 +152,11 @@ public sealed class BenchmarkService(
     private static Task<List<Submission>> TeamSubmissionsAsync(InfoCamDbContext db, int phaseId, int teamId, CancellationToken ct) =>
         db.Submissions.AsNoTracking().Include(s => s.Run).Include(s => s.Model).Where(s => s.PhaseId == phaseId && s.TeamId == teamId).ToListAsync(ct);
 
-    /// <summary>A submission counts toward the limits unless the server failed it: refused models count, failed runs do not.</summary>
-    internal static bool Counts(Submission s) => s.Refusal is not null || s.Run is not { Status: RunStatus.Failed };
+    /// <summary>
+    /// A submission counts toward the limits unless the server failed it: refused models count, and so do runs failed by
+    /// their model (<see cref="RunRecord.FailedByModel"/>); runs failed by the server do not.
+    /// </summary>
+    internal static bool Counts(Submission s) => s.Refusal is not null || s.Run is not { Status: RunStatus.Failed, FailedByModel: false };
 
     private SubmissionLimits LimitsOf(BenchmarkPhase phase, IReadOnlyList<Submission> submissions)
     {

@@ -96,6 +96,8 @@ public class BenchmarkTests(WebAppFixture app)
         var detail = await images.DetailAsync(participant, runId, 0);
         Assert.All(detail!.Methods, m => Assert.True(double.IsNaN(m.IoU)));
         var browser = await client.GetStringAsync($"/runs/{runId}/images");
+        Assert.Contains("predicted ", browser); // the rows are there (maps and predicted classes)
+        Assert.Contains("hidden ground truth", browser);
         Assert.DoesNotContain("IoU 0.", browser);
         Assert.DoesNotContain("IoU 1.", browser);
 
@@ -107,12 +109,20 @@ public class BenchmarkTests(WebAppFixture app)
             var hidden = await client.GetByteArrayAsync($"/runs/{runId}/images/0/photo.jpg");
             var shown = await (await app.SignedInClientAsync(host.A)).GetByteArrayAsync($"/runs/{host.Run}/images/{hostIndex}/photo.jpg");
             Assert.True(GreenPixels(shown) > GreenPixels(hidden) + 50, $"green pixels: host view {GreenPixels(shown)}, participant view {GreenPixels(hidden)}");
+            // The same image through a share link of the submission: as the participant's.
+            var (link, _) = await app.Get<ShareService>().CreateAsync(participant, runId);
+            Assert.Equal(hidden, await app.CreateClient().GetByteArrayAsync($"/s/{link}/images/0/photo.jpg"));
+            var sharedImage = await app.CreateClient().GetStringAsync($"/s/{link}/images/0");
+            Assert.Contains("id=\"image-id\"", sharedImage);
+            Assert.Contains("ground truth hidden", sharedImage);
+            Assert.DoesNotContain("IoU 0.", sharedImage);
         }
 
         // Share link: the anonymous view shows the aggregate only.
         var (token, _) = await app.Get<ShareService>().CreateAsync(participant, runId);
         var anonymous = app.CreateClient();
         var shared = await anonymous.GetStringAsync($"/s/{token}");
+        Assert.Contains("predicted ", shared); // the image rows are there
         Assert.DoesNotContain("IoU 0.", shared);
         Assert.DoesNotContain("\"perClassGtKnownLoc\":{\"", await anonymous.GetStringAsync($"/s/{token}/result.json"));
 
@@ -151,10 +161,15 @@ public class BenchmarkTests(WebAppFixture app)
         Assert.Equal(new SubmissionLimits(2, 2, 2, 10), limits);
         Assert.Contains(list, s => s.State == "refused" && s.Counted && s.Refusal!.Length > 0);
 
-        // A run the server failed does not count: the team may submit again.
+        // A run its model failed counts; a run the server failed does not: the team may submit again.
         await using (var db = await app.Db.CreateDbContextAsync())
         {
-            await db.Runs.Where(r => r.Id == run).ExecuteUpdateAsync(x => x.SetProperty(r => r.Status, RunStatus.Failed));
+            await db.Runs.Where(r => r.Id == run).ExecuteUpdateAsync(x => x.SetProperty(r => r.Status, RunStatus.Failed).SetProperty(r => r.FailedByModel, true));
+        }
+        Assert.Equal(2, (await benchmarks.SubmissionsAsync(participant, development)).Limits.UsedToday);
+        await using (var db = await app.Db.CreateDbContextAsync())
+        {
+            await db.Runs.Where(r => r.Id == run).ExecuteUpdateAsync(x => x.SetProperty(r => r.FailedByModel, false));
         }
         (list, limits) = await benchmarks.SubmissionsAsync(participant, development);
         Assert.Equal(1, limits.UsedToday);

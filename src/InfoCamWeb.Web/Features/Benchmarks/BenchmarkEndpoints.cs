@@ -81,7 +81,15 @@ public static class BenchmarkEndpoints
             if (file.Length > options.Value.Uploads.MaxModelBytes) return ApiProblems.Result(StatusCodes.Status413PayloadTooLarge, ApiProblems.TooLarge, "The model is larger than the upload limit.");
             await using var stream = file.OpenReadStream();
             var upload = await models.UploadAsync(actor, stream, file.FileName, form["name"].ToString(), "", options.Value.Uploads.MaxModelBytes, ct: ct);
-            if (upload.ModelId is not int uploaded) return ApiEndpoints.ErrorResult(upload.Error!);
+            if (upload.ModelId is not int uploaded)
+            {
+                // A file the model validation refuses is a submission refused with its reason: it counts.
+                if (upload.Error!.Kind != ErrorKind.Invalid) return ApiEndpoints.ErrorResult(upload.Error);
+                await using var again = file.OpenReadStream();
+                var sha = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(again, ct));
+                var recorded = await benchmarks.RecordRefusalAsync(actor, id, phaseId, sha, upload.Error.Message, ct);
+                return ApiEndpoints.ErrorResult(recorded.Error!);
+            }
             modelId = uploaded;
         }
         else

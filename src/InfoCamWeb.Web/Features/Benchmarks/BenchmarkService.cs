@@ -144,7 +144,7 @@ public sealed class BenchmarkService(
         var phase = await db.BenchmarkPhases.AsNoTracking().FirstOrDefaultAsync(p => p.Id == phaseId, ct);
         if (phase is null || actor.ActiveTeamId is not int team) return ([], new SubmissionLimits(0, phase?.DailyLimit ?? 0, 0, phase?.TotalLimit ?? 0));
         var mine = await TeamSubmissionsAsync(db, phaseId, team, ct);
-        var views = mine.OrderByDescending(s => s.CreatedAt).Select(s => new SubmissionView(s.Id, s.CreatedAt, s.Model?.Name ?? "(deleted model)", s.RunId,
+        var views = mine.OrderByDescending(s => s.CreatedAt).Select(s => new SubmissionView(s.Id, s.CreatedAt, s.Model?.Name ?? $"(no stored model; SHA-256 {s.ModelSha256[..Math.Min(12, s.ModelSha256.Length)]}…)", s.RunId,
             s.Refusal is not null ? "refused" : s.Run?.Status.ToString().ToLowerInvariant() ?? "removed", Counts(s), s.Refusal)).ToList();
         return (views, LimitsOf(phase, mine));
     }
@@ -193,6 +193,30 @@ public sealed class BenchmarkService(
         catch (Exception ex) when (InfoCamDbContext.IsBusy(ex))
         {
             return new(null, null, InfoCamDbContext.BusyMessage); // the server's fault: nothing stored, nothing counted
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>A model file refused at upload (the multipart API): stored as a refused submission, which counts.</summary>
+    public async Task<SubmissionResult> RecordRefusalAsync(Actor actor, int benchmarkId, int phaseId, string sha256, string reason, CancellationToken ct = default)
+    {
+        var gate = _gates.GetOrAdd((phaseId, actor.ActiveTeamId ?? 0), _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            if (await PreflightAsync(actor, benchmarkId, phaseId, ct) is { } refused) return new(null, null, refused);
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var submission = new Submission
+            {
+                PhaseId = phaseId, TeamId = actor.ActiveTeamId!.Value, CreatedByUserId = actor.UserId, CreatedAt = clock.GetUtcNow(), ModelSha256 = sha256,
+                Refusal = $"The model file was refused at upload: {reason}",
+            };
+            db.Submissions.Add(submission);
+            await db.SaveChangesAsync(ct);
+            return new(submission.Id, null, new ServiceError(ErrorKind.Invalid, $"The model was refused (this counts as a submission): {reason}"));
         }
         finally
         {

@@ -183,6 +183,21 @@ public class BenchmarkTests(WebAppFixture app)
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var limited = await api.PostAsJsonAsync($"/api/benchmarks/{benchmark}/submissions", new ApiSubmissionRequest(development, five));
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+
+        // Multipart with a file the upload refuses: a submission refused with the reason (it counts), and nothing stored as a model.
+        var other = await app.NewTeamMemberAsync();
+        var (otherToken, _) = await app.Get<ApiTokenService>().CreateAsync(other, "junk");
+        var junkApi = app.CreateClient();
+        junkApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", otherToken);
+        using var form = new MultipartFormDataContent { { new StringContent(development.ToString(System.Globalization.CultureInfo.InvariantCulture)), "phaseId" },
+            { new ByteArrayContent([1, 2, 3, 4, 5, 6, 7, 8]), "file", "junk.onnx" } };
+        using var junk = await junkApi.PostAsync($"/api/benchmarks/{benchmark}/submissions", form);
+        Assert.Equal(HttpStatusCode.BadRequest, junk.StatusCode);
+        Assert.Contains("this counts as a submission", await junk.Content.ReadAsStringAsync());
+        var (junkList, junkLimits) = await benchmarks.SubmissionsAsync(other, development);
+        Assert.Equal(1, junkLimits.UsedToday);
+        Assert.StartsWith("The model file was refused at upload: ", Assert.Single(junkList).Refusal);
+        Assert.Empty(await benchmarks.SubmittableModelsAsync(other));
         Assert.Contains("Limit: your team", await limited.Content.ReadAsStringAsync());
     }
 

@@ -269,7 +269,9 @@ public sealed class RunService(IDbContextFactory<InfoCamDbContext> dbFactory, Ru
         if (await db.Submissions.AnyAsync(x => x.RunId == id, ct)) return "The run is a benchmark submission: it runs to its end (its entry counts by the phase's rule).";
         run.CancelRequested = true;
         queue.DeleteWaiting(await db.RunShards.Where(s => s.RunId == id).ToListAsync(ct));
-        if (run.Status == RunStatus.Queued)
+        // Queued, or running but between shards (none in flight: the dispatcher gives a cancelled run no more, so no worker
+        // would ever see the request): cancelled at once.
+        if (run.Status == RunStatus.Queued || !await db.RunShards.AnyAsync(x => x.RunId == id && x.State == ShardState.Running, ct))
         {
             run.Status = RunStatus.Cancelled;
             run.FinishedAt = DateTimeOffset.UtcNow;

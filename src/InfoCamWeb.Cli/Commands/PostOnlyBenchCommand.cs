@@ -140,7 +140,7 @@ internal static class PostOnlyBenchCommand
     private static void Print(IAnsiConsole console, List<BenchRow> rows, EvaluationResult result)
     {
         var table = new Table().Border(TableBorder.Rounded);
-        foreach (var col in new[] { "step", "cores", "post img/s", "inference img/s", "decode", "preprocess", "maps", "upsampling", "sweep", "metrics", "ms/image" })
+        foreach (var col in new[] { "step", "cores", "post img/s", "inference img/s", "decode", "preprocess", "maps", "upsampling", "sweep", "metrics", "ms/image", "busy cores" })
         {
             table.AddColumn(new TableColumn(col).RightAligned());
         }
@@ -150,14 +150,14 @@ internal static class PostOnlyBenchCommand
             var ms = r.MsPerImage;
             table.AddRow(r.ThresholdStep.ToString("0.####", CultureInfo.InvariantCulture), r.Cores.ToString(CultureInfo.InvariantCulture),
                 F(r.PostImagesPerSecond, "F1"), F(r.InferenceImagesPerSecond, "F1"),
-                F(ms.Decode), F(ms.Preprocess), F(ms.Maps), F(ms.Upsampling), F(ms.Sweep), F(ms.Metrics), F(ms.Total, "F2"));
+                F(ms.Decode), F(ms.Preprocess), F(ms.Maps), F(ms.Upsampling), F(ms.Sweep), F(ms.Metrics), F(ms.Total, "F2"), F(r.BusyCores, "F2"));
         }
         console.Write(table);
         using var self = System.Diagnostics.Process.GetCurrentProcess();
         console.WriteLine($"garbage collections: {GC.CollectionCount(0)} gen0, {GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2; peak working set {self.PeakWorkingSet64 >> 20} MB.");
         console.WriteLine($"{result.Images} images, provider {result.Model.Provider}. Post img/s: everything but inference, wall clock; inference img/s: ONNX Runtime alone. " +
             (CpuClock.IsThreadTime
-            ? "Stage columns: CPU ms per image, summed over the threads that run the stage."
+            ? "Stage columns: CPU ms per image, summed over the threads that run the stage. Busy cores: the process's CPU seconds over the wall seconds (the rest of the cores idled)."
             : "Stage columns: wall ms per image summed over the threads (no thread CPU clock here: overlapping stages count their waits)."));
         foreach (var step in rows.Select(r => r.ThresholdStep).Distinct())
         {
@@ -191,6 +191,10 @@ internal static class PostOnlyBenchCommand
         [property: JsonPropertyName("inferenceImagesPerSecond")] double InferenceImagesPerSecond,
         [property: JsonPropertyName("msPerImage")] StageMilliseconds MsPerImage)
     {
+        /// <summary>The process's CPU seconds over the pass's wall seconds: how many of the cores were kept busy.</summary>
+        [JsonPropertyName("busyCores")]
+        public double BusyCores { get; init; }
+
         /// <summary>Every pass's post-only rate, in the order they ran; the row is the median one.</summary>
         [JsonPropertyName("repeats")]
         public double[] Repeats { get; init; } = [];
@@ -201,7 +205,10 @@ internal static class PostOnlyBenchCommand
             var l = s.LocalizationStages ?? LocalizationSeconds.Zero;
             double k = 1000.0 / Math.Max(1, bench.Result.Images);
             return new BenchRow(step, bench.Parallelism, bench.Result.Images, bench.PostImagesPerSecond, bench.InferenceImagesPerSecond,
-                new StageMilliseconds(s.Decode * k, s.Preprocess * k, l.Maps * k, l.Upsampling * k, l.Sweep * k, l.Metrics * k));
+                new StageMilliseconds(s.Decode * k, s.Preprocess * k, l.Maps * k, l.Upsampling * k, l.Sweep * k, l.Metrics * k))
+            {
+                BusyCores = bench.BusyCores,
+            };
         }
     }
 

@@ -27,6 +27,9 @@ public sealed partial class Evaluator
     {
         private readonly ThreadLocal<LocalizerSlot> _slots = new(() => new LocalizerSlot(evaluator.NewLocalizer()), trackAllValues: true);
         private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly Lock _busyLock = new();
+        private int _active;
+        private long _busySince;
         private double _wall;
         private long _metricNanoseconds;
         private int _done;
@@ -34,19 +37,26 @@ public sealed partial class Evaluator
 
         public void Dispose() => _slots.Dispose();
 
-        public void Consume(Inferred item, MetricsAccumulator acc, Action<ImageOutcome>? onImage, CancellationToken ct)
+        /// <summary>
+        /// Localizes the batch's images on all cores (batches may overlap) and returns what must then happen in split
+        /// order: counting the outcomes, reporting them and the progress.
+        /// </summary>
+        public Action Consume(Inferred item, MetricsAccumulator acc, Action<ImageOutcome>? onImage, CancellationToken ct)
         {
-            long start = Stopwatch.GetTimestamp();
             var outcomes = new ImageOutcome[item.Batch.Indices.Length];
-            evaluator.LocalizeBatch(item, outcomes, _slots, engine, ct);
-            long localized = CpuClock.Now();
+            Busy(() => evaluator.LocalizeBatch(item, outcomes, _slots, engine, ct));
+            return () => Busy(() => Count(item, outcomes, acc, onImage));
+        }
+
+        private void Count(Inferred item, ImageOutcome[] outcomes, MetricsAccumulator acc, Action<ImageOutcome>? onImage)
+        {
+            long start = CpuClock.Now();
             foreach (var o in outcomes)
             {
                 acc.Add(o);
                 onImage?.Invoke(o);
             }
-            _metricNanoseconds += CpuClock.Now() - localized;
-            _wall += Stopwatch.GetElapsedTime(start).TotalSeconds;
+            _metricNanoseconds += CpuClock.Now() - start;
             _done += outcomes.Length;
             _skipped += item.Batch.Skipped.Length;
             if (progress is not null)
@@ -56,6 +66,26 @@ public sealed partial class Evaluator
                 int remaining = total - _done - _skipped;
                 progress.Report(new EvaluationProgress(doneCount, alreadyDone + total, rate, _clock.Elapsed,
                     rate > 0 ? TimeSpan.FromSeconds(remaining / rate) : null, provider));
+            }
+        }
+
+        /// <summary>Runs <paramref name="work"/>, counting the stage's wall time while any of its work runs (overlapping work once).</summary>
+        private void Busy(Action work)
+        {
+            lock (_busyLock)
+            {
+                if (_active++ == 0) _busySince = Stopwatch.GetTimestamp();
+            }
+            try
+            {
+                work();
+            }
+            finally
+            {
+                lock (_busyLock)
+                {
+                    if (--_active == 0) _wall += Stopwatch.GetElapsedTime(_busySince).TotalSeconds;
+                }
             }
         }
 

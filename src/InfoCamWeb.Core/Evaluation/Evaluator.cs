@@ -130,7 +130,7 @@ public sealed partial class Evaluator
         run.ClearStop();
         int batchSize = run.BatchFor(_settings.BatchSize, _pre.InputSize).Size;
         var times = await PipelineAsync(Enumerable.Range(range.Start, range.Length).ToArray(), batchSize, run.Inputs,
-            batch => Infer(run, batch), (item, _) => batches.Add((item.Batch.Indices, item.Output)), run.Terminate, cancellationToken).ConfigureAwait(false);
+            batch => Infer(run, batch), (item, _) => () => batches.Add((item.Batch.Indices, item.Output)), run.Terminate, cancellationToken).ConfigureAwait(false);
         return new InferenceRecording(range, batches, batchSize, run.Provider.ToString(), new StageSeconds(total.Elapsed.TotalSeconds, times.Decode, times.Preprocess, times.Inference, 0));
     }
 
@@ -139,14 +139,15 @@ public sealed partial class Evaluator
     /// preprocessing, maps, upsampling, the sweep, metrics), with the model's outputs taken from
     /// <paramref name="recording"/>, counted into <paramref name="acc"/>. Returns the pass's stage seconds.
     /// </summary>
-    private async Task<(StageSeconds Seconds, List<string> Skipped)> ReplayAsync(InferenceRecording recording, MetricsAccumulator acc, CancellationToken cancellationToken)
+    private async Task<(StageSeconds Seconds, List<string> Skipped, double ProcessCpu)> ReplayAsync(InferenceRecording recording, MetricsAccumulator acc, CancellationToken cancellationToken)
     {
+        var cpu = Environment.CpuUsage.TotalTime;
         var total = Stopwatch.StartNew();
         using var localization = new LocalizationStage(this, null, recording.Range.Length, null, "", 0);
         int next = 0;
         var times = await PipelineAsync(Enumerable.Range(recording.Range.Start, recording.Range.Length).ToArray(), recording.BatchSize,
             ManagedInputPool.Shared, batch => recording.Take(next++, batch.Indices), (item, ct) => localization.Consume(item, acc, null, ct), () => { }, cancellationToken).ConfigureAwait(false);
-        return (localization.Seconds(total.Elapsed.TotalSeconds, times) with { Inference = 0 }, times.Skipped);
+        return (localization.Seconds(total.Elapsed.TotalSeconds, times) with { Inference = 0 }, times.Skipped, (Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
     }
 
     /// <summary>
@@ -161,6 +162,7 @@ public sealed partial class Evaluator
         var acc = NewAccumulator();
         var skipped = new List<string>();
         StageSeconds post = new(0, 0, 0, 0, 0) { LocalizationStages = LocalizationSeconds.Zero }, recorded = new(0, 0, 0, 0, 0);
+        double processCpu = 0;
         var choice = engine.BatchFor(_settings.BatchSize, _pre.InputSize);
         int batch = choice.Size, chunk = 4 * batch, end = Math.Min(limit ?? Images.Count, Images.Count);
         for (int start = 0; start < end; )
@@ -171,6 +173,7 @@ public sealed partial class Evaluator
             skipped.AddRange(pass.Skipped);
             post = post.Plus(pass.Post);
             recorded = recorded.Plus(pass.Recorded);
+            processCpu += pass.ProcessCpu;
             if (pass.BytesPerImage > 0)
             {
                 chunk = (int)Math.Clamp(memoryBudget / pass.BytesPerImage / batch * batch, batch, int.MaxValue / 2);
@@ -180,17 +183,18 @@ public sealed partial class Evaluator
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
         var result = Result(acc, skipped, post, engine.Provider.ToString(), choice);
-        return new PostOnlyBench(result, recorded, Parallelism);
+        return new PostOnlyBench(result, recorded, Parallelism) { ProcessCpuSeconds = processCpu };
     }
 
-    private sealed record ChunkPass(StageSeconds Post, StageSeconds Recorded, List<string> Skipped, long BytesPerImage);
+    /// <param name="ProcessCpu">CPU seconds of the whole process during the replay (every thread: stages, pool, GC, JIT).</param>
+    private sealed record ChunkPass(StageSeconds Post, StageSeconds Recorded, List<string> Skipped, long BytesPerImage, double ProcessCpu);
 
     /// <summary>One chunk of the post-only benchmark: recorded, replayed into <paramref name="acc"/>, and let go (the recording does not outlive this call).</summary>
     private async Task<ChunkPass> BenchChunkAsync(ImageRange range, InferenceEngine engine, MetricsAccumulator acc, CancellationToken cancellationToken)
     {
         var recording = await RecordAsync(range, engine, cancellationToken).ConfigureAwait(false);
-        var (seconds, skipped) = await ReplayAsync(recording, acc, cancellationToken).ConfigureAwait(false);
-        return new ChunkPass(seconds, recording.Seconds, skipped, recording.Images == 0 ? 0 : Math.Max(1, recording.Bytes / recording.Images));
+        var (seconds, skipped, processCpu) = await ReplayAsync(recording, acc, cancellationToken).ConfigureAwait(false);
+        return new ChunkPass(seconds, recording.Seconds, skipped, recording.Images == 0 ? 0 : Math.Max(1, recording.Bytes / recording.Images), processCpu);
     }
 
     private void CheckRange(ImageRange range)

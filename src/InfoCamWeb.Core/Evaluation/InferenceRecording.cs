@@ -57,4 +57,13 @@ public sealed record PostOnlyBench(EvaluationResult Result, StageSeconds Inferen
 
     /// <summary>Images per second of ONNX Runtime alone (its busy time in the inference passes).</summary>
     public double InferenceImagesPerSecond => Result.Images / Math.Max(InferencePasses.Inference, 1e-9);
+
+    /// <summary>CPU seconds of the whole process during the post-processing passes (every thread, also the runtime's own).</summary>
+    public double ProcessCpuSeconds { get; init; }
+
+    /// <summary>
+    /// How many cores the post-processing passes kept busy on average (process CPU seconds over wall seconds): with
+    /// <see cref="Parallelism"/> cores, the rest was idle.
+    /// </summary>
+    public double BusyCores => ProcessCpuSeconds / Math.Max(Result.Seconds.Total, 1e-9);
 }

@@ -55,7 +55,7 @@ def measure(infocam, dataset, split, title, onnx, reference_model, tmp):
     rate = {(r["thresholdStep"], r["cores"]): r["postImagesPerSecond"] for r in post["runs"]}
     inference = max(r["inferenceImagesPerSecond"] for r in post["runs"] if r["cores"] == 2)
     return (f"| {title} | {full['images'] / full['seconds']['total']:.0f} | {rate[(0.01, 2)]:.0f} | {rate[(0.001, 2)]:.0f} "
-            f"| {rate[(0.01, 2)] / rate[(0.01, 1)]:.2f}x | {inference:.0f} | {ref['images'] / ref['seconds']['total']:.1f} |")
+            f"| {rate[(0.01, 2)] / rate[(0.01, 1)]:.2f}x / {rate[(0.001, 2)] / rate[(0.001, 1)]:.2f}x | {inference:.0f} | {ref['images'] / ref['seconds']['total']:.1f} |")
 
 
 def main():
@@ -65,7 +65,7 @@ def main():
     ap.add_argument("--split", default="all")
     ap.add_argument("--zoo", default=os.path.join(REPO, "artifacts", "zoo", "family"))
     args = ap.parse_args()
-    print("| model | end to end img/s | post-only img/s, step 0.01 | post-only, step 0.001 | post-only 2 vs 1 core "
+    print("| model | end to end img/s | post-only img/s, step 0.01 | post-only, step 0.001 | post-only 2 vs 1 core, step 0.01 / 0.001 "
           "| ONNX Runtime inference img/s | PyTorch + OpenCV reference img/s |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:

@@ -71,9 +71,16 @@ public static class AccessRules
     /// hidden ground truth, by the dataset's team (the host; <paramref name="datasetTeamId"/> when known).
     /// </summary>
     public static bool CanReadRun(Actor actor, RunRecord run, bool teamIsBuiltIn, int? datasetTeamId = null) =>
-        run.Published || CanRead(actor, run.TeamId, teamIsBuiltIn) ||
-        ((run.Concealment != GroundTruthHiding.None || run.ScoresHiddenUntil is not null) && datasetTeamId is int host && actor.IsMember(host));
+        CanReadRun(actor, new RunAccess(run.TeamId, teamIsBuiltIn, run.Published, run.Concealment, run.ScoresHiddenUntil, datasetTeamId));
+
+    /// <summary>The same rule on the few fields it reads (a query can project a run straight into them).</summary>
+    public static bool CanReadRun(Actor actor, RunAccess run) =>
+        run.Published || CanRead(actor, run.TeamId, run.TeamIsBuiltIn) ||
+        ((run.Concealment != GroundTruthHiding.None || run.ScoresHiddenUntil is not null) && run.DatasetTeamId is int host && actor.IsMember(host));
 }
+
+/// <summary>What decides who may read a run: its team, publication, hidden ground truth and the dataset's team.</summary>
+public sealed record RunAccess(int TeamId, bool TeamIsBuiltIn, bool Published, GroundTruthHiding Concealment, DateTimeOffset? ScoresHiddenUntil, int? DatasetTeamId);
 
 /// <summary>An action the actor may not take on that item (reported as "not found or not yours": nothing leaks).</summary>
 public sealed class AccessDeniedException(string message) : Exception(message);

@@ -118,18 +118,13 @@ public static class BenchmarkEndpoints
     }
 
     /// <summary>The board's rows as the leaderboard CSV, with the reproduction columns appended.</summary>
-    internal static string ToCsv(PhaseBoard board)
-    {
-        var lines = LeaderboardService.ToCsv(board.Rows.Select(r => r.Row)).TrimEnd('\n').Split('\n');
-        var sb = new System.Text.StringBuilder(lines[0]).Append(",model_sha256,engine_version,provider,precision\n");
-        for (int i = 1; i < lines.Length; i++)
-        {
-            var p = board.Rows[i - 1].Reproduction;
-            sb.Append(lines[i]).Append(',').Append(p.ModelSha256).Append(',').Append(Core.Evaluation.CsvCell.Escape(p.EngineVersion)).Append(',')
-                .Append(Core.Evaluation.CsvCell.Escape(p.Provider)).Append(',').Append(Core.Evaluation.CsvCell.Escape(p.Precision)).Append('\n');
-        }
-        return sb.ToString();
-    }
+    internal static string ToCsv(PhaseBoard board) => LeaderboardService.ToCsv(board.Rows, r => r.Row,
+    [
+        ("model_sha256", r => r.Reproduction.ModelSha256),
+        ("engine_version", r => r.Reproduction.EngineVersion),
+        ("provider", r => r.Reproduction.Provider),
+        ("precision", r => r.Reproduction.Precision),
+    ]);
 
     private static int DefaultPhase(BenchmarkView view) =>
         (view.Phases.FirstOrDefault(p => p.Open) ?? view.Phases.LastOrDefault())?.Phase.Id ?? 0;

@@ -91,7 +91,7 @@ internal static class BenchmarkValidation
     {
         var name = p.Name.Trim();
         if (name.Length is 0 or > 100) return (null, "name: give a name of 1 to 100 characters.");
-        if (p.Closes <= p.Opens) return (null, $"closes: {Stamp(p.Closes)} is not after opens {Stamp(p.Opens)}.");
+        if (p.Closes <= p.Opens) return (null, $"closes: {Formats.Stamp(p.Closes)} is not after opens {Formats.Stamp(p.Opens)}.");
         if (p.SubsetFrom < 0 || p.SubsetTo > 100 || p.SubsetFrom >= p.SubsetTo) return (null, $"subset: [{p.SubsetFrom}, {p.SubsetTo}) must satisfy 0 <= from < to <= 100.");
         BoardVisibility? visibility = p.Visibility.Trim().ToLowerInvariant() switch { "public" => BoardVisibility.Public, "after-close" or "afterclose" => BoardVisibility.AfterClose, _ => null };
         if (visibility is null) return (null, $"visibility: '{p.Visibility}' is not 'public' or 'after-close'.");
@@ -106,5 +106,4 @@ internal static class BenchmarkValidation
         }, null);
     }
 
-    public static string Stamp(DateTimeOffset t) => t.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 }

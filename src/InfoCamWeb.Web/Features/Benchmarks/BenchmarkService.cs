@@ -47,7 +47,7 @@ public sealed record SubmissionResult(int? SubmissionId, int? RunId, ServiceErro
 public sealed class BenchmarkService(
     IDbContextFactory<InfoCamDbContext> dbFactory, RunService runs, LeaderboardService boards, Datasets.DatasetAnnotations annotations, TimeProvider clock)
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(int Phase, int Team), SemaphoreSlim> _gates = new();
+    private readonly Dictionary<(int Phase, int Team), Gate> _gates = new();
 
     public async Task<List<BenchmarkSummary>> ListAsync(CancellationToken ct = default)
     {
@@ -172,7 +172,7 @@ public sealed class BenchmarkService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var phase = await db.BenchmarkPhases.AsNoTracking().FirstOrDefaultAsync(p => p.Id == phaseId && p.BenchmarkId == benchmarkId, ct);
         if (phase is null) return ServiceError.NotFound($"Benchmark {benchmarkId} has no phase {phaseId}.");
-        if (!phase.IsOpen(clock.GetUtcNow())) return $"The phase '{phase.Name}' takes submissions from {BenchmarkValidation.Stamp(phase.Opens)} to {BenchmarkValidation.Stamp(phase.Closes)}.";
+        if (!phase.IsOpen(clock.GetUtcNow())) return $"The phase '{phase.Name}' takes submissions from {Formats.Stamp(phase.Opens)} to {Formats.Stamp(phase.Closes)}.";
         return LimitsOf(phase, await TeamSubmissionsAsync(db, phaseId, teamId, ct)).Refusal() is { } limit ? ServiceError.Quota(limit) : null;
     }
 
@@ -181,47 +181,70 @@ public sealed class BenchmarkService(
     /// (a refusal is stored with its reason and counts) and evaluated as a run of the team on the phase's images. One
     /// submission per (phase, team) is taken at a time, so two at once cannot both pass the limit.
     /// </summary>
-    public async Task<SubmissionResult> SubmitAsync(Actor actor, int benchmarkId, int phaseId, int modelId, CancellationToken ct = default)
-    {
-        var gate = _gates.GetOrAdd((phaseId, actor.ActiveTeamId ?? 0), _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
-        try
-        {
-            if (await PreflightAsync(actor, benchmarkId, phaseId, ct) is { } refused) return new(null, null, refused);
-            return await SubmitCheckedAsync(actor, actor.ActiveTeamId!.Value, phaseId, modelId, ct);
-        }
-        catch (Exception ex) when (InfoCamDbContext.IsBusy(ex))
-        {
-            return new(null, null, InfoCamDbContext.BusyMessage); // the server's fault: nothing stored, nothing counted
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+    public Task<SubmissionResult> SubmitAsync(Actor actor, int benchmarkId, int phaseId, int modelId, CancellationToken ct = default) =>
+        GatedAsync(actor, benchmarkId, phaseId, teamId => SubmitCheckedAsync(actor, teamId, phaseId, modelId, ct), ct);
 
     /// <summary>A model file refused at upload (the multipart API): stored as a refused submission, which counts.</summary>
-    public async Task<SubmissionResult> RecordRefusalAsync(Actor actor, int benchmarkId, int phaseId, string sha256, string reason, CancellationToken ct = default)
-    {
-        var gate = _gates.GetOrAdd((phaseId, actor.ActiveTeamId ?? 0), _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
-        try
+    public Task<SubmissionResult> RecordRefusalAsync(Actor actor, int benchmarkId, int phaseId, string sha256, string reason, CancellationToken ct = default) =>
+        GatedAsync(actor, benchmarkId, phaseId, async teamId =>
         {
-            if (await PreflightAsync(actor, benchmarkId, phaseId, ct) is { } refused) return new(null, null, refused);
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             var submission = new Submission
             {
-                PhaseId = phaseId, TeamId = actor.ActiveTeamId!.Value, CreatedByUserId = actor.UserId, CreatedAt = clock.GetUtcNow(), ModelSha256 = sha256,
+                PhaseId = phaseId, TeamId = teamId, CreatedByUserId = actor.UserId, CreatedAt = clock.GetUtcNow(), ModelSha256 = sha256,
                 Refusal = $"The model file was refused at upload: {reason}",
             };
             db.Submissions.Add(submission);
             await db.SaveChangesAsync(ct);
             return new(submission.Id, null, new ServiceError(ErrorKind.Invalid, $"The model was refused (this counts as a submission): {reason}"));
+        }, ct);
+
+    /// <summary>
+    /// One submission per (phase, team) at a time: the limits are checked (<see cref="PreflightAsync"/>) and the
+    /// submission stored under the same gate, so two at once cannot both pass a limit. A busy database stores and
+    /// counts nothing (the server's fault, not the team's). A gate nobody waits for is dropped afterwards.
+    /// </summary>
+    private async Task<SubmissionResult> GatedAsync(Actor actor, int benchmarkId, int phaseId, Func<int, Task<SubmissionResult>> submit, CancellationToken ct)
+    {
+        var key = (phaseId, actor.ActiveTeamId ?? 0);
+        Gate gate;
+        lock (_gates)
+        {
+            gate = _gates.TryGetValue(key, out var open) ? open : _gates[key] = new Gate();
+            gate.Users++;
+        }
+        try
+        {
+            await gate.Semaphore.WaitAsync(ct);
+            try
+            {
+                if (await PreflightAsync(actor, benchmarkId, phaseId, ct) is { } refused) return new(null, null, refused);
+                return await submit(actor.ActiveTeamId!.Value);
+            }
+            catch (Exception ex) when (InfoCamDbContext.IsBusy(ex))
+            {
+                return new(null, null, InfoCamDbContext.BusyMessage);
+            }
+            finally
+            {
+                gate.Semaphore.Release();
+            }
         }
         finally
         {
-            gate.Release();
+            lock (_gates)
+            {
+                if (--gate.Users == 0) _gates.Remove(key);
+            }
         }
+    }
+
+    /// <summary>The semaphore of one (phase, team) and how many submissions hold or wait for it.</summary>
+    private sealed class Gate
+    {
+        public SemaphoreSlim Semaphore { get; } = new(1, 1);
+
+        public int Users;
     }
 
     private async Task<SubmissionResult> SubmitCheckedAsync(Actor actor, int teamId, int phaseId, int modelId, CancellationToken ct)
@@ -268,7 +291,23 @@ public sealed class BenchmarkService(
     {
         var view = await GetAsync(actor, benchmarkId, ct);
         var phase = view?.Phases.FirstOrDefault(p => p.Phase.Id == phaseId);
-        if (view is null || phase is null) return null;
+        return view is null || phase is null ? null : await BoardOfAsync(view, phase, ct);
+    }
+
+    /// <summary>Every phase's board of a benchmark already read for the actor (<see cref="GetAsync"/>), by phase id.</summary>
+    public async Task<Dictionary<int, PhaseBoard>> BoardsAsync(BenchmarkView view, CancellationToken ct = default)
+    {
+        var boards = new Dictionary<int, PhaseBoard>();
+        foreach (var phase in view.Phases)
+        {
+            boards[phase.Phase.Id] = await BoardOfAsync(view, phase, ct);
+        }
+        return boards;
+    }
+
+    private async Task<PhaseBoard> BoardOfAsync(BenchmarkView view, PhaseView phase, CancellationToken ct)
+    {
+        int phaseId = phase.Phase.Id;
         if (!phase.BoardShown) return new PhaseBoard(phase, view.Metric, [], phase.Phase.Closes);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var entries = await db.Submissions.AsNoTracking().Include(s => s.Run!).ThenInclude(r => r.Team).Include(s => s.Run!).ThenInclude(r => r.Model)
@@ -289,7 +328,7 @@ public sealed class BenchmarkService(
     {
         var board = await BoardAsync(actor, benchmarkId, phaseId, ct);
         if (board is null) return (null, ServiceError.NotFound($"Benchmark {benchmarkId} has no phase {phaseId}."));
-        if (board.HiddenUntil is { } until) return (null, $"The board of this phase is shown when it closes ({BenchmarkValidation.Stamp(until)}).");
+        if (board.HiddenUntil is { } until) return (null, $"The board of this phase is shown when it closes ({Formats.Stamp(until)}).");
         var a = board.Rows.FirstOrDefault(r => r.SubmissionId == submissionA);
         var b = board.Rows.FirstOrDefault(r => r.SubmissionId == submissionB);
         if (a is null || b is null || submissionA == submissionB)

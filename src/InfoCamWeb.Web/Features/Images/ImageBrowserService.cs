@@ -189,10 +189,9 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
     {
         await using (var check = await dbFactory.CreateDbContextAsync(ct))
         {
-            var owner = await check.Runs.AsNoTracking().Where(r => r.Id == runId)
-                .Select(r => new { r.TeamId, r.Team!.IsBuiltIn, r.Published, r.Concealment, r.ScoresHiddenUntil, DatasetTeamId = r.Dataset!.TeamId }).FirstOrDefaultAsync(ct);
-            var shape = new RunRecord { TeamId = owner?.TeamId ?? 0, Published = owner?.Published ?? false, Concealment = owner?.Concealment ?? default, ScoresHiddenUntil = owner?.ScoresHiddenUntil };
-            if (owner is null || !AccessRules.CanReadRun(actor, shape, owner.IsBuiltIn, owner.DatasetTeamId)) return null;
+            var access = await check.Runs.AsNoTracking().Where(r => r.Id == runId)
+                .Select(r => new RunAccess(r.TeamId, r.Team!.IsBuiltIn, r.Published, r.Concealment, r.ScoresHiddenUntil, r.Dataset!.TeamId)).FirstOrDefaultAsync(ct);
+            if (access is null || !AccessRules.CanReadRun(actor, access)) return null;
         }
         return await RenderCoreAsync(runId, index, kind, ct);
     }

@@ -206,18 +206,26 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
         return interval;
     }
 
-    public static string ToCsv(IEnumerable<BoardRow> rows)
+    public static string ToCsv(IEnumerable<BoardRow> rows) => ToCsv(rows, r => r, []);
+
+    /// <summary>The board's CSV with <paramref name="extra"/> columns appended to each row (their cells escaped here).</summary>
+    public static string ToCsv<T>(IEnumerable<T> items, Func<T, BoardRow> rowOf, IReadOnlyList<(string Header, Func<T, string> Cell)> extra)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder("rank,run,team,baseline,model,method,top1_loc,gt_known_loc,maxboxacc,maxboxacc_v2,top1_cls,pxap,score,ci95_low,ci95_high,date,"
-            + "leader_minus_row,leader_minus_row_ci95_low,leader_minus_row_ci95_high,p_vs_leader,test_vs_leader,tied_at_top,settings\n");
+            + "leader_minus_row,leader_minus_row_ci95_low,leader_minus_row_ci95_high,p_vs_leader,test_vs_leader,tied_at_top,settings");
+        foreach (var (header, _) in extra) sb.Append(',').Append(header);
+        sb.Append('\n');
         static string Q(string s) => Core.Evaluation.CsvCell.Escape(s);
-        foreach (var r in rows)
+        foreach (var item in items)
         {
+            var r = rowOf(item);
             sb.Append(inv, $"{r.Rank},{r.RunId},{Q(r.Team)},{(r.IsBaseline ? "true" : "false")},{Q(r.Model)},{Q(r.Method)},");
             sb.Append(inv, $"{r.Top1Loc:R},{r.GtKnownLoc:R},{r.MaxBoxAcc:R},{r.MaxBoxAccV2:R},{r.Top1Cls:R},{r.Pxap?.ToString("R", inv) ?? ""},{r.Score:R},{r.CiLow:R},{r.CiHigh:R},{r.Date:O},");
             var g = r.VsLeader;
-            sb.Append(inv, $"{g?.Difference.ToString("R", inv)},{g?.Low.ToString("R", inv)},{g?.High.ToString("R", inv)},{g?.P.ToString("R", inv)},{(g is null ? "" : Q(g.Test))},{(r.TiedAtTop ? "true" : "false")},{Q(r.Settings)}\n");
+            sb.Append(inv, $"{g?.Difference.ToString("R", inv)},{g?.Low.ToString("R", inv)},{g?.High.ToString("R", inv)},{g?.P.ToString("R", inv)},{(g is null ? "" : Q(g.Test))},{(r.TiedAtTop ? "true" : "false")},{Q(r.Settings)}");
+            foreach (var (_, cell) in extra) sb.Append(',').Append(Q(cell(item)));
+            sb.Append('\n');
         }
         return sb.ToString();
     }

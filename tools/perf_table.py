@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The README's performance table, measured side by side in one run on this machine: for each model, infocam's
 end-to-end rate (`infocam bench`), its post-only rate (`infocam bench --post-only`: everything but inference; the
-median of three passes) on 1 and 2 cores at threshold steps 0.01 and 0.001, ONNX Runtime's inference alone, and the PyTorch + OpenCV reference pipeline
+median of five passes) on 1 and 2 cores at threshold steps 0.01 and 0.001, ONNX Runtime's inference alone, and the PyTorch + OpenCV reference pipeline
 (tools/reference_eval.py) on the same images.
 
     dotnet build src/InfoCamWeb.Cli -c Release -o /tmp/infocam
@@ -43,7 +43,7 @@ def run(cmd):
 def measure(infocam, dataset, split, title, onnx, reference_model, tmp):
     common = ["--model", onnx, "--dataset", dataset, "--split", split, "--provider", "cpu", "--quiet"]
     post_json = os.path.join(tmp, "post.json")
-    run([infocam, "bench", "--post-only", *common, "--steps", "0.01,0.001", "--cores", "1,2", "--repeat", "3", "--output", post_json])
+    run([infocam, "bench", "--post-only", *common, "--steps", "0.01,0.001", "--cores", "1,2", "--repeat", "5", "--output", post_json])
     post = json.load(open(post_json))
     full_json = os.path.join(tmp, "full.json")
     run([infocam, "bench", *common, "--steps", "0.01", "--output", full_json])

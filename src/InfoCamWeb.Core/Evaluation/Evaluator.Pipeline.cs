@@ -33,14 +33,15 @@ public sealed partial class Evaluator
     /// <summary>
     /// Runs <paramref name="todo"/> through decoding, <paramref name="infer"/> and <paramref name="consume"/>, each stage on
     /// its own task with at most two batches waiting between stages. <paramref name="consume"/> works on a batch (on the
-    /// thread pool, overlapping the next batch's work) and returns what must then happen in split order. Cancellation from outside also calls
+    /// thread pool; with <paramref name="overlap"/> 2, overlapping the next batch's work) and returns what must then happen
+    /// in split order. Cancellation from outside also calls
     /// <paramref name="terminate"/> (it stops a batch inside ONNX Runtime); the stages' own stop leaves the engine usable.
     /// </summary>
     private async Task<PipelineTimes> PipelineAsync(
         int[] todo, int batchSize, InputBufferPool inputs, Func<Prepared, InferenceOutput> infer, Func<Inferred, CancellationToken, Action> consume, Action terminate,
-        CancellationToken cancellationToken)
+        int overlap, CancellationToken cancellationToken)
     {
-        EnsurePoolThreads();
+        if (overlap > 1) EnsurePoolThreads();
         var prepared = Channel.CreateBounded<Prepared>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var inferred = Channel.CreateBounded<Inferred>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -112,7 +113,7 @@ public sealed partial class Evaluator
 
         try
         {
-            (decode, preprocess) = await ConsumeAsync(inferred.Reader, inputs, consume, ct).ConfigureAwait(false);
+            (decode, preprocess) = await ConsumeAsync(inferred.Reader, inputs, consume, overlap, ct).ConfigureAwait(false);
             await Task.WhenAll(decodeTask, inferTask).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -132,7 +133,7 @@ public sealed partial class Evaluator
     }
 
     /// <summary>
-    /// Up to three parallel loops run at once (decoding a batch, localizing two), each on up to <see cref="Parallelism"/>
+    /// With two batches localized at once, up to three parallel loops run together (decoding a batch, localizing two), each on up to <see cref="Parallelism"/>
     /// pool threads, and a loop's calling thread waits for its last items. With the pool's default minimum (one thread
     /// per core) such a wait left a core idle until the pool added a thread: 2 cores kept 1.80-1.90 busy instead of 1.93
     /// (<c>infocam bench --post-only</c>'s busy cores). The minimum is only raised, never lowered.
@@ -145,16 +146,18 @@ public sealed partial class Evaluator
     }
 
     /// <summary>
-    /// The last stage, two batches in flight: batch n+1's work starts before batch n's is finished, so that the cores
-    /// neither idle while a batch's last images finish nor while batch n's in-order part runs on this thread (counting
-    /// its outcomes). Those parts run in split order. Every batch's input goes back to the pool, also when the run stops.
+    /// The last stage, up to <paramref name="overlap"/> batches in flight. With two, batch n+1's work starts before batch
+    /// n's is finished, so that the cores neither idle while a batch's last images finish nor while batch n's in-order
+    /// part runs on this thread (counting its outcomes): what keeps the cores busy when inference runs elsewhere (a GPU,
+    /// the post-only benchmark). When ONNX Runtime's threads share the cores, one batch at a time leaves them room
+    /// (two cost the demo CNN 10 % end to end on 2 cores). The in-order parts run in split order. Every batch's input goes back to the pool, also when the run stops.
     /// Returns the CPU seconds of decoding and preprocessing of the batches consumed.
     /// </summary>
     private static async Task<(double Decode, double Preprocess)> ConsumeAsync(
-        ChannelReader<Inferred> reader, InputBufferPool inputs, Func<Inferred, CancellationToken, Action> consume, CancellationToken ct)
+        ChannelReader<Inferred> reader, InputBufferPool inputs, Func<Inferred, CancellationToken, Action> consume, int overlap, CancellationToken ct)
     {
         double decode = 0, preprocess = 0;
-        var inFlight = new Queue<(Inferred Item, Task<Action> Work)>(2);
+        var inFlight = new Queue<(Inferred Item, Task<Action> Work)>(overlap);
         try
         {
             await foreach (var item in reader.ReadAllAsync(ct).ConfigureAwait(false))
@@ -162,7 +165,7 @@ public sealed partial class Evaluator
                 decode += item.Batch.Decode;
                 preprocess += item.Batch.Preprocess;
                 inFlight.Enqueue((item, Task.Run(() => consume(item, ct), ct)));
-                if (inFlight.Count > 1) await FinishAsync(inFlight.Dequeue(), inputs).ConfigureAwait(false);
+                if (inFlight.Count >= overlap) await FinishAsync(inFlight.Dequeue(), inputs).ConfigureAwait(false);
             }
             while (inFlight.Count > 0) await FinishAsync(inFlight.Dequeue(), inputs).ConfigureAwait(false);
         }

@@ -69,6 +69,18 @@ public sealed partial class Evaluator
     /// <summary>Degree of parallelism of decoding and localization; all cores by default (<c>infocam bench --cores</c> measures fewer).</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// How many batches are localized at once: by default one when ONNX Runtime's threads share the CPU cores, two when
+    /// inference runs elsewhere (CUDA), so that the cores never wait for a batch's last images.
+    /// </summary>
+    public int? Overlap
+    {
+        get => _overlap;
+        init => _overlap = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Overlap), value, "At least one batch is localized at a time.");
+    }
+
+    private readonly int? _overlap;
+
     /// <summary>Runs the evaluation. <paramref name="completed"/> are outcomes saved by an earlier, interrupted run: they are counted, not recomputed.</summary>
     public Task<EvaluationResult> RunAsync(
         IProgress<EvaluationProgress>? progress = null,
@@ -108,7 +120,7 @@ public sealed partial class Evaluator
         run.ClearStop(); // an evaluation stopped earlier on this session does not stop this one
         var batch = run.BatchFor(_settings.BatchSize, _pre.InputSize);
         var times = await PipelineAsync(todo, batch.Size, run.Inputs, b => Infer(run, b),
-            (item, ct) => localization.Consume(item, acc, onImage, ct), run.Terminate, cancellationToken).ConfigureAwait(false);
+            (item, ct) => localization.Consume(item, acc, onImage, ct), run.Terminate, Overlap ?? (run.Provider.InferenceOnCpu ? 1 : 2), cancellationToken).ConfigureAwait(false);
         return Result(acc, times.Skipped, localization.Seconds(total.Elapsed.TotalSeconds, times), run.Provider.ToString(), batch);
     }
 
@@ -130,7 +142,7 @@ public sealed partial class Evaluator
         run.ClearStop();
         int batchSize = run.BatchFor(_settings.BatchSize, _pre.InputSize).Size;
         var times = await PipelineAsync(Enumerable.Range(range.Start, range.Length).ToArray(), batchSize, run.Inputs,
-            batch => Infer(run, batch), (item, _) => () => batches.Add((item.Batch.Indices, item.Output)), run.Terminate, cancellationToken).ConfigureAwait(false);
+            batch => Infer(run, batch), (item, _) => () => batches.Add((item.Batch.Indices, item.Output)), run.Terminate, 1, cancellationToken).ConfigureAwait(false);
         return new InferenceRecording(range, batches, batchSize, run.Provider.ToString(), new StageSeconds(total.Elapsed.TotalSeconds, times.Decode, times.Preprocess, times.Inference, 0));
     }
 
@@ -146,7 +158,7 @@ public sealed partial class Evaluator
         using var localization = new LocalizationStage(this, null, recording.Range.Length, null, "", 0);
         int next = 0;
         var times = await PipelineAsync(Enumerable.Range(recording.Range.Start, recording.Range.Length).ToArray(), recording.BatchSize,
-            ManagedInputPool.Shared, batch => recording.Take(next++, batch.Indices), (item, ct) => localization.Consume(item, acc, null, ct), () => { }, cancellationToken).ConfigureAwait(false);
+            ManagedInputPool.Shared, batch => recording.Take(next++, batch.Indices), (item, ct) => localization.Consume(item, acc, null, ct), () => { }, 2, cancellationToken).ConfigureAwait(false);
         return (localization.Seconds(total.Elapsed.TotalSeconds, times) with { Inference = 0 }, times.Skipped, (Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
     }
 

@@ -19,6 +19,9 @@ public sealed record ProviderSelection(string Provider, string Note)
     /// <summary>Where batches are bound on this provider when it is not plain host memory (CUDA: pinned), or why not.</summary>
     public string Inputs { get; init; } = "";
 
+    /// <summary>True when ONNX Runtime's threads run on the CPU cores that decoding and localization use too.</summary>
+    public bool InferenceOnCpu => Provider == "CPU";
+
     public override string ToString()
     {
         var precision = Provider == "CUDA" ? (Precision == "TF32" ? "TF32 allowed: faster, not exact" : "TF32 off: exact FP32") : "";

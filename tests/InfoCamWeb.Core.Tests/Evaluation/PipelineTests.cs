@@ -19,7 +19,7 @@ public class PipelineTests
         var settings = new EvaluationSettings { Provider = ProviderChoice.Cpu, BatchSize = 2 };
         var seen = new List<int>();
         var done = new List<int>();
-        var result = await new Evaluator(DemoModel(), Demo(), settings)
+        var result = await new Evaluator(DemoModel(), Demo(), settings) { Overlap = 2 }
             .RunAsync(new SyncProgress(p => done.Add(p.Done)), o => seen.Add(o.Index));
 
         Assert.Equal(160, result.Images);
@@ -37,7 +37,7 @@ public class PipelineTests
         var settings = new EvaluationSettings { Provider = ProviderChoice.Cpu, BatchSize = 2 };
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            new Evaluator(model, Demo(), settings).RunAsync(new ImageRange(0, 160), null,
+            new Evaluator(model, Demo(), settings) { Overlap = 2 }.RunAsync(new ImageRange(0, 160), null,
                 o => { if (o.Index == 7) throw new InvalidOperationException("the store is full"); }, null, engine));
 
         Assert.Equal("the store is full", ex.Message);

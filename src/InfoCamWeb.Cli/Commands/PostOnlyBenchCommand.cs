@@ -49,6 +49,7 @@ internal static class PostOnlyBenchCommand
                 EndToEndImagesPerSecond = limit.EndToEnd,
                 LimitedBy = limit.LimitedBy,
                 Batch = endToEnd.Batch,
+                Scaling = Scaling.Of(rows),
             };
             await File.WriteAllTextAsync(output, JsonSerializer.Serialize(report, ResultFiles.JsonOptions), ct);
         }
@@ -159,15 +160,39 @@ internal static class PostOnlyBenchCommand
             (CpuClock.IsThreadTime
             ? "Stage columns: CPU ms per image, summed over the threads that run the stage. Busy cores: the process's CPU seconds over the wall seconds (the rest of the cores idled)."
             : "Stage columns: wall ms per image summed over the threads (no thread CPU clock here: overlapping stages count their waits)."));
-        foreach (var step in rows.Select(r => r.ThresholdStep).Distinct())
+        foreach (var s in Scaling.Of(rows))
         {
-            var byCores = rows.Where(r => r.ThresholdStep == step).OrderBy(r => r.Cores).ToList();
-            if (byCores.Count > 1)
-            {
-                console.WriteLine(FormattableString.Invariant(
-                    $"step {step}: {byCores[^1].Cores} cores vs {byCores[0].Cores}: {byCores[^1].PostImagesPerSecond / byCores[0].PostImagesPerSecond:F2}x"));
-            }
+            console.WriteLine(FormattableString.Invariant(
+                $"step {s.ThresholdStep}: {s.Cores} cores vs {s.FromCores}: {s.Paired:F2}x (median of {s.Pairs} rounds' ratios, each round one pass on each core count; ratio of the medians {s.OfMedians:F2}x)"));
         }
+    }
+
+    /// <summary>
+    /// How much faster the most cores ran than the fewest, at one step. A shared machine's speed drifts by tens of
+    /// percent over seconds, so each pass on more cores is compared with the same round's pass on fewer (they run one after the other: a paired
+    /// estimate: both saw the machine in about the same state) and the median of those ratios is the figure; the ratio
+    /// of the two rows' medians is kept beside it.
+    /// </summary>
+    internal sealed record Scaling(
+        [property: JsonPropertyName("thresholdStep")] double ThresholdStep,
+        [property: JsonPropertyName("fromCores")] int FromCores,
+        [property: JsonPropertyName("cores")] int Cores,
+        [property: JsonPropertyName("paired")] double Paired,
+        [property: JsonPropertyName("ofMedians")] double OfMedians,
+        [property: JsonPropertyName("pairs")] int Pairs)
+    {
+        public static List<Scaling> Of(IEnumerable<BenchRow> rows) =>
+        [
+            .. rows.GroupBy(r => r.ThresholdStep).Where(g => g.Count() > 1).Select(g =>
+            {
+                var low = g.MinBy(r => r.Cores)!;
+                var high = g.MaxBy(r => r.Cores)!;
+                var ratios = low.Repeats.Zip(high.Repeats, (a, b) => b / a).Order().ToArray();
+                double paired = ratios.Length == 0 ? double.NaN
+                    : ratios.Length % 2 == 1 ? ratios[ratios.Length / 2] : (ratios[ratios.Length / 2 - 1] + ratios[ratios.Length / 2]) / 2;
+                return new Scaling(g.Key, low.Cores, high.Cores, paired, high.PostImagesPerSecond / low.PostImagesPerSecond, ratios.Length);
+            }),
+        ];
     }
 
     /// <summary>CPU milliseconds per image of each stage.</summary>
@@ -231,5 +256,8 @@ internal static class PostOnlyBenchCommand
         [JsonPropertyName("limitedBy")] public string LimitedBy { get; init; } = "";
 
         [JsonPropertyName("batch")] public BatchInfo? Batch { get; init; }
+
+        /// <summary>Per step, the most cores against the fewest (<see cref="Scaling"/>); empty with one core count.</summary>
+        [JsonPropertyName("scaling")] public List<Scaling> Scaling { get; init; } = [];
     }
 }

@@ -60,6 +60,7 @@ public class CliAppTests
         Assert.Contains($"limited by {limitedBy}", stdout);
         Assert.Equal(16, bench.RootElement.GetProperty("batch").GetProperty("size").GetInt32());
         Assert.Equal("CPU default", bench.RootElement.GetProperty("batch").GetProperty("how").GetString());
+        Assert.Equal(0, bench.RootElement.GetProperty("scaling").GetArrayLength()); // one core count: nothing to scale from
         var fromBench = Core.Evaluation.ResultFiles.FromJson(bench.RootElement.GetProperty("result").GetRawText());
         var fromEvaluate = Core.Evaluation.ResultFiles.FromJson(File.ReadAllText(evaluated));
         var none = new Core.Evaluation.StageSeconds(0, 0, 0, 0, 0);

@@ -36,7 +36,8 @@ internal static class PostOnlyBenchCommand
         var warmUp = new Evaluator(model, dataset, settings);
         await warmUp.BenchPostOnlyAsync(engine, limit: 16 * engine.BatchFor(settings.BatchSize, warmUp.Preprocessing.InputSize).Size, cancellationToken: ct);
         var (rows, first) = await MeasureAsync(model, dataset, settings, steps, cores, repeat, allowed, engine, ct);
-        Print(console, rows, first);
+        var scaling = Scaling.Of(rows);
+        Print(console, rows, scaling, first);
         var headline = rows.Where(r => r.ThresholdStep == steps[0]).MaxBy(r => r.Cores)!;
         var endToEnd = await EndToEndAsync(model, dataset, settings with { ThresholdStep = steps[0] }, engine, headline.Cores, allowed, ct);
         var limit = Limit.Of(headline, endToEnd);
@@ -49,7 +50,7 @@ internal static class PostOnlyBenchCommand
                 EndToEndImagesPerSecond = limit.EndToEnd,
                 LimitedBy = limit.LimitedBy,
                 Batch = endToEnd.Batch,
-                Scaling = Scaling.Of(rows),
+                Scaling = scaling,
             };
             await File.WriteAllTextAsync(output, JsonSerializer.Serialize(report, ResultFiles.JsonOptions), ct);
         }
@@ -138,7 +139,7 @@ internal static class PostOnlyBenchCommand
         return sorted[(sorted.Count - 1) / 2] with { Repeats = passes.Select(p => p.PostImagesPerSecond).ToArray() };
     }
 
-    private static void Print(IAnsiConsole console, List<BenchRow> rows, EvaluationResult result)
+    private static void Print(IAnsiConsole console, List<BenchRow> rows, List<Scaling> scaling, EvaluationResult result)
     {
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var col in new[] { "step", "cores", "post img/s", "inference img/s", "decode", "preprocess", "maps", "upsampling", "sweep", "metrics", "ms/image", "busy cores" })
@@ -160,7 +161,7 @@ internal static class PostOnlyBenchCommand
             (CpuClock.IsThreadTime
             ? "Stage columns: CPU ms per image, summed over the threads that run the stage. Busy cores: the process's CPU seconds over the wall seconds (the rest of the cores idled)."
             : "Stage columns: wall ms per image summed over the threads (no thread CPU clock here: overlapping stages count their waits)."));
-        foreach (var s in Scaling.Of(rows))
+        foreach (var s in scaling)
         {
             console.WriteLine(FormattableString.Invariant(
                 $"step {s.ThresholdStep}: {s.Cores} cores vs {s.FromCores}: {s.Paired:F2}x (median of {s.Pairs} rounds' ratios, each round one pass on each core count; ratio of the medians {s.OfMedians:F2}x)"));

@@ -141,9 +141,14 @@ public sealed partial class Evaluator
     private void EnsurePoolThreads()
     {
         int needed = 3 * Parallelism + 1;
-        ThreadPool.GetMinThreads(out int workers, out int io);
-        if (workers < needed) ThreadPool.SetMinThreads(needed, io);
+        lock (PoolMinimum) // evaluators of several worker threads: a read-then-set must not lower another's minimum
+        {
+            ThreadPool.GetMinThreads(out int workers, out int io);
+            if (workers < needed) ThreadPool.SetMinThreads(needed, io);
+        }
     }
+
+    private static readonly Lock PoolMinimum = new();
 
     /// <summary>
     /// The last stage, up to <paramref name="overlap"/> batches in flight. With two, batch n+1's work starts before batch
@@ -158,16 +163,26 @@ public sealed partial class Evaluator
     {
         double decode = 0, preprocess = 0;
         var inFlight = new Queue<(Inferred Item, Task<Action> Work)>(overlap);
+        bool finishing = false;
         try
         {
             await foreach (var item in reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 decode += item.Batch.Decode;
                 preprocess += item.Batch.Preprocess;
-                inFlight.Enqueue((item, Task.Run(() => consume(item, ct), ct)));
+                inFlight.Enqueue((item, overlap == 1 ? Inline(consume, item, ct) : Task.Run(() => consume(item, ct), ct)));
+                finishing = true;
                 if (inFlight.Count >= overlap) await FinishAsync(inFlight.Dequeue(), inputs).ConfigureAwait(false);
+                finishing = false;
             }
             while (inFlight.Count > 0) await FinishAsync(inFlight.Dequeue(), inputs).ConfigureAwait(false);
+        }
+        catch when (!finishing && !ct.IsCancellationRequested)
+        {
+            // An earlier stage failed: the batches already taken are finished in split order first, so that their
+            // outcomes are kept and an error of theirs (earlier in split order) is the one reported.
+            while (inFlight.Count > 0) await FinishAsync(inFlight.Dequeue(), inputs).ConfigureAwait(false);
+            throw;
         }
         finally
         {
@@ -178,6 +193,19 @@ public sealed partial class Evaluator
             }
         }
         return (decode, preprocess);
+    }
+
+    /// <summary>One batch at a time: the work runs on this thread, its failure kept in the task as Task.Run would.</summary>
+    private static Task<Action> Inline(Func<Inferred, CancellationToken, Action> consume, Inferred item, CancellationToken ct)
+    {
+        try
+        {
+            return Task.FromResult(consume(item, ct));
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<Action>(ex);
+        }
     }
 
     private static async Task FinishAsync((Inferred Item, Task<Action> Work) batch, InputBufferPool inputs)

@@ -46,6 +46,21 @@ public class PipelineTests
     }
 
     [Fact]
+    public async Task A_run_stopped_by_a_broken_image_still_reports_every_batch_localized_before_it()
+    {
+        using var dir = new TempDir();
+        var broken = Fixtures.DemoWithBrokenImages(dir, 9);
+        var seen = new List<int>();
+        var settings = new EvaluationSettings { Provider = ProviderChoice.Cpu, BatchSize = 2 };
+
+        await Assert.ThrowsAsync<EvaluationException>(() =>
+            new Evaluator(DemoModel(), broken, settings) { Overlap = 2 }.RunAsync(onImage: o => seen.Add(o.Index)));
+
+        // Image 9 is in the fifth batch (8, 9): the four before it were taken by the last stage and are all kept.
+        Assert.Equal(Enumerable.Range(0, 8), seen);
+    }
+
+    [Fact]
     public async Task The_post_only_benchmark_counts_the_processes_cpu_time_of_its_passes()
     {
         var model = DemoModel();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using InfoCamWeb.Core.Cams;
 using InfoCamWeb.Core.Evaluation;
 using InfoCamWeb.Core.Imaging;
@@ -105,5 +104,4 @@ internal static class BenchmarkValidation
             Visibility = visibility.Value, Rule = rule.Value, DailyLimit = p.DailyLimit, TotalLimit = p.TotalLimit,
         }, null);
     }
-
 }

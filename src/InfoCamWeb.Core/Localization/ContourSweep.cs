@@ -11,9 +11,10 @@ namespace InfoCamWeb.Core.Localization;
 /// the (zero-padded) image border; their contour runs through the foreground pixels around the hole, so its
 /// bounding rectangle is the hole's box grown by one pixel. Components are built with union-find while the
 /// level sweeps down (foreground) and up (background), so the cost does not grow with the number of
-/// thresholds. Only the candidates for the largest contour are traced, to measure <c>contourArea</c>, and none when a
-/// level has one contour. The foreground sweep also counts each level's holes from the Euler number (Gray's bit quads,
-/// updated pixel by pixel), so the background sweep stops at the highest level that has one.
+/// thresholds. The foreground sweep keeps, per component, its Euler number and the <c>contourArea</c> of its outer
+/// contour (both from the 2x2 windows of pixel centres, updated pixel by pixel), so the largest contour of a level is
+/// known without tracing unless a component with a hole could be it (its contour encloses the hole, so it is traced). It
+/// also counts each level's holes from the Euler number, so the background sweep stops at the highest level that has one.
 /// </para>
 /// Not thread-safe: one instance per worker thread; buffers are reused between maps.
 /// </summary>
@@ -37,46 +38,84 @@ public sealed class ContourSweep
     private readonly int[] _order;
     private readonly int[] _bucketStart = new int[257];
     private readonly int[] _parent;
-    private Root[] _recs = new Root[1024];
-    private int _recCount;
+    /// <summary>Per padded index, the record of the component rooted there (only roots' entries are meaningful).</summary>
+    private readonly Root[] _recs;
     private readonly ulong _rowMagic;
     private readonly int[] _neighbours8;
     private int[] _live;
     private int _liveCount;
     private readonly ContourTracer _tracer;
-    private long[] _boundKeys = new long[64];
 
     /// <summary>Per level, how many holes the foreground has (components minus its Euler number): the background sweep stops above the last.</summary>
     private int[] _holeCounts = [];
-    private int[] _boundRoots = new int[64];
 
     /// <summary>
-    /// For each 8-bit ring mask, the runs of set bits (the ring wraps around): bits 0-2 the count (at most 4), then the
-    /// first position of each run in 3 bits.
+    /// The four 2x2 windows holding the centre pixel, each as its ring bits in the order top-left, top-right, bottom-left,
+    /// bottom-right (ring bits: N 0, NE 1, E 2, SE 3, S 4, SW 5, W 6, NW 7; -1 is the centre). Declared before the tables
+    /// built from it.
     /// </summary>
-    private static readonly int[] RunTable = BuildRunTable();
+    private static readonly int[][] Windows = [[7, 0, 6, -1], [0, 1, -1, 2], [6, -1, 5, 4], [-1, 2, 4, 3]];
+
+    /// <summary>
+    /// For each 8-bit ring mask, what the foreground sweep needs when the centre pixel joins, in one load: bits 0-14 the runs
+    /// of set bits (<see cref="BuildRunTable"/>), bits 16-23 how twice a hole-free component's outer <c>contourArea</c>
+    /// grows (<see cref="BuildTwiceAreaDelta"/>), bits 24-31 (signed) how the Euler number changes
+    /// (<see cref="BuildEulerDelta"/>).
+    /// </summary>
+    private static readonly int[] RingTable = BuildRingTable();
+
+    private static int[] BuildRingTable()
+    {
+        var runs = BuildRunTable();
+        var area = BuildTwiceAreaDelta();
+        var euler = BuildEulerDelta();
+        var table = new int[256];
+        for (int mask = 0; mask < 256; mask++)
+        {
+            table[mask] = runs[mask] | area[mask] << 16 | euler[mask] << 24;
+        }
+        return table;
+    }
 
     /// <summary>
     /// For each 8-bit ring mask, how the Euler number (8-connected foreground, 4-connected background) changes when the
     /// centre pixel joins the foreground: 1 minus the number of 8-connected groups the set ring pixels form.
     /// </summary>
-    private static readonly sbyte[] EulerDelta = BuildEulerDelta();
-
     private static sbyte[] BuildEulerDelta()
     {
         // Gray's bit quads: 4 E = Q1 - Q3 - 2 QD over all 2x2 windows; only the four windows holding the centre change.
-        // Ring bits: N 0, NE 1, E 2, SE 3, S 4, SW 5, W 6, NW 7; -1 is the centre. Each window lists its pixels in the order
-        // top-left, top-right, bottom-left, bottom-right.
-        int[][] windows = [[7, 0, 6, -1], [0, 1, -1, 2], [6, -1, 5, 4], [-1, 2, 4, 3]];
         var table = new sbyte[256];
         for (int mask = 0; mask < 256; mask++)
         {
             int change = 0;
-            foreach (var w in windows)
+            foreach (var w in Windows)
             {
                 change += Quad(w, mask, centre: true) - Quad(w, mask, centre: false);
             }
             table[mask] = (sbyte)(change / 4);
+        }
+        return table;
+    }
+
+    /// <summary>
+    /// For each 8-bit ring mask, how twice a component's outer <c>contourArea</c> changes when the centre pixel joins it,
+    /// for a component without holes (see <see cref="Root.TwiceArea"/>).
+    /// </summary>
+    private static sbyte[] BuildTwiceAreaDelta()
+    {
+        // The outer contour runs through pixel centres: a 2x2 window of centres it encloses whole when all four pixels are
+        // set, half of it (a triangle) when three are, nothing otherwise (an edge, a diagonal, a point).
+        static int Twice(int count) => count == 4 ? 2 : count == 3 ? 1 : 0;
+        var table = new sbyte[256];
+        for (int mask = 0; mask < 256; mask++)
+        {
+            int change = 0;
+            foreach (var w in Windows)
+            {
+                int ring = w.Count(i => i >= 0 && (mask >> i & 1) != 0);
+                change += Twice(ring + 1) - Twice(ring);
+            }
+            table[mask] = (sbyte)change;
         }
         return table;
     }
@@ -89,6 +128,10 @@ public sealed class ContourSweep
         return count == 1 ? 1 : count == 3 ? -1 : diagonal ? -2 : 0;
     }
 
+    /// <summary>
+    /// For each 8-bit ring mask, the runs of set bits (the ring wraps around): bits 0-2 the count (at most 4), then the
+    /// first position of each run in 3 bits.
+    /// </summary>
     private static int[] BuildRunTable()
     {
         var table = new int[256];
@@ -128,6 +171,16 @@ public sealed class ContourSweep
         public short X0, Y0, X1, Y1;
         public bool Outside;
         public int LivePos;
+
+        /// <summary>
+        /// Foreground only: twice the <c>contourArea</c> of the component's outer contour while it has no hole, the count of
+        /// 2x2 windows of pixel centres it covers whole (twice) or by three pixels (once). Every window holding a foreground
+        /// pixel belongs to one component (its pixels are 8-adjacent), so the counts of joined components add up.
+        /// </summary>
+        public int TwiceArea;
+
+        /// <summary>Foreground only: the component's Euler number (1 minus its holes), from the same windows.</summary>
+        public int Euler;
     }
 
     public ContourSweep(int size)
@@ -156,6 +209,7 @@ public sealed class ContourSweep
         }
         _order = new int[_n];
         _parent = new int[padded];
+        _recs = new Root[padded];
         _live = new int[256];
         // Row of a padded index by a multiply and a shift: exact for every index of the grid (checked here once).
         _rowMagic = (1UL << 40) / (ulong)_stride + 1;
@@ -202,7 +256,7 @@ public sealed class ContourSweep
         {
             _holeCounts = new int[levels.Length];
         }
-        BucketSort(q);
+        BucketSort();
         NeighbourMasks();
         SweepForeground(levels, result);
         SweepBackground(levels, result);
@@ -255,36 +309,87 @@ public sealed class ContourSweep
 
     private static Vector256<byte> Greater(Vector256<byte> a, Vector256<byte> b, byte bit) => Vector256.GreaterThan(a, b) & Vector256.Create(bit);
 
-    private void BucketSort(ReadOnlySpan<byte> q)
+    /// <summary>
+    /// Pixels grouped by value, in raster order within a value (a stable counting sort of the padded copy). The rows are
+    /// cut into <see cref="SortParts"/> bands counted and placed side by side: neighbouring pixels of a smooth map share
+    /// values, and with one running position per value each store would wait for the one before.
+    /// </summary>
+    private void BucketSort()
     {
-        Span<int> counts = stackalloc int[256];
-        counts.Clear();
-        foreach (var v in q)
-        {
-            counts[v]++;
-        }
+        int rows = (_size + SortParts - 1) / SortParts;
+        // Every band has this many rows; the first bands may have more.
+        int common = Math.Max(0, _size - (SortParts - 1) * rows);
+        Span<int> next = stackalloc int[256 * SortParts];
+        next.Clear();
+        CountBands(rows, common, next);
         int acc = 0;
         for (int v = 0; v < 256; v++)
         {
             _bucketStart[v] = acc;
-            acc += counts[v];
+            for (int band = 0; band < SortParts; band++)
+            {
+                int count = next[band * 256 + v];
+                next[band * 256 + v] = acc;
+                acc += count;
+            }
         }
         _bucketStart[256] = acc;
-        Span<int> fill = stackalloc int[256];
-        for (int v = 0; v < 256; v++)
-        {
-            fill[v] = _bucketStart[v];
-        }
+        PlaceBands(rows, common, next);
+    }
+
+    private const int SortParts = 4;
+
+    private void CountBands(int rows, int common, Span<int> counts)
+    {
         var padded = _padded;
-        var order = _order;
-        int stride = _stride;
-        for (int y = 0; y < _size; y++)
+        for (int r = 0; r < common; r++)
         {
-            int row = (y + 1) * stride + 1;
+            int b0 = (r + 1) * _stride + 1, b1 = b0 + rows * _stride, b2 = b1 + rows * _stride, b3 = b2 + rows * _stride;
             for (int x = 0; x < _size; x++)
             {
-                int p = row + x;
-                order[fill[padded[p]]++] = p;
+                counts[padded[b0 + x]]++;
+                counts[256 + padded[b1 + x]]++;
+                counts[512 + padded[b2 + x]]++;
+                counts[768 + padded[b3 + x]]++;
+            }
+        }
+        for (int band = 0; band < SortParts; band++)
+        {
+            for (int r = common; r < rows && band * rows + r < _size; r++)
+            {
+                int b = (band * rows + r + 1) * _stride + 1;
+                for (int x = 0; x < _size; x++)
+                {
+                    counts[band * 256 + padded[b + x]]++;
+                }
+            }
+        }
+    }
+
+    private void PlaceBands(int rows, int common, Span<int> next)
+    {
+        var padded = _padded;
+        var order = _order;
+        for (int r = 0; r < common; r++)
+        {
+            int b0 = (r + 1) * _stride + 1, b1 = b0 + rows * _stride, b2 = b1 + rows * _stride, b3 = b2 + rows * _stride;
+            for (int x = 0; x < _size; x++)
+            {
+                order[next[padded[b0 + x]]++] = b0 + x;
+                order[next[256 + padded[b1 + x]]++] = b1 + x;
+                order[next[512 + padded[b2 + x]]++] = b2 + x;
+                order[next[768 + padded[b3 + x]]++] = b3 + x;
+            }
+        }
+        for (int band = 0; band < SortParts; band++)
+        {
+            for (int r = common; r < rows && band * rows + r < _size; r++)
+            {
+                int b = (band * rows + r + 1) * _stride + 1;
+                for (int x = 0; x < _size; x++)
+                {
+                    order[next[band * 256 + padded[b + x]]++] = b + x;
+                }
             }
         }
     }
@@ -293,7 +398,6 @@ public sealed class ContourSweep
     private void SweepForeground(ReadOnlySpan<int> levels, SweepResult result)
     {
         _liveCount = 0;
-        _recCount = 0;
         int li = levels.Length - 1;
         // Levels >= 255 see an empty mask.
         while (li >= 0 && levels[li] >= 255)
@@ -302,40 +406,10 @@ public sealed class ContourSweep
             _holeCounts[li] = 0;
             li--;
         }
-        var padded = _padded;
-        var masks = _foregroundMasks;
-        var order = _order;
-        var n8 = _neighbours8;
-        int s = _stride;
         int euler = 0;
         for (int v = 255; v >= 1 && li >= 0; v--)
         {
-            int from = _bucketStart[v], to = _bucketStart[v + 1];
-            for (int k = from; k < to; k++)
-            {
-                // Within a level the order is raster order, so an equal neighbour is joined already when it comes first.
-                int p = order[k];
-                // Ring mask of neighbours already joined: a higher value, or an equal value earlier in raster order
-                // (the neighbours above and to the left), computed for all pixels by NeighbourMasks.
-                int mask = masks[p];
-                // Consecutive ring neighbours touch each other, so each run of them is one component already.
-                euler += EulerDelta[mask];
-                int runs = RunTable[mask];
-                int count = runs & 7;
-                if (count == 0)
-                {
-                    MakeRoot(p, outside: false);
-                }
-                else
-                {
-                    int root = Find(p + n8[(runs >> 3) & 7]);
-                    Attach(p, root);
-                    for (int i = 1; i < count; i++)
-                    {
-                        root = UnionRoots(root, Find(p + n8[(runs >> (3 + 3 * i)) & 7]));
-                    }
-                }
-            }
+            euler += JoinForeground(_bucketStart[v], _bucketStart[v + 1]);
             while (li >= 0 && levels[li] == v - 1)
             {
                 SnapshotForeground(li, v - 1, result);
@@ -346,6 +420,54 @@ public sealed class ContourSweep
         }
     }
 
+    /// <summary>
+    /// Joins the pixels <c>order[from..to)</c> (one value, in raster order) to the foreground; returns how much the Euler
+    /// number changed. Within a value the order is raster order, so an equal neighbour is joined already when it comes first.
+    /// </summary>
+    private int JoinForeground(int from, int to)
+    {
+        var order = _order;
+        var masks = _foregroundMasks;
+        var ring = RingTable;
+        var n8 = _neighbours8;
+        int euler = 0;
+        for (int k = from; k < to; k++)
+        {
+            int p = order[k];
+            // Ring mask of neighbours already joined: a higher value, or an equal value earlier in raster order
+            // (the neighbours above and to the left), computed for all pixels by NeighbourMasks.
+            int info = ring[masks[p]];
+            euler += info >> 24;
+            // Consecutive ring neighbours touch each other, so each run of them is one component already.
+            int runs = info & 7;
+            if (runs == 0)
+            {
+                MakeRoot(p, outside: false);
+                continue;
+            }
+            int root = Find(p + n8[(info >> 3) & 7]);
+            if (runs > 1)
+            {
+                root = JoinRuns(p, info, root);
+            }
+            ref var joined = ref Attach(p, root);
+            joined.Euler += info >> 24;
+            joined.TwiceArea += (info >> 16) & 0xFF;
+        }
+        return euler;
+    }
+
+    /// <summary>Unites the components of the second and later runs of <paramref name="p"/>'s ring with <paramref name="root"/>'s.</summary>
+    private int JoinRuns(int p, int info, int root)
+    {
+        int runs = info & 7;
+        for (int i = 1; i < runs; i++)
+        {
+            root = UnionRoots(root, Find(p + _neighbours8[(info >> (3 + 3 * i)) & 7]));
+        }
+        return root;
+    }
+
     private void SnapshotForeground(int li, int level, SweepResult result)
     {
         int count = _liveCount;
@@ -354,61 +476,69 @@ public sealed class ContourSweep
             result.SetLargest(li, Box.None);
             return;
         }
-        if (_boundKeys.Length < count)
-        {
-            _boundKeys = new long[count * 2];
-            _boundRoots = new int[count * 2];
-        }
-        int last = _size - 1;
         var roots = _recs;
         for (int k = 0; k < count; k++)
         {
+            result.AddOuter(li, BoxOf(in roots[_live[k]]));
+        }
+        // The only contour is the largest, whatever its area.
+        int best = count == 1 ? _live[0] : LargestOuter(level);
+        result.SetLargest(li, BoxOf(in roots[best]));
+    }
+
+    private Box BoxOf(in Root root)
+    {
+        int last = _size - 1;
+        return new Box(root.X0, root.Y0, Math.Min(root.X1 + 1, last), Math.Min(root.Y1 + 1, last));
+    }
+
+    /// <summary>
+    /// The live component whose outer contour has the largest <c>contourArea</c>. A component without holes knows its area
+    /// (<see cref="Root.TwiceArea"/>); one with holes encloses them too, so its contour is traced, unless its bounding box
+    /// (which no polygon through its pixel centres can exceed) is already smaller than the best area.
+    /// </summary>
+    private int LargestOuter(int level)
+    {
+        var roots = _recs;
+        int best = -1;
+        long bestTwice = -1;
+        for (int k = 0; k < _liveCount; k++)
+        {
+            int r = _live[k];
+            if (roots[r].Euler == 1 && IsLarger(roots[r].TwiceArea, r, bestTwice, best))
+            {
+                (best, bestTwice) = (r, roots[r].TwiceArea);
+            }
+        }
+        for (int k = 0; k < _liveCount; k++)
+        {
             int r = _live[k];
             ref var root = ref roots[r];
-            result.AddOuter(li, new Box(root.X0, root.Y0, Math.Min(root.X1 + 1, last), Math.Min(root.Y1 + 1, last)));
-            // contourArea of a polygon through pixel centres cannot exceed its bounding box's area.
-            long bound = (long)(root.X1 - root.X0) * (root.Y1 - root.Y0);
-            _boundKeys[k] = -bound;
-            _boundRoots[k] = r;
-        }
-        if (count == 1)
-        {
-            // The only contour is the largest, whatever its area.
-            ref var only = ref roots[_live[0]];
-            result.SetLargest(li, new Box(only.X0, only.Y0, Math.Min(only.X1 + 1, last), Math.Min(only.Y1 + 1, last)));
-            return;
-        }
-        Array.Sort(_boundKeys, _boundRoots, 0, count);
-
-        double bestArea = -1;
-        int bestRoot = -1;
-        for (int k = 0; k < count; k++)
-        {
-            long bound = -_boundKeys[k];
-            if (bound < bestArea)
+            long bound = 2L * (root.X1 - root.X0) * (root.Y1 - root.Y0);
+            if (root.Euler == 1 || bound < bestTwice)
             {
-                break;
+                continue;
             }
-            int r = _boundRoots[k];
-            int start = roots[r].MinIdx;
-            var trace = _tracer.Follow(_padded, level, start, XOf(start), YOf(start), hole: false);
-            // Ties go to the contour OpenCV lists first: top-level contours come out in reverse order of
-            // discovery (raster order of their first pixel).
-            if (trace.Area > bestArea || (trace.Area == bestArea && start > roots[bestRoot].MinIdx))
+            var trace = _tracer.Follow(_padded, level, root.MinIdx, XOf(root.MinIdx), YOf(root.MinIdx), hole: false);
+            if (IsLarger(trace.TwiceArea, r, bestTwice, best))
             {
-                bestArea = trace.Area;
-                bestRoot = r;
+                (best, bestTwice) = (r, trace.TwiceArea);
             }
         }
-        ref var best = ref roots[bestRoot];
-        result.SetLargest(li, new Box(best.X0, best.Y0, Math.Min(best.X1 + 1, last), Math.Min(best.Y1 + 1, last)));
+        return best;
     }
+
+    /// <summary>
+    /// Ties go to the contour OpenCV lists first: top-level contours come out in reverse order of discovery (raster order
+    /// of their first pixel).
+    /// </summary>
+    private bool IsLarger(long twiceArea, int r, long bestTwice, int best) =>
+        twiceArea > bestTwice || (twiceArea == bestTwice && _recs[r].MinIdx > _recs[best].MinIdx);
 
     // ---- background: 4-connected components of q <= level, level sweeping up ----
     private void SweepBackground(ReadOnlySpan<int> levels, SweepResult result)
     {
         _liveCount = 0;
-        _recCount = 0;
         int li = 0;
         // Above the highest level with a hole there is nothing to find: the sweep stops there.
         int maxLevel = -1;
@@ -420,44 +550,11 @@ public sealed class ContourSweep
                 break;
             }
         }
-        var masks = _backgroundMasks;
         int s = _stride;
         Span<int> n4 = [-1, -s, 1, s];
         for (int v = 0; v <= 255 && v <= maxLevel; v++)
         {
-            int from = _bucketStart[v], to = _bucketStart[v + 1];
-            for (int k = from; k < to; k++)
-            {
-                // A background neighbour is joined when its value is < v, or == v and it came first (raster order);
-                // this copy's padding is 255, never background (levels stay below 255). See NeighbourMasks.
-                int p = _order[k];
-                int bits = masks[p];
-                int present = bits & 15;
-                bool border = bits >= BorderBit;
-                if (present == 0)
-                {
-                    MakeRoot(p, border);
-                    continue;
-                }
-                int first = System.Numerics.BitOperations.TrailingZeroCount(present);
-                int root = Find(p + n4[first]);
-                ref var rec = ref _recs[~_parent[root]];
-                if (rec.Outside)
-                {
-                    // A component that reaches the border is never reported: only its membership matters.
-                    _parent[p] = root;
-                    rec.Size++;
-                }
-                else
-                {
-                    Attach(p, root);
-                    rec.Outside = border;
-                }
-                for (int rest = present & (present - 1); rest != 0; rest &= rest - 1)
-                {
-                    Union(p, p + n4[System.Numerics.BitOperations.TrailingZeroCount(rest)]);
-                }
-            }
+            JoinBackground(_bucketStart[v], _bucketStart[v + 1], n4);
             while (li < levels.Length && levels[li] == v)
             {
                 if (_holeCounts[li] > 0)
@@ -465,6 +562,45 @@ public sealed class ContourSweep
                     SnapshotHoles(li, result);
                 }
                 li++;
+            }
+        }
+    }
+
+    /// <summary>Joins the pixels <c>order[from..to)</c> (one value, in raster order) to the background.</summary>
+    private void JoinBackground(int from, int to, ReadOnlySpan<int> n4)
+    {
+        var order = _order;
+        var masks = _backgroundMasks;
+        var parent = _parent;
+        for (int k = from; k < to; k++)
+        {
+            // A background neighbour is joined when its value is < v, or == v and it came first (raster order);
+            // this copy's padding is 255, never background (levels stay below 255). See NeighbourMasks.
+            int p = order[k];
+            int bits = masks[p];
+            int present = bits & 15;
+            bool border = bits >= BorderBit;
+            if (present == 0)
+            {
+                MakeRoot(p, border);
+                continue;
+            }
+            int root = Find(p + n4[System.Numerics.BitOperations.TrailingZeroCount(present)]);
+            ref var rec = ref _recs[root];
+            if (rec.Outside)
+            {
+                // A component that reaches the border is never reported: only its membership matters.
+                parent[p] = root;
+                rec.Size++;
+            }
+            else
+            {
+                Attach(p, root);
+                rec.Outside = border;
+            }
+            for (int rest = present & (present - 1); rest != 0; rest &= rest - 1)
+            {
+                root = UnionRoots(root, Find(p + n4[System.Numerics.BitOperations.TrailingZeroCount(rest)]));
             }
         }
     }
@@ -485,7 +621,7 @@ public sealed class ContourSweep
         }
     }
 
-    // ---- union-find over padded indices: a root holds ~(its record's index) instead of a parent ----
+    // ---- union-find over padded indices: a root holds -1 instead of a parent, and its record in _recs at its own index ----
     private int RowOf(int p) => (int)((ulong)(uint)p * _rowMagic >> 40);
 
     /// <summary>Image column of padded index <paramref name="p"/> (interior pixels only).</summary>
@@ -495,26 +631,21 @@ public sealed class ContourSweep
 
     private void MakeRoot(int p, bool outside)
     {
-        if (_recCount == _recs.Length)
-        {
-            Array.Resize(ref _recs, _recs.Length * 2);
-        }
         if (_liveCount == _live.Length)
         {
             Array.Resize(ref _live, _live.Length * 2);
         }
-        int id = _recCount++;
-        _parent[p] = ~id;
+        _parent[p] = -1;
         int row = RowOf(p);
         short x = (short)(p - row * _stride - 1), y = (short)(row - 1);
-        _recs[id] = new Root { MinIdx = p, Size = 1, X0 = x, X1 = x, Y0 = y, Y1 = y, Outside = outside, LivePos = _liveCount };
-        _live[_liveCount++] = id;
+        _recs[p] = new Root { MinIdx = p, Size = 1, X0 = x, X1 = x, Y0 = y, Y1 = y, Outside = outside, LivePos = _liveCount, Euler = 1 };
+        _live[_liveCount++] = p;
     }
 
     /// <summary>Adds pixel <paramref name="p"/> to the component rooted at <paramref name="root"/>.</summary>
-    private void Attach(int p, int root)
+    private ref Root Attach(int p, int root)
     {
-        ref var r = ref _recs[~_parent[root]];
+        ref var r = ref _recs[root];
         _parent[p] = root;
         int row = RowOf(p);
         short x = (short)(p - row * _stride - 1), y = (short)(row - 1);
@@ -524,6 +655,7 @@ public sealed class ContourSweep
         if (y < r.Y0) r.Y0 = y;
         if (y > r.Y1) r.Y1 = y;
         r.Size++;
+        return ref r;
     }
 
     private int Find(int p)
@@ -540,8 +672,6 @@ public sealed class ContourSweep
         }
     }
 
-    private void Union(int a, int b) => UnionRoots(Find(a), Find(b));
-
     /// <summary>Joins two components given by their roots; returns the root that stays.</summary>
     private int UnionRoots(int ra, int rb)
     {
@@ -550,15 +680,13 @@ public sealed class ContourSweep
             return ra;
         }
         // Union by size keeps the trees flat; the first pixel in raster order is kept as data.
-        int ia = ~_parent[ra], ib = ~_parent[rb];
-        if (_recs[ib].Size > _recs[ia].Size)
+        if (_recs[rb].Size > _recs[ra].Size)
         {
             (ra, rb) = (rb, ra);
-            (ia, ib) = (ib, ia);
         }
         _parent[rb] = ra;
-        ref var A = ref _recs[ia];
-        ref readonly var B = ref _recs[ib];
+        ref var A = ref _recs[ra];
+        ref readonly var B = ref _recs[rb];
         A.Size += B.Size;
         if (B.MinIdx < A.MinIdx) A.MinIdx = B.MinIdx;
         if (B.X0 < A.X0) A.X0 = B.X0;
@@ -566,6 +694,8 @@ public sealed class ContourSweep
         if (B.X1 > A.X1) A.X1 = B.X1;
         if (B.Y1 > A.Y1) A.Y1 = B.Y1;
         A.Outside |= B.Outside;
+        A.TwiceArea += B.TwiceArea;
+        A.Euler += B.Euler;
         // Remove B from the live list.
         int pos = B.LivePos;
         int lastId = _live[--_liveCount];

@@ -20,7 +20,8 @@ internal sealed class ContourTracer
         d.CopyTo(_deltas, 8);
     }
 
-    public readonly record struct Trace(double Area, int MinX, int MinY, int MaxX, int MaxY);
+    /// <summary>A traced border: twice its <c>contourArea</c> (an integer: the polygon's vertices are pixel centres) and its box.</summary>
+    public readonly record struct Trace(long TwiceArea, int MinX, int MinY, int MaxX, int MaxY);
 
     /// <summary>
     /// Traces the border that starts at padded index <paramref name="start"/> (pixel <paramref name="x"/>, <paramref name="y"/>).
@@ -77,6 +78,6 @@ internal sealed class ContourTracer
             i3 = i4;
             s = (s + 4) & 7;
         }
-        return new Trace(Math.Abs(twiceArea) * 0.5, minX, minY, maxX, maxY);
+        return new Trace(Math.Abs(twiceArea), minX, minY, maxX, maxY);
     }
 }

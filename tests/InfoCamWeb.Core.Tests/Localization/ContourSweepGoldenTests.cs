@@ -117,6 +117,103 @@ public class ContourSweepGoldenTests
         Assert.Equal(Enumerable.Range(0, 255).Select(l => l is >= 50 and < 200 ? 1 : 0), Enumerable.Range(0, 255).Select(l => all.Holes(l).Length));
     }
 
+    [Fact]
+    public void A_ring_encloses_its_hole_so_it_is_larger_than_a_solid_block_with_more_pixels()
+    {
+        // A 5 x 5 ring (16 pixels) encloses a polygon of 4 x 4 = 16 between its pixel centres; a solid 6 x 4 block
+        // (24 pixels) encloses 5 x 3 = 15. Without its hole the ring's own pixels would cover only its four corners' halves.
+        var map = new byte[16 * 8];
+        for (int y = 1; y <= 5; y++) for (int x = 1; x <= 5; x++) map[y * 16 + x] = (byte)(x is 1 or 5 || y is 1 or 5 ? 200 : 0);
+        for (int y = 1; y <= 4; y++) for (int x = 8; x <= 13; x++) map[y * 16 + x] = 200;
+        var square = new byte[256];
+        map.CopyTo(square, 0);
+        var result = new SweepResult();
+        new ContourSweep(16).Run(square, [100], result);
+        Assert.Equal(new Box(1, 1, 6, 6), result.Largest(0));
+
+        // A plus of five pixels encloses the diamond through its four tips (area 2): more than a 1 x 5 line (area 0).
+        var plus = new byte[256];
+        foreach (var (x, y) in new[] { (2, 1), (1, 2), (2, 2), (3, 2), (2, 3) }) plus[y * 16 + x] = 200;
+        for (int x = 6; x <= 10; x++) plus[5 * 16 + x] = 200;
+        new ContourSweep(16).Run(plus, [100], result);
+        Assert.Equal(new Box(1, 1, 4, 4), result.Largest(0));
+    }
+
+    [Fact]
+    public void The_largest_box_at_every_level_is_the_component_whose_traced_outer_contour_encloses_most()
+    {
+        var random = new Random(7);
+        var failures = new List<string>();
+        foreach (int size in new[] { 3, 8, 17, 32, 45 })
+        {
+            var sweep = new ContourSweep(size);
+            var result = new SweepResult();
+            var levels = Enumerable.Range(0, 255).ToArray();
+            for (int trial = 0; trial < 8; trial++)
+            {
+                // Few values make rings, holes inside holes and equal-area ties; the rest are noise over every level.
+                int values = trial % 2 == 0 ? 3 + trial : 256;
+                var q = Enumerable.Range(0, size * size).Select(_ => (byte)(random.Next(values) * (255 / (values - 1)))).ToArray();
+                sweep.Run(q, levels, result);
+                for (int li = 0; li < levels.Length; li += trial % 2 == 0 ? 1 : 17)
+                {
+                    var expected = LargestByTracing(q, size, levels[li]);
+                    if (result.Largest(li) != expected)
+                    {
+                        failures.Add($"size {size}, trial {trial}, level {levels[li]}: {result.Largest(li)} expected {expected}");
+                    }
+                }
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
+    }
+
+    /// <summary>
+    /// Every 8-connected component of q &gt; level (flood fill) traced from its first pixel in raster order with OpenCV's
+    /// border following (checked against OpenCV's own contours by the golden tests); the largest area wins, ties going to
+    /// the component found last.
+    /// </summary>
+    private static Box LargestByTracing(byte[] q, int size, int level)
+    {
+        int stride = size + 2;
+        var padded = new byte[stride * stride];
+        for (int y = 0; y < size; y++) for (int x = 0; x < size; x++) padded[(y + 1) * stride + x + 1] = q[y * size + x];
+        var tracer = new ContourTracer(stride);
+        var seen = new bool[q.Length];
+        Box best = Box.None;
+        long bestTwice = -1;
+        for (int first = 0; first < q.Length; first++)
+        {
+            if (seen[first] || q[first] <= level)
+            {
+                continue;
+            }
+            int x0 = size, y0 = size, x1 = -1, y1 = -1;
+            var stack = new Stack<int>([first]);
+            seen[first] = true;
+            while (stack.Count > 0)
+            {
+                int p = stack.Pop(), x = p % size, y = p / size;
+                (x0, y0, x1, y1) = (Math.Min(x0, x), Math.Min(y0, y), Math.Max(x1, x), Math.Max(y1, y));
+                for (int n = 0; n < 9; n++)
+                {
+                    int nx = x + n % 3 - 1, ny = y + n / 3 - 1;
+                    if (nx < 0 || ny < 0 || nx >= size || ny >= size || seen[ny * size + nx] || q[ny * size + nx] <= level) continue;
+                    seen[ny * size + nx] = true;
+                    stack.Push(ny * size + nx);
+                }
+            }
+            int fx = first % size, fy = first / size;
+            var trace = tracer.Follow(padded, level, (fy + 1) * stride + fx + 1, fx, fy, hole: false);
+            if (trace.TwiceArea >= bestTwice)
+            {
+                best = new Box(x0, y0, Math.Min(x1 + 1, size - 1), Math.Min(y1 + 1, size - 1));
+                bestTwice = trace.TwiceArea;
+            }
+        }
+        return best;
+    }
+
     /// <summary>Boxes by flood fill, level by level: 8-connected components of q &gt; level, and 4-connected components of the rest that miss the border, grown by one.</summary>
     private static (List<Box> Outer, List<Box> Holes) FloodFill(byte[] q, int size, int level)
     {

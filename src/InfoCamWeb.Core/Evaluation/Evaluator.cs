@@ -71,9 +71,9 @@ public sealed partial class Evaluator
 
     /// <summary>
     /// How many batches are localized at once: by default one when ONNX Runtime's threads share the CPU cores, two when
-    /// inference runs elsewhere (CUDA), so that the cores never wait for a batch's last images.
+    /// inference runs elsewhere (CUDA), so that the cores never wait for a batch's last images. Set by tests only.
     /// </summary>
-    public int? Overlap
+    internal int? Overlap
     {
         get => _overlap;
         init => _overlap = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Overlap), value, "At least one batch is localized at a time.");

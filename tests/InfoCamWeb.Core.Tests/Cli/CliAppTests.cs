@@ -86,6 +86,40 @@ public class CliAppTests
         Assert.Equal(before, Affinities());
     }
 
+    [SkippableFact]
+    public async Task Bench_post_only_on_one_then_two_cores_prints_busy_cores_and_the_paired_scaling()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux() && Environment.ProcessorCount >= 2, "--cores 1,2 pins threads to two cores on Linux");
+        using var dir = new TempDir();
+        var benched = Path.Combine(dir.Path, "b.json");
+        var (code, stdout, stderr) = await Run("bench", "--post-only", "--model", Demo("demo-model", "demo-cnn.onnx"), "--dataset", Demo("demo-cub"),
+            "--provider", "cpu", "--quiet", "--steps", "0.01", "--cores", "1,2", "--repeat", "2", "--output", benched);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("busy cores", stdout);
+        Assert.Matches(@"step 0\.01: 2 cores vs 1: \d+\.\d\dx \(median of 2 rounds' ratios", stdout);
+
+        using var bench = System.Text.Json.JsonDocument.Parse(File.ReadAllText(benched));
+        var runs = bench.RootElement.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal([1, 2], runs.Select(r => r.GetProperty("cores").GetInt32()));
+        foreach (var run in runs)
+        {
+            // Busy cores: CPU seconds over wall seconds, never more than the cores the pass was pinned to (a little slack for clock reads).
+            double busy = run.GetProperty("busyCores").GetDouble();
+            Assert.InRange(busy, 0.05, run.GetProperty("cores").GetInt32() + 0.1);
+        }
+        var scaling = Assert.Single(bench.RootElement.GetProperty("scaling").EnumerateArray());
+        Assert.Equal(2, scaling.GetProperty("pairs").GetInt32());
+        Assert.Equal(1, scaling.GetProperty("fromCores").GetInt32());
+        Assert.Equal(2, scaling.GetProperty("cores").GetInt32());
+        // One row per core count is the median pass: the ratio of those rows' rates is the figure printed beside the paired one.
+        double ofMedians = runs[1].GetProperty("postImagesPerSecond").GetDouble() / runs[0].GetProperty("postImagesPerSecond").GetDouble();
+        Assert.Equal(ofMedians, scaling.GetProperty("ofMedians").GetDouble(), 6);
+        // Two rounds: the paired figure is the mean of the two rounds' 2-core over 1-core ratios.
+        double[] Repeats(int i) => runs[i].GetProperty("repeats").EnumerateArray().Select(r => r.GetDouble()).ToArray();
+        double paired = (Repeats(1)[0] / Repeats(0)[0] + Repeats(1)[1] / Repeats(0)[1]) / 2;
+        Assert.Equal(paired, scaling.GetProperty("paired").GetDouble(), 6);
+    }
+
     [Fact]
     public async Task Post_only_and_cores_are_refused_outside_the_benchmark()
     {

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.Intrinsics;
 
 namespace InfoCamWeb.Core.Localization;
@@ -28,6 +29,9 @@ public sealed class ContourSweep
     private const int Slack = 64;
     private const byte BorderBit = 16;
 
+    /// <summary>Row bands of the counting sort (<see cref="BucketSort"/>); <see cref="CountBands"/> and <see cref="PlaceBands"/> are written out for four.</summary>
+    private const int SortBands = 4;
+
     /// <summary>Per pixel, the ring mask of foreground neighbours joined before it (see <see cref="NeighbourMasks"/>).</summary>
     private readonly byte[] _foregroundMasks;
 
@@ -38,8 +42,8 @@ public sealed class ContourSweep
     private readonly int[] _order;
     private readonly int[] _bucketStart = new int[257];
     private readonly int[] _parent;
-    /// <summary>Per padded index, the record of the component rooted there (only roots' entries are meaningful).</summary>
-    private readonly Root[] _recs;
+    private Root[] _recs = new Root[1024];
+    private int _recCount;
     private readonly ulong _rowMagic;
     private readonly int[] _neighbours8;
     private int[] _live;
@@ -79,7 +83,8 @@ public sealed class ContourSweep
 
     /// <summary>
     /// For each 8-bit ring mask, how the Euler number (8-connected foreground, 4-connected background) changes when the
-    /// centre pixel joins the foreground: 1 minus the number of 8-connected groups the set ring pixels form.
+    /// centre pixel joins the foreground, from the four 2x2 windows holding it (Gray's bit quads; filling the centre of the
+    /// diamond N, E, S, W closes a hole: +1).
     /// </summary>
     private static sbyte[] BuildEulerDelta()
     {
@@ -209,7 +214,6 @@ public sealed class ContourSweep
         }
         _order = new int[_n];
         _parent = new int[padded];
-        _recs = new Root[padded];
         _live = new int[256];
         // Row of a padded index by a multiply and a shift: exact for every index of the grid (checked here once).
         _rowMagic = (1UL << 40) / (ulong)_stride + 1;
@@ -227,7 +231,6 @@ public sealed class ContourSweep
     }
 
     public int Size => _size;
-
 
     /// <summary>
     /// Finds the boxes of <paramref name="q"/> (size x size, row-major) for each level of
@@ -311,22 +314,22 @@ public sealed class ContourSweep
 
     /// <summary>
     /// Pixels grouped by value, in raster order within a value (a stable counting sort of the padded copy). The rows are
-    /// cut into <see cref="SortParts"/> bands counted and placed side by side: neighbouring pixels of a smooth map share
-    /// values, and with one running position per value each store would wait for the one before.
+    /// cut into four bands counted and placed side by side: neighbouring pixels of a smooth map share values, and with
+    /// one running position per value each store would wait for the one before.
     /// </summary>
     private void BucketSort()
     {
-        int rows = (_size + SortParts - 1) / SortParts;
+        int rows = (_size + SortBands - 1) / SortBands;
         // Every band has this many rows; the first bands may have more.
-        int common = Math.Max(0, _size - (SortParts - 1) * rows);
-        Span<int> next = stackalloc int[256 * SortParts];
+        int common = Math.Max(0, _size - (SortBands - 1) * rows);
+        Span<int> next = stackalloc int[256 * SortBands];
         next.Clear();
         CountBands(rows, common, next);
         int acc = 0;
         for (int v = 0; v < 256; v++)
         {
             _bucketStart[v] = acc;
-            for (int band = 0; band < SortParts; band++)
+            for (int band = 0; band < SortBands; band++)
             {
                 int count = next[band * 256 + v];
                 next[band * 256 + v] = acc;
@@ -336,8 +339,6 @@ public sealed class ContourSweep
         _bucketStart[256] = acc;
         PlaceBands(rows, common, next);
     }
-
-    private const int SortParts = 4;
 
     private void CountBands(int rows, int common, Span<int> counts)
     {
@@ -353,7 +354,7 @@ public sealed class ContourSweep
                 counts[768 + padded[b3 + x]]++;
             }
         }
-        for (int band = 0; band < SortParts; band++)
+        for (int band = 0; band < SortBands; band++)
         {
             for (int r = common; r < rows && band * rows + r < _size; r++)
             {
@@ -381,7 +382,7 @@ public sealed class ContourSweep
                 order[next[768 + padded[b3 + x]]++] = b3 + x;
             }
         }
-        for (int band = 0; band < SortParts; band++)
+        for (int band = 0; band < SortBands; band++)
         {
             for (int r = common; r < rows && band * rows + r < _size; r++)
             {
@@ -398,6 +399,7 @@ public sealed class ContourSweep
     private void SweepForeground(ReadOnlySpan<int> levels, SweepResult result)
     {
         _liveCount = 0;
+        _recCount = 0;
         int li = levels.Length - 1;
         // Levels >= 255 see an empty mask.
         while (li >= 0 && levels[li] >= 255)
@@ -539,6 +541,7 @@ public sealed class ContourSweep
     private void SweepBackground(ReadOnlySpan<int> levels, SweepResult result)
     {
         _liveCount = 0;
+        _recCount = 0;
         int li = 0;
         // Above the highest level with a hole there is nothing to find: the sweep stops there.
         int maxLevel = -1;
@@ -585,8 +588,8 @@ public sealed class ContourSweep
                 MakeRoot(p, border);
                 continue;
             }
-            int root = Find(p + n4[System.Numerics.BitOperations.TrailingZeroCount(present)]);
-            ref var rec = ref _recs[root];
+            int root = Find(p + n4[BitOperations.TrailingZeroCount(present)]);
+            ref var rec = ref _recs[~parent[root]];
             if (rec.Outside)
             {
                 // A component that reaches the border is never reported: only its membership matters.
@@ -600,7 +603,7 @@ public sealed class ContourSweep
             }
             for (int rest = present & (present - 1); rest != 0; rest &= rest - 1)
             {
-                root = UnionRoots(root, Find(p + n4[System.Numerics.BitOperations.TrailingZeroCount(rest)]));
+                root = UnionRoots(root, Find(p + n4[BitOperations.TrailingZeroCount(rest)]));
             }
         }
     }
@@ -621,7 +624,7 @@ public sealed class ContourSweep
         }
     }
 
-    // ---- union-find over padded indices: a root holds -1 instead of a parent, and its record in _recs at its own index ----
+    // ---- union-find over padded indices: a root holds ~(its record's index) instead of a parent ----
     private int RowOf(int p) => (int)((ulong)(uint)p * _rowMagic >> 40);
 
     /// <summary>Image column of padded index <paramref name="p"/> (interior pixels only).</summary>
@@ -631,21 +634,26 @@ public sealed class ContourSweep
 
     private void MakeRoot(int p, bool outside)
     {
+        if (_recCount == _recs.Length)
+        {
+            Array.Resize(ref _recs, _recs.Length * 2);
+        }
         if (_liveCount == _live.Length)
         {
             Array.Resize(ref _live, _live.Length * 2);
         }
-        _parent[p] = -1;
+        int id = _recCount++;
+        _parent[p] = ~id;
         int row = RowOf(p);
         short x = (short)(p - row * _stride - 1), y = (short)(row - 1);
-        _recs[p] = new Root { MinIdx = p, Size = 1, X0 = x, X1 = x, Y0 = y, Y1 = y, Outside = outside, LivePos = _liveCount, Euler = 1 };
-        _live[_liveCount++] = p;
+        _recs[id] = new Root { MinIdx = p, Size = 1, X0 = x, X1 = x, Y0 = y, Y1 = y, Outside = outside, LivePos = _liveCount, Euler = 1 };
+        _live[_liveCount++] = id;
     }
 
     /// <summary>Adds pixel <paramref name="p"/> to the component rooted at <paramref name="root"/>.</summary>
     private ref Root Attach(int p, int root)
     {
-        ref var r = ref _recs[root];
+        ref var r = ref _recs[~_parent[root]];
         _parent[p] = root;
         int row = RowOf(p);
         short x = (short)(p - row * _stride - 1), y = (short)(row - 1);
@@ -680,13 +688,15 @@ public sealed class ContourSweep
             return ra;
         }
         // Union by size keeps the trees flat; the first pixel in raster order is kept as data.
-        if (_recs[rb].Size > _recs[ra].Size)
+        int ia = ~_parent[ra], ib = ~_parent[rb];
+        if (_recs[ib].Size > _recs[ia].Size)
         {
             (ra, rb) = (rb, ra);
+            (ia, ib) = (ib, ia);
         }
         _parent[rb] = ra;
-        ref var A = ref _recs[ra];
-        ref readonly var B = ref _recs[rb];
+        ref var A = ref _recs[ia];
+        ref readonly var B = ref _recs[ib];
         A.Size += B.Size;
         if (B.MinIdx < A.MinIdx) A.MinIdx = B.MinIdx;
         if (B.X0 < A.X0) A.X0 = B.X0;

@@ -139,6 +139,29 @@ public class ContourSweepGoldenTests
         Assert.Equal(new Box(1, 1, 4, 4), result.Largest(0));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_ring_and_a_solid_square_of_equal_area_tie_and_the_one_found_last_in_raster_order_wins(bool ringFirst)
+    {
+        // Both enclose 4 x 4 = 16 between their pixel centres: the ring's bounding box equals the best area found so far,
+        // so it must still be traced for the tie to be decided as OpenCV lists the contours.
+        var map = new byte[16 * 16];
+        int ringX = ringFirst ? 1 : 8, squareX = ringFirst ? 8 : 1;
+        for (int y = 1; y <= 5; y++)
+        {
+            for (int x = 0; x < 5; x++)
+            {
+                map[y * 16 + ringX + x] = (byte)(x is 0 or 4 || y is 1 or 5 ? 200 : 0);
+                map[y * 16 + squareX + x] = 200;
+            }
+        }
+        var result = new SweepResult();
+        new ContourSweep(16).Run(map, [100], result);
+        int last = ringFirst ? squareX : ringX;
+        Assert.Equal(new Box(last, 1, last + 5, 6), result.Largest(0));
+    }
+
     [Fact]
     public void The_largest_box_at_every_level_is_the_component_whose_traced_outer_contour_encloses_most()
     {

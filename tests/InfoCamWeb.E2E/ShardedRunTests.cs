@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using InfoCamWeb.Data;
 using InfoCamWeb.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -23,7 +22,7 @@ public class ShardedRunTests(PostgresServer postgres) : IClassFixture<PostgresSe
             ["ConnectionStrings__InfoCam"] = connection,
             ["InfoCam__Worker__Enabled"] = "false", // the two workers below take every shard
             ["InfoCam__Worker__LostAfterSeconds"] = "3",
-            ["InfoCam__Shards__Size"] = "20",
+            ["InfoCam__Shards__Size"] = "5", // 32 shards: the victim has several, each short
             ["InfoCam__Demo__RunOnFirstStart"] = "true",
         });
         var settings = new Dictionary<string, string>
@@ -38,17 +37,14 @@ public class ShardedRunTests(PostgresServer postgres) : IClassFixture<PostgresSe
         await using var victim = WorkerProcess.Start("worker-a", settings, environment);
         await using var survivor = WorkerProcess.Start("worker-b", settings, environment);
 
-        await victim.WaitForLineAsync("done:", 1, TimeSpan.FromMinutes(2));
-        await victim.WaitForLineAsync(" claimed.", 2, TimeSpan.FromMinutes(1));
-        victim.Kill();
-        int killedIn = int.Parse(Regex.Match(victim.Lines.Last(l => l.Contains(" claimed.", StringComparison.Ordinal)), @"shard (\d+) claimed").Groups[1].Value,
-            System.Globalization.CultureInfo.InvariantCulture);
+        var factory = new InfoCamDbContextFactory(Store.From("PostgreSQL", new InfoCamPaths(app.Root, "x.db", "y.db"), connection));
+        int killedIn = await KillWhileRunningAShardAsync(victim, factory, TimeSpan.FromMinutes(3));
         await app.WaitForSuccessAsync(1, TimeSpan.FromMinutes(3));
 
-        await using (var db = new InfoCamDbContextFactory(Store.From("PostgreSQL", new InfoCamPaths(app.Root, "x.db", "y.db"), connection)).CreateDbContext())
+        await using (var db = factory.CreateDbContext())
         {
             var shards = await db.RunShards.AsNoTracking().Where(s => s.RunId == 1).OrderBy(s => s.Index).ToListAsync();
-            Assert.Equal(8, shards.Count);
+            Assert.Equal(32, shards.Count);
             Assert.All(shards, s => Assert.Equal(ShardState.Done, s.State));
             Assert.Equal(["worker-a", "worker-b"], shards.Select(s => s.WorkerName).Distinct().Order());
             var taken = shards[killedIn];
@@ -59,6 +55,43 @@ public class ShardedRunTests(PostgresServer postgres) : IClassFixture<PostgresSe
         using var http = new HttpClient();
         Assert.Equal(referenceCsv, await http.GetStringAsync(app.Url + "/runs/1/images.csv"));
         Assert.Equal(WithoutSeconds(referenceJson), WithoutSeconds(await http.GetStringAsync(app.Url + "/runs/1/result.json")));
+    }
+
+    /// <summary>
+    /// Kills the victim while the database shows it running a shard, after it has finished one: it is frozen (SIGSTOP) when
+    /// the database shows both, and killed only when the shard is still its own and running once any statement it had in
+    /// flight has landed; otherwise it is let go on. Returns the shard it was killed in.
+    /// </summary>
+    private static async Task<int> KillWhileRunningAShardAsync(WorkerProcess victim, InfoCamDbContextFactory factory, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            var running = await VictimRunningShardAsync(victim.Name, factory);
+            if (running is int shard)
+            {
+                victim.Freeze();
+                await Task.Delay(300);
+                if (await VictimRunningShardAsync(victim.Name, factory) == shard)
+                {
+                    victim.Kill();
+                    return shard;
+                }
+                victim.Thaw();
+            }
+            await Task.Delay(2);
+        }
+        Assert.Fail($"Worker {victim.Name} was never seen running a shard after finishing one: {string.Join('\n', victim.Lines.TakeLast(20))}");
+        return -1;
+    }
+
+    /// <summary>The shard the worker is running, when it has already finished another one of run 1.</summary>
+    private static async Task<int?> VictimRunningShardAsync(string worker, InfoCamDbContextFactory factory)
+    {
+        await using var db = factory.CreateDbContext();
+        var mine = await db.RunShards.AsNoTracking().Where(s => s.RunId == 1 && s.WorkerName == worker).Select(s => new { s.Index, s.State }).ToListAsync();
+        if (!mine.Any(s => s.State == ShardState.Done)) return null;
+        return mine.Where(s => s.State == ShardState.Running).Select(s => (int?)s.Index).FirstOrDefault();
     }
 
     /// <summary>The demo run as one local worker executes it with the embedded defaults (SQLite, one shard).</summary>

@@ -55,5 +55,18 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// <summary>SIGKILL, as a machine that loses power: no shutdown, no last heartbeat.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
+    /// <summary>SIGSTOP: the worker stops where it is, mid-statement or mid-image, until <see cref="Thaw"/>.</summary>
+    public void Freeze() => Signal(SigStop);
+
+    /// <summary>SIGCONT: a frozen worker goes on.</summary>
+    public void Thaw() => Signal(SigCont);
+
+    private const int SigStop = 19, SigCont = 18; // Linux
+
+    private void Signal(int signal) => Assert.True(SysKill(_process.Id, signal) == 0, $"kill({_process.Id}, {signal}) failed for worker {Name}");
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SysKill(int pid, int signal);
+
     public ValueTask DisposeAsync() => new(ProcessCleanup.KillAndRemoveAsync(_process, _folder));
 }

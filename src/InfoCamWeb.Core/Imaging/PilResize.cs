@@ -120,8 +120,9 @@ public static class PilResize
     {
         var dst = pool?.Rent(width * rows * 3) ?? new byte[width * rows * 3];
         int srcStride = src.Width * 3;
+        var pairWeights = Avx2.IsSupported && width > 1 ? PairWeights(width, ksize, kk) : null;
         fixed (byte* s = src.Pixels, o = dst)
-        fixed (int* kp = kk, bp = bounds)
+        fixed (int* kp = kk, bp = bounds, pairs = pairWeights)
         {
             for (int yy = 0; yy < rows; yy++)
             {
@@ -129,7 +130,8 @@ public static class PilResize
                 byte* outRow = o + yy * width * 3;
                 // A tap reads 4 bytes (the pixel and the next one's red, weighted but never stored): not past the buffer's end.
                 bool lastRow = (yy + yOffset + 1) * srcStride + 1 > src.Pixels.Length;
-                for (int xx = 0; xx < width; xx++)
+                int done = pairWeights is null ? 0 : HorizontalPairs(row, s + src.Pixels.Length, width, ksize, bp, pairs, outRow);
+                for (int xx = done; xx < width; xx++)
                 {
                     int xmin = bp[xx * 2], xmax = bp[xx * 2 + 1];
                     int* k = kp + xx * ksize;
@@ -154,7 +156,70 @@ public static class PilResize
                 }
             }
         }
+        if (pairWeights is not null)
+        {
+            ArrayPool<int>.Shared.Return(pairWeights);
+        }
         return new RgbImage(width, rows, dst) { Pool = pool };
+    }
+
+    /// <summary>
+    /// The horizontal weights of output pixels 2i and 2i + 1 side by side, per tap: four lanes (R, G, B and an unused
+    /// fourth) of the first pixel's weight, then four of the second's. A tap past a pixel's own window weighs 0.
+    /// </summary>
+    private static int[] PairWeights(int width, int ksize, int[] kk)
+    {
+        var pairs = ArrayPool<int>.Shared.Rent(width / 2 * ksize * 8);
+        for (int pair = 0; pair < width / 2; pair++)
+        {
+            for (int t = 0; t < ksize; t++)
+            {
+                var lanes = pairs.AsSpan((pair * ksize + t) * 8, 8);
+                lanes[..4].Fill(kk[2 * pair * ksize + t]);
+                lanes[4..].Fill(kk[(2 * pair + 1) * ksize + t]);
+            }
+        }
+        return pairs;
+    }
+
+    /// <summary>
+    /// Two output pixels of the horizontal pass at a time, one in each half of a 256-bit vector: both run over the longer
+    /// of their two windows (the shorter one's extra taps weigh 0, so each integer sum is the same), then clip as
+    /// <see cref="Clip8"/> does (shift, saturating packs). Stops before a pair whose 4-byte tap reads would pass
+    /// <paramref name="end"/>; returns how many output pixels it wrote.
+    /// </summary>
+    private static unsafe int HorizontalPairs(byte* row, byte* end, int width, int ksize, int* bounds, int* pairs, byte* outRow)
+    {
+        var half = Vector256.Create(1 << (PrecisionBits - 1));
+        int xx = 0;
+        for (; xx + 1 < width; xx += 2)
+        {
+            int xminA = bounds[xx * 2], xminB = bounds[xx * 2 + 2];
+            int taps = Math.Max(bounds[xx * 2 + 1], bounds[xx * 2 + 3]);
+            byte* a = row + xminA * 3, b = row + xminB * 3;
+            if (b + (taps - 1) * 3 + 4 > end || a + (taps - 1) * 3 + 4 > end)
+            {
+                break;
+            }
+            int* w = pairs + xx / 2 * ksize * 8;
+            var ss = half;
+            for (int t = 0; t < taps; t++, a += 3, b += 3, w += 8)
+            {
+                var pixels = Vector128.CreateScalarUnsafe(*(uint*)a).WithElement(1, *(uint*)b).AsByte();
+                ss = Avx2.Add(ss, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(pixels), Avx.LoadVector256(w)));
+            }
+            var shifted = Avx2.ShiftRightArithmetic(ss, PrecisionBits);
+            var bytes = Avx2.PackUnsignedSaturate(Avx2.PackSignedSaturate(shifted, shifted), Vector256<short>.Zero);
+            uint first = bytes.AsUInt32().GetElement(0), second = bytes.AsUInt32().GetElement(4);
+            byte* op = outRow + xx * 3;
+            op[0] = (byte)first;
+            op[1] = (byte)(first >> 8);
+            op[2] = (byte)(first >> 16);
+            op[3] = (byte)second;
+            op[4] = (byte)(second >> 8);
+            op[5] = (byte)(second >> 16);
+        }
+        return xx;
     }
 
     /// <summary>One output pixel of the horizontal pass, the three channels (and a fourth, unused) in one vector: integer sums, the same bits.</summary>

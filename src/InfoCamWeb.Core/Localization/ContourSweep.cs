@@ -29,6 +29,9 @@ public sealed class ContourSweep
     private const int Slack = 64;
     private const byte BorderBit = 16;
 
+    /// <summary>In a background mask: the pixel has joined a component that reaches the border (see <see cref="JoinBackground"/>).</summary>
+    private const byte OutsideBit = 32;
+
     /// <summary>Row bands of the counting sort (<see cref="BucketSort"/>); <see cref="CountBands"/> and <see cref="PlaceBands"/> are written out for four.</summary>
     private const int SortBands = 4;
 
@@ -569,12 +572,16 @@ public sealed class ContourSweep
         }
     }
 
-    /// <summary>Joins the pixels <c>order[from..to)</c> (one value, in raster order) to the background.</summary>
+    /// <summary>
+    /// Joins the pixels <c>order[from..to)</c> (one value, in raster order) to the background. Every component that reaches
+    /// the border is "outside" and never reported, so they are one set: a pixel that joins it is marked in its own mask
+    /// (<see cref="OutsideBit"/>), and a pixel whose joined neighbours are all marked joins it without a find.
+    /// </summary>
     private void JoinBackground(int from, int to, ReadOnlySpan<int> n4)
     {
         var order = _order;
         var masks = _backgroundMasks;
-        var parent = _parent;
+        int s = _stride;
         for (int k = from; k < to; k++)
         {
             // A background neighbour is joined when its value is < v, or == v and it came first (raster order);
@@ -582,30 +589,41 @@ public sealed class ContourSweep
             int p = order[k];
             int bits = masks[p];
             int present = bits & 15;
-            bool border = bits >= BorderBit;
-            if (present == 0)
+            // The neighbours (left, up, right, down) already outside, as the same four bits.
+            int outside = (masks[p - 1] >> 5 & 1) | (masks[p - s] >> 4 & 2) | (masks[p + 1] >> 3 & 4) | (masks[p + s] >> 2 & 8);
+            int inside = present & ~outside;
+            if (bits >= BorderBit || inside != present)
             {
-                MakeRoot(p, border);
-                continue;
+                // The pixel reaches the outside: so do the components of its other neighbours.
+                for (; inside != 0; inside &= inside - 1)
+                {
+                    _recs[~_parent[Find(p + n4[BitOperations.TrailingZeroCount(inside)])]].Outside = true;
+                }
+                masks[p] = (byte)(bits | OutsideBit);
             }
-            int root = Find(p + n4[BitOperations.TrailingZeroCount(present)]);
-            ref var rec = ref _recs[~parent[root]];
-            if (rec.Outside)
+            else if (present == 0)
             {
-                // A component that reaches the border is never reported: only its membership matters.
-                parent[p] = root;
-                rec.Size++;
+                MakeRoot(p, outside: false);
             }
-            else
+            else if (JoinInside(p, present, n4))
             {
-                Attach(p, root);
-                rec.Outside = border;
-            }
-            for (int rest = present & (present - 1); rest != 0; rest &= rest - 1)
-            {
-                root = UnionRoots(root, Find(p + n4[BitOperations.TrailingZeroCount(rest)]));
+                masks[p] = (byte)(bits | OutsideBit);
             }
         }
+    }
+
+    /// <summary>
+    /// Joins <paramref name="p"/>, none of whose neighbours is marked outside, to its neighbours' components; true when the
+    /// joined component reaches the outside (through a neighbour joined to it before it was marked).
+    /// </summary>
+    private bool JoinInside(int p, int present, ReadOnlySpan<int> n4)
+    {
+        int root = Find(p + n4[BitOperations.TrailingZeroCount(present)]);
+        for (int rest = present & (present - 1); rest != 0; rest &= rest - 1)
+        {
+            root = UnionRoots(root, Find(p + n4[BitOperations.TrailingZeroCount(rest)]));
+        }
+        return Attach(p, root).Outside;
     }
 
     private void SnapshotHoles(int li, SweepResult result)

@@ -21,7 +21,7 @@ public class ShardedRunTests(PostgresServer postgres) : IClassFixture<PostgresSe
             ["InfoCam__Store"] = "PostgreSQL",
             ["ConnectionStrings__InfoCam"] = connection,
             ["InfoCam__Worker__Enabled"] = "false", // the two workers below take every shard
-            ["InfoCam__Worker__LostAfterSeconds"] = "3",
+            ["InfoCam__Worker__LostAfterSeconds"] = "6", // well above the victim's freeze below
             ["InfoCam__Shards__Size"] = "5", // 32 shards: the victim has several, each short
             ["InfoCam__Demo__RunOnFirstStart"] = "true",
         });
@@ -31,11 +31,12 @@ public class ShardedRunTests(PostgresServer postgres) : IClassFixture<PostgresSe
             ["InfoCam:DataFolder"] = Path.Combine(app.Root, "data"), // the storage root both "machines" mount
             ["InfoCam:Worker:Device"] = "cpu",
             ["InfoCam:Worker:HeartbeatSeconds"] = "1",
-            ["InfoCam:Worker:LostAfterSeconds"] = "3",
+            ["InfoCam:Worker:LostAfterSeconds"] = "6",
         };
-        var environment = new Dictionary<string, string> { ["ConnectionStrings__InfoCam"] = connection };
-        await using var victim = WorkerProcess.Start("worker-a", settings, environment);
-        await using var survivor = WorkerProcess.Start("worker-b", settings, environment);
+        // The victim's connections carry its name, so the test can see whether a statement of it is still executing.
+        var victimEnvironment = new Dictionary<string, string> { ["ConnectionStrings__InfoCam"] = connection + ";Application Name=worker-a" };
+        await using var victim = WorkerProcess.Start("worker-a", settings, victimEnvironment);
+        await using var survivor = WorkerProcess.Start("worker-b", settings, new Dictionary<string, string> { ["ConnectionStrings__InfoCam"] = connection });
 
         var factory = new InfoCamDbContextFactory(Store.From("PostgreSQL", new InfoCamPaths(app.Root, "x.db", "y.db"), connection));
         int killedIn = await KillWhileRunningAShardAsync(victim, factory, TimeSpan.FromMinutes(3));
@@ -59,30 +60,54 @@ public class ShardedRunTests(PostgresServer postgres) : IClassFixture<PostgresSe
 
     /// <summary>
     /// Kills the victim while the database shows it running a shard, after it has finished one: it is frozen (SIGSTOP) when
-    /// the database shows both, and killed only when the shard is still its own and running once any statement it had in
-    /// flight has landed; otherwise it is let go on. Returns the shard it was killed in.
+    /// the database shows both, and killed only when, with none of its statements still executing on the server, the shard
+    /// is still its own and running and no worker has been declared lost; otherwise it is let go on. Returns the shard it
+    /// was killed in.
     /// </summary>
     private static async Task<int> KillWhileRunningAShardAsync(WorkerProcess victim, InfoCamDbContextFactory factory, TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;
         while (DateTime.UtcNow < deadline)
         {
-            var running = await VictimRunningShardAsync(victim.Name, factory);
-            if (running is int shard)
+            if (await VictimRunningShardAsync(victim.Name, factory) is int shard)
             {
                 victim.Freeze();
-                await Task.Delay(300);
-                if (await VictimRunningShardAsync(victim.Name, factory) == shard)
+                bool killed = false;
+                try
                 {
-                    victim.Kill();
-                    return shard;
+                    killed = await NothingInFlightAsync(victim.Name, factory) && await VictimRunningShardAsync(victim.Name, factory) == shard
+                        && await NoWorkerLostAsync(factory);
+                    if (killed) victim.Kill();
                 }
-                victim.Thaw();
+                finally
+                {
+                    if (!killed) victim.Thaw();
+                }
+                if (killed) return shard;
             }
-            await Task.Delay(2);
+            await Task.Delay(10);
         }
         Assert.Fail($"Worker {victim.Name} was never seen running a shard after finishing one: {string.Join('\n', victim.Lines.TakeLast(20))}");
         return -1;
+    }
+
+    /// <summary>Waits up to a second for the frozen worker's statements that reached the server to finish executing.</summary>
+    private static async Task<bool> NothingInFlightAsync(string worker, InfoCamDbContextFactory factory)
+    {
+        for (int i = 0; i < 50; i++)
+        {
+            await using var db = factory.CreateDbContext();
+            var active = await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM pg_stat_activity WHERE application_name = {worker} AND state = 'active'").SingleAsync();
+            if (active == 0) return true;
+            await Task.Delay(20);
+        }
+        return false;
+    }
+
+    private static async Task<bool> NoWorkerLostAsync(InfoCamDbContextFactory factory)
+    {
+        await using var db = factory.CreateDbContext();
+        return (await db.Runs.AsNoTracking().FirstAsync(r => r.Id == 1)).WorkerEnds == 0;
     }
 
     /// <summary>The shard the worker is running, when it has already finished another one of run 1.</summary>

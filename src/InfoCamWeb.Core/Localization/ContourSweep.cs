@@ -38,7 +38,10 @@ public sealed class ContourSweep
     /// <summary>Per pixel, the ring mask of foreground neighbours joined before it (see <see cref="NeighbourMasks"/>).</summary>
     private readonly byte[] _foregroundMasks;
 
-    /// <summary>Per pixel, the background neighbours (left, up, right, down) joined before it, and <see cref="BorderBit"/>.</summary>
+    /// <summary>
+    /// Per pixel, the background neighbours (left, up, right, down) joined before it, and <see cref="BorderBit"/>; the
+    /// background sweep adds <see cref="OutsideBit"/> once the pixel has joined the outside.
+    /// </summary>
     private readonly byte[] _backgroundMasks;
 
     private readonly byte[] _borderBits;
@@ -573,9 +576,10 @@ public sealed class ContourSweep
     }
 
     /// <summary>
-    /// Joins the pixels <c>order[from..to)</c> (one value, in raster order) to the background. Every component that reaches
-    /// the border is "outside" and never reported, so they are one set: a pixel that joins it is marked in its own mask
-    /// (<see cref="OutsideBit"/>), and a pixel whose joined neighbours are all marked joins it without a find.
+    /// Joins the pixels <c>order[from..to)</c> (one value, in raster order) to the background. A component that reaches the
+    /// border is never reported, so which of them a pixel joins does not matter: a pixel on the border or next to a marked
+    /// one is outside and is marked in its own mask (<see cref="OutsideBit"/>), with no parent, record or find of its own;
+    /// the components of its unmarked neighbours are flagged outside (their records stay, skipped by the snapshots).
     /// </summary>
     private void JoinBackground(int from, int to, ReadOnlySpan<int> n4)
     {

@@ -67,6 +67,25 @@ public class CliAppTests
         Assert.Equal(Core.Evaluation.ResultFiles.ToJson(fromEvaluate with { Seconds = none }), Core.Evaluation.ResultFiles.ToJson(fromBench with { Seconds = none }));
     }
 
+    [Fact]
+    public async Task Bench_post_only_at_step_0_001_writes_the_result_evaluate_gives_at_that_step()
+    {
+        using var dir = new TempDir();
+        var evaluated = Path.Combine(dir.Path, "r.json");
+        var benched = Path.Combine(dir.Path, "b.json");
+        string[] common = ["--model", Demo("demo-model", "demo-cnn.onnx"), "--dataset", Demo("demo-cub"), "--provider", "cpu", "--quiet"];
+        Assert.Equal(0, (await Run(["evaluate", .. common, "--threshold-step", "0.001", "--output", evaluated])).Code);
+        var (code, _, stderr) = await Run(["bench", "--post-only", .. common, "--steps", "0.001", "--output", benched]);
+        Assert.True(code == 0, stderr);
+
+        using var bench = System.Text.Json.JsonDocument.Parse(File.ReadAllText(benched));
+        var fromBench = Core.Evaluation.ResultFiles.FromJson(bench.RootElement.GetProperty("result").GetRawText());
+        var fromEvaluate = Core.Evaluation.ResultFiles.FromJson(File.ReadAllText(evaluated));
+        Assert.Equal(1000, fromEvaluate.Methods["cam"].BoxAccCurve.Length);
+        var none = new Core.Evaluation.StageSeconds(0, 0, 0, 0, 0);
+        Assert.Equal(Core.Evaluation.ResultFiles.ToJson(fromEvaluate with { Seconds = none }), Core.Evaluation.ResultFiles.ToJson(fromBench with { Seconds = none }));
+    }
+
     [SkippableFact]
     public async Task Bench_post_only_on_one_core_measures_there_and_gives_every_thread_its_cores_back()
     {

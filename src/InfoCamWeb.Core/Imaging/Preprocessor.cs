@@ -62,15 +62,15 @@ public static class Preprocessor
     }
 
     /// <summary>Writes <c>(pixel / 255 - mean) / std</c> as CHW float32 into <paramref name="tensor"/> (3 x S x S).</summary>
-    public static void Normalize(RgbImage frame, Preprocessing pre, Span<float> tensor)
+    public static unsafe void Normalize(RgbImage frame, Preprocessing pre, Span<float> tensor)
     {
         int plane = frame.Width * frame.Height;
         if (tensor.Length < plane * 3)
         {
             throw new ArgumentException("Tensor is smaller than 3 x S x S.", nameof(tensor));
         }
-        var px = frame.Pixels;
-        Span<float> lut = stackalloc float[256];
+        // One table per tensor channel, indexed by the byte value of the pixel channel it reads (BGR swaps them).
+        float* luts = stackalloc float[3 * 256];
         for (int c = 0; c < 3; c++)
         {
             int src = pre.Bgr ? 2 - c : c;
@@ -78,12 +78,21 @@ public static class Preprocessor
             // Same float arithmetic as torchvision (x / 255, then (x - mean) / std), once per byte value.
             for (int v = 0; v < 256; v++)
             {
-                lut[v] = (v / 255f - mean) / std;
+                luts[src * 256 + v] = (v / 255f - mean) / std;
             }
-            var dst = tensor.Slice(c * plane, plane);
-            for (int i = 0, j = src; i < plane; i++, j += 3)
+        }
+        int dst0 = pre.Bgr ? 2 * plane : 0, dst2 = pre.Bgr ? 0 : 2 * plane;
+        fixed (byte* px = frame.Pixels)
+        fixed (float* t = tensor)
+        {
+            // Each pixel read once: its three bytes go to their three planes.
+            float* d0 = t + dst0, d1 = t + plane, d2 = t + dst2;
+            byte* p = px;
+            for (int i = 0; i < plane; i++, p += 3)
             {
-                dst[i] = lut[px[j]];
+                d0[i] = luts[p[0]];
+                d1[i] = luts[256 + p[1]];
+                d2[i] = luts[512 + p[2]];
             }
         }
     }

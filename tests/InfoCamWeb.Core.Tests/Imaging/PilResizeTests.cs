@@ -66,4 +66,23 @@ public class PilResizeTests
         Assert.Equal((0f - 0.456f) / 0.224f, t[1], 5);
         Assert.Equal((0.2f - 0.406f) / 0.225f, t[2], 5);
     }
+
+    [Fact]
+    public void Bgr_normalisation_puts_the_blue_byte_in_the_first_plane_with_the_first_mean_and_std()
+    {
+        // Two pixels, so a swapped plane offset shows: (R, G, B) = (255, 0, 51) and (0, 255, 102).
+        var frame = new RgbImage(2, 1, [255, 0, 51, 0, 255, 102]);
+        var t = new float[6];
+        Preprocessor.Normalize(frame, Preprocessing.ImageNet(2) with { Bgr = true }, t);
+        float[] expected =
+        [
+            (51 / 255f - 0.485f) / 0.229f, (102 / 255f - 0.485f) / 0.229f,
+            (0 / 255f - 0.456f) / 0.224f, (255 / 255f - 0.456f) / 0.224f,
+            (255 / 255f - 0.406f) / 0.225f, (0 / 255f - 0.406f) / 0.225f,
+        ];
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.Equal(expected[i], t[i], 5);
+        }
+    }
 }

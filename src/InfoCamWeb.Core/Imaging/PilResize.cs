@@ -197,7 +197,8 @@ public static class PilResize
             int xminA = bounds[xx * 2], xminB = bounds[xx * 2 + 2];
             int taps = Math.Max(bounds[xx * 2 + 1], bounds[xx * 2 + 3]);
             byte* a = row + xminA * 3, b = row + xminB * 3;
-            if (b + (taps - 1) * 3 + 4 > end || a + (taps - 1) * 3 + 4 > end)
+            // Windows start left to right (xminA <= xminB): the second pixel's last tap is the furthest read.
+            if (b + (taps - 1) * 3 + 4 > end)
             {
                 break;
             }

@@ -14,6 +14,18 @@ public class CliAppTests
 
     private static string Demo(params string[] parts) => Path.Combine([Fixtures.RepoRoot, "datasets", .. parts]);
 
+    /// <summary>The demo model on the demo dataset, CPU provider, no progress output.</summary>
+    private static string[] DemoOnCpu => ["--model", Demo("demo-model", "demo-cnn.onnx"), "--dataset", Demo("demo-cub"), "--provider", "cpu", "--quiet"];
+
+    /// <summary>The bench JSON's <c>result</c> is the result file <c>evaluate</c> wrote, but for the seconds.</summary>
+    private static void AssertSameResultButSeconds(string evaluatedJsonPath, System.Text.Json.JsonElement bench)
+    {
+        var fromBench = Core.Evaluation.ResultFiles.FromJson(bench.GetProperty("result").GetRawText());
+        var fromEvaluate = Core.Evaluation.ResultFiles.FromJson(File.ReadAllText(evaluatedJsonPath));
+        var none = new Core.Evaluation.StageSeconds(0, 0, 0, 0, 0);
+        Assert.Equal(Core.Evaluation.ResultFiles.ToJson(fromEvaluate with { Seconds = none }), Core.Evaluation.ResultFiles.ToJson(fromBench with { Seconds = none }));
+    }
+
     [Fact]
     public async Task Evaluate_on_the_demo_prints_the_table_and_writes_json_and_csv()
     {
@@ -40,7 +52,7 @@ public class CliAppTests
         using var dir = new TempDir();
         var evaluated = Path.Combine(dir.Path, "r.json");
         var benched = Path.Combine(dir.Path, "b.json");
-        string[] common = ["--model", Demo("demo-model", "demo-cnn.onnx"), "--dataset", Demo("demo-cub"), "--provider", "cpu", "--quiet"];
+        var common = DemoOnCpu;
         Assert.Equal(0, (await Run(["evaluate", .. common, "--output", evaluated])).Code);
         var (code, stdout, stderr) = await Run(["bench", "--post-only", .. common, "--steps", "0.01,0.001", "--output", benched]);
         Assert.True(code == 0, stderr);
@@ -61,10 +73,7 @@ public class CliAppTests
         Assert.Equal(16, bench.RootElement.GetProperty("batch").GetProperty("size").GetInt32());
         Assert.Equal("CPU default", bench.RootElement.GetProperty("batch").GetProperty("how").GetString());
         Assert.Equal(0, bench.RootElement.GetProperty("scaling").GetArrayLength()); // one core count: nothing to scale from
-        var fromBench = Core.Evaluation.ResultFiles.FromJson(bench.RootElement.GetProperty("result").GetRawText());
-        var fromEvaluate = Core.Evaluation.ResultFiles.FromJson(File.ReadAllText(evaluated));
-        var none = new Core.Evaluation.StageSeconds(0, 0, 0, 0, 0);
-        Assert.Equal(Core.Evaluation.ResultFiles.ToJson(fromEvaluate with { Seconds = none }), Core.Evaluation.ResultFiles.ToJson(fromBench with { Seconds = none }));
+        AssertSameResultButSeconds(evaluated, bench.RootElement);
     }
 
     [Fact]
@@ -73,17 +82,14 @@ public class CliAppTests
         using var dir = new TempDir();
         var evaluated = Path.Combine(dir.Path, "r.json");
         var benched = Path.Combine(dir.Path, "b.json");
-        string[] common = ["--model", Demo("demo-model", "demo-cnn.onnx"), "--dataset", Demo("demo-cub"), "--provider", "cpu", "--quiet"];
+        var common = DemoOnCpu;
         Assert.Equal(0, (await Run(["evaluate", .. common, "--threshold-step", "0.001", "--output", evaluated])).Code);
         var (code, _, stderr) = await Run(["bench", "--post-only", .. common, "--steps", "0.001", "--output", benched]);
         Assert.True(code == 0, stderr);
 
         using var bench = System.Text.Json.JsonDocument.Parse(File.ReadAllText(benched));
-        var fromBench = Core.Evaluation.ResultFiles.FromJson(bench.RootElement.GetProperty("result").GetRawText());
-        var fromEvaluate = Core.Evaluation.ResultFiles.FromJson(File.ReadAllText(evaluated));
-        Assert.Equal(1000, fromEvaluate.Methods["cam"].BoxAccCurve.Length);
-        var none = new Core.Evaluation.StageSeconds(0, 0, 0, 0, 0);
-        Assert.Equal(Core.Evaluation.ResultFiles.ToJson(fromEvaluate with { Seconds = none }), Core.Evaluation.ResultFiles.ToJson(fromBench with { Seconds = none }));
+        Assert.Equal(1000, Core.Evaluation.ResultFiles.FromJson(File.ReadAllText(evaluated)).Methods["cam"].BoxAccCurve.Length);
+        AssertSameResultButSeconds(evaluated, bench.RootElement);
     }
 
     [SkippableFact]

@@ -68,7 +68,7 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
     /// <summary>For a valid share link: the link itself is the permission.</summary>
     internal Task<ImagePage?> QuerySharedAsync(int runId, ImageQuery q, CancellationToken ct = default) => QueryCoreAsync(null, runId, q, ct);
 
-    internal Task<byte[]?> RenderSharedAsync(int runId, int index, string kind, CancellationToken ct = default) => RenderCoreAsync(runId, index, kind, ct);
+    internal Task<byte[]?> RenderSharedAsync(int runId, int index, string kind, CancellationToken ct = default) => renderer.GetAsync(runId, index, kind, hostView: false, ct);
 
     private async Task<ImagePage?> QueryCoreAsync(Actor? actor, int runId, ImageQuery q, CancellationToken ct)
     {
@@ -187,15 +187,16 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
     /// </summary>
     public async Task<byte[]?> RenderAsync(Actor actor, int runId, int index, string kind, CancellationToken ct = default)
     {
+        RunAccess? access;
         await using (var check = await dbFactory.CreateDbContextAsync(ct))
         {
-            var access = await check.Runs.AsNoTracking().Where(r => r.Id == runId)
+            access = await check.Runs.AsNoTracking().Where(r => r.Id == runId)
                 .Select(r => new RunAccess(r.TeamId, r.Team!.IsBuiltIn, r.Published, r.Concealment, r.ScoresHiddenUntil, r.Dataset!.TeamId)).FirstOrDefaultAsync(ct);
-            if (access is null || !AccessRules.CanReadRun(actor, access)) return null;
         }
-        return await RenderCoreAsync(runId, index, kind, ct);
+        if (access is null || !AccessRules.CanReadRun(actor, access)) return null;
+        // The host of a benchmark with hidden ground truth sees it drawn on the submissions' images too.
+        bool hostView = access.Concealment != GroundTruthHiding.None && access.DatasetTeamId is int host && actor.IsMember(host);
+        return await renderer.GetAsync(runId, index, kind, hostView, ct);
     }
-
-    private Task<byte[]?> RenderCoreAsync(int runId, int index, string kind, CancellationToken ct) => renderer.GetAsync(runId, index, kind, ct);
 
 }

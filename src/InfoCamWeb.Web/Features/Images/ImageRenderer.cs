@@ -16,27 +16,30 @@ namespace InfoCamWeb.Web.Features.Images;
 /// method (its URL kind), cached on disk (<see cref="PngCache"/>). All views of an image are rendered together, from one decode and one resize,
 /// and concurrent requests for the same image share that one render (a page asks for all its views at once). Rendering
 /// uses the stored score maps and managed decoding only: no ONNX Runtime and no native decoder in the web process.
+/// A benchmark submission with hidden ground truth has two sets of views: without the ground truth for everyone but the
+/// host, and with it for the host (the dataset's team), each cached on its own.
 /// </summary>
 public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory, InfoCamPaths paths, Datasets.DatasetAnnotations annotations)
 {
     private static readonly (byte, byte, byte) TruthColour = (40, 220, 60);
     private readonly ImageDecoder _decoder = new(jpeg: JpegDecoderKind.ImageSharp);
-    private readonly ConcurrentDictionary<(int Run, int Index), Lazy<Task<IReadOnlyDictionary<string, byte[]>?>>> _rendering = new();
+    private readonly ConcurrentDictionary<(int Run, int Index, bool Host), Lazy<Task<IReadOnlyDictionary<string, byte[]>?>>> _rendering = new();
 
     /// <summary>Appended to a kind for the view at the evaluation frame's own size (the browser's grid) instead of twice it.</summary>
     public const string SmallSuffix = "-small";
 
     /// <summary>One view of an image; null when the run has no such image or no such method.</summary>
-    public async Task<byte[]?> GetAsync(int runId, int index, string kind, CancellationToken ct)
+    /// <param name="hostView">The host's views of a submission with hidden ground truth: drawn with it. Ignored for other runs (the ground truth is drawn for everyone).</param>
+    public async Task<byte[]?> GetAsync(int runId, int index, string kind, bool hostView, CancellationToken ct)
     {
         bool small = kind.EndsWith(SmallSuffix, StringComparison.Ordinal);
         var view = CacheKind(small ? kind[..^SmallSuffix.Length] : kind);
         // Only a view some run can have starts a render; a view this image lacks once it is rendered never does.
         if (!KnownViews.Contains(view)) return null;
         kind = view + (small ? SmallSuffix : "");
-        if (await PngCache.TryReadAsync(CachePath(runId, index, kind), ct) is byte[] cached) return cached;
-        if (File.Exists(CachePath(runId, index, "photo" + SmallSuffix))) return null;
-        var views = await RenderAllAsync(runId, index).WaitAsync(ct);
+        if (await PngCache.TryReadAsync(CachePath(runId, index, kind, hostView), ct) is byte[] cached) return cached;
+        if (File.Exists(CachePath(runId, index, "photo" + SmallSuffix, hostView))) return null;
+        var views = await RenderAllAsync(runId, index, hostView).WaitAsync(ct);
         return views is not null && views.TryGetValue(kind, out var png) ? png : null;
     }
 
@@ -45,7 +48,7 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
     {
         foreach (int index in indices)
         {
-            if (!File.Exists(CachePath(runId, index, "photo" + SmallSuffix))) await RenderAllAsync(runId, index).WaitAsync(ct);
+            if (!File.Exists(CachePath(runId, index, "photo" + SmallSuffix, hostView: false))) await RenderAllAsync(runId, index, hostView: false).WaitAsync(ct);
         }
     }
 
@@ -57,19 +60,20 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
     /// <summary>The file name of a view: "photo", or the method's URL key whichever way the method was spelled ("infocam+", "infocam-plus").</summary>
     private static string CacheKind(string kind) => CamMethods.TryParse(kind, out var m) ? m.UrlKey() : kind;
 
-    private string CachePath(int runId, int index, string kind) =>
-        Path.Combine(paths.CacheFolder, "runs", runId.ToString(CultureInfo.InvariantCulture), $"{index}-{kind}.jpg");
+    /// <summary>The run's folder holds everyone's views; its "host" folder the host's views of a submission with hidden ground truth.</summary>
+    private string CachePath(int runId, int index, string kind, bool hostView) =>
+        Path.Combine(paths.CacheFolder, "runs", runId.ToString(CultureInfo.InvariantCulture), hostView ? "host" : "", $"{index}-{kind}.jpg");
 
-    private Task<IReadOnlyDictionary<string, byte[]>?> RenderAllAsync(int runId, int index)
+    private Task<IReadOnlyDictionary<string, byte[]>?> RenderAllAsync(int runId, int index, bool hostView)
     {
-        var key = (runId, index);
-        var render = _rendering.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyDictionary<string, byte[]>?>>(() => RenderAndStoreAsync(runId, index)));
+        var key = (runId, index, hostView);
+        var render = _rendering.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyDictionary<string, byte[]>?>>(() => RenderAndStoreAsync(runId, index, hostView)));
         // The render belongs to no single request (one that gives up does not cancel it for the others); once stored, the cache answers.
         _ = render.Value.ContinueWith(_ => _rendering.TryRemove(KeyValuePair.Create(key, render)), TaskScheduler.Default);
         return render.Value;
     }
 
-    private async Task<IReadOnlyDictionary<string, byte[]>?> RenderAndStoreAsync(int runId, int index)
+    private async Task<IReadOnlyDictionary<string, byte[]>?> RenderAndStoreAsync(int runId, int index, bool hostView)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var run = await db.Runs.AsNoTracking().Include(r => r.Dataset).Include(r => r.Model).FirstOrDefaultAsync(r => r.Id == runId);
@@ -78,10 +82,10 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
         var dataset = annotations.Get(run.Dataset!);
         var record = dataset.Images.FirstOrDefault(i => i.Id == stored.ImageId);
         if (record is null) return null;
-        var views = await Task.Run(() => Render(run, stored, dataset, record));
+        var views = await Task.Run(() => Render(run, stored, dataset, record, hostView));
         try
         {
-            foreach (var (kind, png) in views) await PngCache.WriteAsync(CachePath(runId, index, kind), png, CancellationToken.None);
+            foreach (var (kind, png) in views) await PngCache.WriteAsync(CachePath(runId, index, kind, hostView), png, CancellationToken.None);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -90,7 +94,7 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
         return views;
     }
 
-    private Dictionary<string, byte[]> Render(RunRecord run, RunImageRecord stored, Dataset dataset, ImageRecord record)
+    private Dictionary<string, byte[]> Render(RunRecord run, RunImageRecord stored, Dataset dataset, ImageRecord record, bool hostView)
     {
         var methods = CamMethods.ParseList(run.Methods);
         var outcome = OutcomeCodec.Decode(stored.Outcome);
@@ -100,8 +104,8 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
         var upsampled = maps?.Select(raw => Upsampled(raw, frame)).ToArray();
         var views = new Dictionary<string, byte[]>();
         var photo = Decode(dataset.ImagePath(record));
-        // A benchmark submission with hidden ground truth is drawn without it, for every viewer (the views are cached per run).
-        var truth = run.Concealment != GroundTruthHiding.None
+        // A benchmark submission with hidden ground truth is drawn without it, but for its host.
+        var truth = run.Concealment != GroundTruthHiding.None && !hostView
             ? new Truth([], null)
             : new Truth(outcome.TruthBoxes, photo is not null && dataset.HasMasks ? Mask(dataset, record, photo, frame) : null);
         foreach (var (scale, suffix) in new[] { (2, ""), (1, SmallSuffix) })

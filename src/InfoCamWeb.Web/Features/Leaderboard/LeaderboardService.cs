@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using InfoCamWeb.Core.Cams;
@@ -6,6 +5,7 @@ using InfoCamWeb.Core.Evaluation;
 using InfoCamWeb.Data;
 using InfoCamWeb.Data.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace InfoCamWeb.Web.Features.Leaderboard;
 
@@ -58,11 +58,25 @@ public sealed record Board(string DatasetName, List<BoardRow> Rows, RankingMetri
 /// Leaderboards, one per (dataset, split, protocol), of the runs teams published: ranked by a chosen metric for a
 /// chosen method (or each run's best method), one row per team by default, each with a 95 % bootstrap interval.
 /// </summary>
-public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFactory, Runs.RunService runService)
+public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFactory, Runs.RunService runService) : IDisposable
 {
     public static readonly string[] Methods = ["best", .. CamMethods.Every.Select(m => m.Key())];
-    private readonly ConcurrentDictionary<(int Run, int Method, RankingMetric Metric), (double, double)> _intervals = new();
-    private readonly ConcurrentDictionary<(int Leader, int LeaderMethod, int Run, int Method, RankingMetric Metric), LeaderGap?> _gaps = new();
+
+    /// <summary>
+    /// Bootstrap intervals and paired gaps, which cost a read of the runs' outcomes and thousands of resamples: kept
+    /// across boards, at most <see cref="CachedTests"/> of them (the least recently used go first; a deleted run's go in time).
+    /// </summary>
+    private readonly MemoryCache _tests = new(new MemoryCacheOptions { SizeLimit = CachedTests });
+
+    internal const int CachedTests = 20_000;
+
+    private sealed record IntervalKey(int Run, int Method, RankingMetric Metric);
+
+    private sealed record GapKey(int Leader, int LeaderMethod, int Run, int Method, RankingMetric Metric);
+
+    private void Keep(object key, object? value) => _tests.Set(key, value, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromDays(1) });
+
+    public void Dispose() => _tests.Dispose();
 
     public async Task<List<BoardSummary>> BoardsAsync(CancellationToken ct = default)
     {
@@ -158,8 +172,8 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
         Func<int, Task<List<ImageOutcome>>> outcomes, int leader, (int Method, int MultiIoUs) leaderMethod, int run, (int Method, int MultiIoUs) method,
         RankingMetric metric, CancellationToken ct)
     {
-        var key = (leader, leaderMethod.Method, run, method.Method, metric);
-        if (_gaps.TryGetValue(key, out var cached)) return cached;
+        var key = new GapKey(leader, leaderMethod.Method, run, method.Method, metric);
+        if (_tests.TryGetValue(key, out LeaderGap? cached)) return cached;
         var a = await outcomes(leader);
         var b = await outcomes(run);
         var gap = await Task.Run(() =>
@@ -174,7 +188,7 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
                 return null; // runs over different images (one skipped what the other read): no paired test
             }
         }, ct);
-        _gaps[key] = gap;
+        Keep(key, gap);
         return gap;
     }
 
@@ -199,10 +213,11 @@ public sealed class LeaderboardService(IDbContextFactory<InfoCamDbContext> dbFac
     private async Task<(double, double)> IntervalAsync(
         Func<int, Task<List<ImageOutcome>>> read, int runId, int method, RankingMetric metric, int multiIoUs, CancellationToken ct)
     {
-        if (_intervals.TryGetValue((runId, method, metric), out var cached)) return cached;
+        var key = new IntervalKey(runId, method, metric);
+        if (_tests.TryGetValue(key, out (double, double) cached)) return cached;
         var outcomes = await read(runId);
         var interval = await Task.Run(() => Bootstrap.Interval(outcomes, method, metric, seed: runId, multiIoUs: multiIoUs), ct);
-        _intervals[(runId, method, metric)] = interval;
+        Keep(key, interval);
         return interval;
     }
 

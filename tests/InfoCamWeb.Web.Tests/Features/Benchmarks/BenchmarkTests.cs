@@ -109,6 +109,10 @@ public class BenchmarkTests(WebAppFixture app)
             var hidden = await client.GetByteArrayAsync($"/runs/{runId}/images/0/photo.jpg");
             var shown = await (await app.SignedInClientAsync(host.A)).GetByteArrayAsync($"/runs/{host.Run}/images/{hostIndex}/photo.jpg");
             Assert.True(GreenPixels(shown) > GreenPixels(hidden) + 50, $"green pixels: host view {GreenPixels(shown)}, participant view {GreenPixels(hidden)}");
+            // The host opening the submission itself sees the ground truth drawn, and that view leaves the participant's unchanged.
+            var hostOfSubmission = await (await app.SignedInClientAsync(host.A)).GetByteArrayAsync($"/runs/{runId}/images/0/photo.jpg");
+            Assert.True(GreenPixels(hostOfSubmission) > GreenPixels(hidden) + 50, $"green pixels: host's view of the submission {GreenPixels(hostOfSubmission)}, participant's {GreenPixels(hidden)}");
+            Assert.Equal(hidden, await client.GetByteArrayAsync($"/runs/{runId}/images/0/photo.jpg"));
             // The same image through a share link of the submission: as the participant's.
             var (link, _) = await app.Get<ShareService>().CreateAsync(participant, runId);
             Assert.Equal(hidden, await app.CreateClient().GetByteArrayAsync($"/s/{link}/images/0/photo.jpg"));

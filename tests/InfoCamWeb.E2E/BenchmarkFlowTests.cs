@@ -65,6 +65,29 @@ public class BenchmarkFlowTests
         await host.GotoAsync($"{app.Url}/runs/{aliceRun}/images");
         await BrowserFlowTests.LiveAsync(host);
         await Assertions.Expect(host.GetByText(new Regex(@"IoU \d\.\d{3}")).First).ToBeVisibleAsync();
+
+        // The host raises the development phase's daily limit; what the submissions ran with is locked.
+        await EditBenchmarkAsync(host, benchmark);
+        await alice.GotoAsync(benchmark);
+        await BrowserFlowTests.LiveAsync(alice);
+        await Assertions.Expect(Development(alice).Locator("[data-testid=limits]")).ToContainTextAsync("Used: 2 of 3 in the last 24 hours");
+    }
+
+    private static async Task EditBenchmarkAsync(IPage host, string benchmark)
+    {
+        await host.GotoAsync(benchmark);
+        await BrowserFlowTests.LiveAsync(host);
+        await host.ClickAsync("#edit-benchmark");
+        await host.WaitForURLAsync(new Regex(@"/benchmarks/\d+/edit$"));
+        await BrowserFlowTests.LiveAsync(host);
+        await Assertions.Expect(host.Locator("#benchmark-run-fixed")).ToBeVisibleAsync();
+        await Assertions.Expect(host.Locator("[data-testid=phase-0] .phase-from input")).ToBeDisabledAsync();
+        await host.Locator("#benchmark-title-input").FillAsync("Hidden finches II");
+        await host.Locator("[data-testid=phase-0] .phase-daily input").FillAsync("3");
+        await host.Keyboard.PressAsync("Tab");
+        await host.ClickAsync("#save-benchmark");
+        await host.WaitForURLAsync(new Regex(@"/benchmarks/\d+$"));
+        await Assertions.Expect(host.Locator("#benchmark-title")).ToHaveTextAsync("Hidden finches II");
     }
 
     private static async Task<IPage> NewPageAsync(IBrowser browser)

@@ -28,6 +28,9 @@ public sealed class BenchmarkRequest
 /// <summary>One phase of a <see cref="BenchmarkRequest"/>.</summary>
 public sealed class PhaseRequest
 {
+    /// <summary>When editing a benchmark: the phase this entry changes; null for a new phase (ignored on creation).</summary>
+    public int? Id { get; set; }
+
     public string Name { get; set; } = "";
     public DateTimeOffset Opens { get; set; }
     public DateTimeOffset Closes { get; set; }

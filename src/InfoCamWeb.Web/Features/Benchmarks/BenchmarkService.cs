@@ -44,7 +44,7 @@ public sealed record SubmissionResult(int? SubmissionId, int? RunId, ServiceErro
 /// gap to the leader. Submissions run as ordinary runs of the submitting team, marked with what of the ground truth
 /// stays hidden (<see cref="GroundTruthPolicy"/>).
 /// </summary>
-public sealed class BenchmarkService(
+public sealed partial class BenchmarkService(
     IDbContextFactory<InfoCamDbContext> dbFactory, RunService runs, LeaderboardService boards, Datasets.DatasetAnnotations annotations, TimeProvider clock)
 {
     private readonly Dictionary<(int Phase, int Team), Gate> _gates = new();
@@ -79,15 +79,12 @@ public sealed class BenchmarkService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var dataset = await db.Datasets.Include(d => d.Team).FirstOrDefaultAsync(d => d.Id == request.DatasetId, ct);
         if (dataset is null || !actor.IsMember(dataset.TeamId)) return (null, "datasetId: choose a dataset of one of your teams.");
-        var (benchmark, problem) = BenchmarkValidation.Check(request, dataset.Masks > 0);
+        var (valid, problem) = BenchmarkValidation.Check(request, dataset.Masks > 0);
         if (problem is not null) return (null, problem);
-        if (dataset.Masks > 0 && benchmark!.Protocol != "resize224") return (null, "protocol: a mask dataset is evaluated with resize224 (resize256crop224 would crop the masks).");
+        var benchmark = valid!;
+        if (dataset.Masks > 0 && benchmark.Protocol != "resize224") return (null, "protocol: a mask dataset is evaluated with resize224 (resize256crop224 would crop the masks).");
         if (await HiddenDatasetProblemAsync(db, dataset, request.HiddenGroundTruth, ct) is { } hidden) return (null, hidden);
-        var images = (await annotations.GetAsync(dataset, ct)).Select(Dataset.ParseSplit(benchmark!.Split));
-        foreach (var p in benchmark.Phases)
-        {
-            if (new ImageSubset(p.SubsetFrom, p.SubsetTo).Of(images).Count == 0) return (null, $"phases[{p.Order}].subset: no image of the {benchmark.Split} split of '{dataset.Name}' falls in it.");
-        }
+        if (await EmptyPhaseProblemAsync(dataset, benchmark, ct) is { } empty) return (null, empty);
         benchmark.HostTeamId = dataset.TeamId;
         benchmark.CreatedByUserId = actor.UserId;
         benchmark.CreatedAt = clock.GetUtcNow();
@@ -95,6 +92,14 @@ public sealed class BenchmarkService(
         await db.SaveChangesAsync(ct);
         if (benchmark.HiddenGroundTruth) await RevokeShareLinksAsync(db, dataset.Id, ct);
         return (benchmark.Id, null);
+    }
+
+    /// <summary>The first phase whose part of the split holds no image, named with its index.</summary>
+    private async Task<string?> EmptyPhaseProblemAsync(DatasetRecord dataset, Benchmark benchmark, CancellationToken ct)
+    {
+        var images = (await annotations.GetAsync(dataset, ct)).Select(Dataset.ParseSplit(benchmark.Split));
+        var empty = benchmark.Phases.OrderBy(p => p.Order).FirstOrDefault(p => new ImageSubset(p.SubsetFrom, p.SubsetTo).Of(images).Count == 0);
+        return empty is null ? null : $"phases[{empty.Order}].subset: no image of the {benchmark.Split} split of '{dataset.Name}' falls in it.";
     }
 
     /// <summary>The share links of the dataset's runs stop working: they would show the hidden ground truth to anyone.</summary>

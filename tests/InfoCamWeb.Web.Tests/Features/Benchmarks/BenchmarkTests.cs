@@ -427,6 +427,84 @@ public class BenchmarkTests(WebAppFixture app)
     }
 
     [Fact]
+    public async Task The_host_edits_a_benchmark_while_what_its_submissions_ran_with_stays_and_their_runs_follow_the_new_terms()
+    {
+        var (_, hostActor, benchmark, development, final) = await HiddenBenchmarkAsync();
+        var participant = await app.NewTeamMemberAsync();
+        var (_, runId) = await SubmitAndWaitAsync(participant, benchmark, final, await UploadDemoModelAsync(participant));
+        var benchmarks = app.Get<BenchmarkService>();
+        Assert.Null(await benchmarks.DraftAsync(participant, benchmark));
+        var draft = (await benchmarks.DraftAsync(hostActor, benchmark))!;
+        Assert.Equal(new Dictionary<int, int> { [final] = 1 }, draft.SubmissionsByPhase);
+        Assert.Equal([development, final], draft.Request.Phases.Select(p => p.Id));
+        Assert.Equal(ErrorKind.Forbidden, (await benchmarks.UpdateAsync(participant, benchmark, draft.Request))!.Kind);
+
+        async Task<string?> Problem(Action<BenchmarkRequest> change)
+        {
+            var request = (await benchmarks.DraftAsync(hostActor, benchmark))!.Request;
+            change(request);
+            return (await benchmarks.UpdateAsync(hostActor, benchmark, request))?.Message;
+        }
+        Assert.Equal("split: fixed once the benchmark has submissions (1); it stays 'test'.", await Problem(r => r.Split = "all"));
+        Assert.Equal("methods: fixed once the benchmark has submissions (1); it stays 'cam,infocam,infocam+'.", await Problem(r => r.Methods = ["cam"]));
+        Assert.StartsWith("hiddenGroundTruth: a benchmark keeps whether its ground truth is hidden (hidden)", await Problem(r => r.HiddenGroundTruth = false));
+        Assert.StartsWith("datasetId: a benchmark keeps its dataset ('A's data'", await Problem(r => r.DatasetId++));
+        Assert.Equal("phases[1].subset: 'Final' has 1 submission(s) evaluated on buckets [30, 100); its images cannot change.", await Problem(r => r.Phases[1].SubsetFrom = 40));
+        Assert.Equal("phases: 'Final' has 1 submission(s) and cannot be removed.", await Problem(r => r.Phases.RemoveAt(1)));
+        Assert.Equal("phases[0].id: 999999 is not a phase of this benchmark (leave it out for a new phase).", await Problem(r => r.Phases[0].Id = 999999));
+        Assert.Equal($"phases[1].id: phase {development} is listed twice.", await Problem(r => r.Phases[1].Id = development));
+        Assert.Equal("title: give a title of 1 to 200 characters.", await Problem(r => r.Title = ""));
+        Assert.Equal("Hidden finches", (await benchmarks.GetAsync(hostActor, benchmark))!.Benchmark.Title); // nothing refused was stored
+
+        // Title, limits, the final board made public, a phase added: the submission's run follows (scores and labels shown).
+        Assert.Null(await Problem(r =>
+        {
+            r.Title = "Hidden finches, second edition";
+            r.Phases[0].DailyLimit = 5;
+            r.Phases[1].Visibility = "public";
+            r.Phases.Add(new PhaseRequest { Name = "Extra", Opens = DateTimeOffset.UtcNow, Closes = DateTimeOffset.UtcNow.AddDays(3), SubsetFrom = 0, SubsetTo = 100 });
+        }));
+        var view = (await benchmarks.GetAsync(hostActor, benchmark))!;
+        Assert.Equal("Hidden finches, second edition", view.Benchmark.Title);
+        Assert.Equal(["Development", "Final", "Extra"], view.Phases.Select(p => p.Phase.Name));
+        Assert.Equal(5, view.Phases[0].Phase.DailyLimit);
+        await using (var db = await app.Db.CreateDbContextAsync())
+        {
+            var run = await db.Runs.AsNoTracking().FirstAsync(r => r.Id == runId);
+            Assert.Null(run.ScoresHiddenUntil);
+            Assert.Equal(GroundTruthHiding.Annotations, run.Concealment);
+        }
+        Assert.Null((await benchmarks.BoardAsync(participant, benchmark, final))!.HiddenUntil);
+
+        // A phase without submissions can go; through the API too, for the host only.
+        var (hostToken, _) = await app.Get<ApiTokenService>().CreateAsync(hostActor, "edit");
+        var api = app.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", hostToken);
+        var request = (await benchmarks.DraftAsync(hostActor, benchmark))!.Request;
+        request.Phases.RemoveAt(0);
+        using (var put = await api.PutAsJsonAsync($"/api/benchmarks/{benchmark}", request))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+        Assert.Equal(["Final", "Extra"], (await benchmarks.GetAsync(hostActor, benchmark))!.Phases.Select(p => p.Phase.Name));
+        var (participantToken, _) = await app.Get<ApiTokenService>().CreateAsync(participant, "edit");
+        var other = app.CreateClient();
+        other.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", participantToken);
+        using (var refused = await other.PutAsJsonAsync($"/api/benchmarks/{benchmark}", request))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        // The edit page: the form for the host (the fixed fields locked), a refusal for anyone else.
+        var page = await (await app.SignedInClientAsync(hostActor)).GetStringAsync($"/benchmarks/{benchmark}/edit");
+        Assert.Contains("Save changes", page);
+        Assert.Contains("id=\"benchmark-run-fixed\"", page);
+        Assert.Contains("1 submission(s): its images stay", page);
+        Assert.Contains("only the host team edits", await (await app.SignedInClientAsync(participant)).GetStringAsync($"/benchmarks/{benchmark}/edit"));
+        Assert.Contains($"/benchmarks/{benchmark}/edit", await (await app.SignedInClientAsync(hostActor)).GetStringAsync($"/benchmarks/{benchmark}"));
+    }
+
+    [Fact]
     public void Labels_are_withheld_in_a_phase_that_shares_images_with_one_shown_at_its_close()
     {
         BenchmarkPhase Phase(int from, int to, BoardVisibility visibility) => new() { Name = "p", SubsetFrom = from, SubsetTo = to, Visibility = visibility };

@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace InfoCamWeb.Web.Features.Benchmarks;
+
+/// <summary>A phase being filled in on the benchmark form: its request, with the dates as typed text (UTC).</summary>
+public sealed class PhaseForm
+{
+    public string Name { get => Request.Name; set => Request.Name = value; }
+    public string Opens { get; set; } = "";
+    public string Closes { get; set; } = "";
+    public PhaseRequest Request { get; init; } = new();
+
+    public static PhaseForm New(string name, DateTimeOffset opens, DateTimeOffset closes, int from, int to, string visibility, string rule, int daily, int total) => new()
+    {
+        Request = new PhaseRequest { Name = name, SubsetFrom = from, SubsetTo = to, Visibility = visibility, Rule = rule, DailyLimit = daily, TotalLimit = total },
+        Opens = Format(opens), Closes = Format(closes),
+    };
+
+    /// <summary>A stored phase's request (with its id) on the form.</summary>
+    public static PhaseForm Of(PhaseRequest request) => new() { Request = request, Opens = Format(request.Opens), Closes = Format(request.Closes) };
+
+    /// <summary>The form's phases as requests, their typed dates parsed; else the first date that is not one, with its field.</summary>
+    public static (List<PhaseRequest> Phases, string? Error) ToRequests(IReadOnlyList<PhaseForm> forms)
+    {
+        var phases = new List<PhaseRequest>();
+        for (int i = 0; i < forms.Count; i++)
+        {
+            var p = forms[i];
+            if (!TryParse(p.Opens, out var opens)) return ([], $"phases[{i}].opens: '{p.Opens}' is not a date yyyy-MM-dd HH:mm (UTC).");
+            if (!TryParse(p.Closes, out var closes)) return ([], $"phases[{i}].closes: '{p.Closes}' is not a date yyyy-MM-dd HH:mm (UTC).");
+            (p.Request.Opens, p.Request.Closes) = (opens, closes);
+            phases.Add(p.Request);
+        }
+        return (phases, null);
+    }
+
+    private static string Format(DateTimeOffset t) => t.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    private static bool TryParse(string text, out DateTimeOffset value) =>
+        DateTimeOffset.TryParseExact(text.Trim(), ["yyyy-MM-dd HH:mm", "yyyy-MM-dd"], CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
+}

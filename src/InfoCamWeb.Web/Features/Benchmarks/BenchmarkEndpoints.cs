@@ -45,9 +45,10 @@ public static class BenchmarkEndpoints
         }).WithSummary("Create a benchmark (hosts): title, Markdown description, dataset of your team, split, protocol, methods, ranking metric, hidden ground truth, phases.");
         group.MapPut("/{id:int}", async (int id, [FromBody] BenchmarkRequest request, HttpContext http, ActorProvider actors, BenchmarkService benchmarks, CancellationToken ct) =>
         {
-            var error = await benchmarks.UpdateAsync(await actors.GetAsync(http.User, ct), id, request, ct);
-            return error is null ? Results.Ok(ToApi((await benchmarks.GetAsync(await actors.GetAsync(http.User, ct), id, ct))!)) : ApiEndpoints.ErrorResult(error);
-        }).WithSummary("Edit a benchmark (its host team): the same fields as on creation, phases matched by id (none: a new phase). The dataset and hidden ground truth never change; split, protocol and methods not once there are submissions; a phase with submissions keeps its images and stays.");
+            var actor = await actors.GetAsync(http.User, ct);
+            if (await benchmarks.UpdateAsync(actor, id, request, ct) is { } error) return ApiEndpoints.ErrorResult(error);
+            return await benchmarks.GetAsync(actor, id, ct) is { } view ? Results.Ok(ToApi(view)) : NotFound(id);
+        }).WithSummary("Edit a benchmark (a host of its team): the same fields as on creation, phases matched by id (none: a new phase). The dataset and hidden ground truth never change; split, protocol and methods not once there are submissions; a phase with submissions keeps its images and stays.");
         group.MapGet("/{id:int}/leaderboard", async (int id, int? phase, HttpContext http, ActorProvider actors, BenchmarkService benchmarks, CancellationToken ct) =>
         {
             var actor = await actors.GetAsync(http.User, ct);

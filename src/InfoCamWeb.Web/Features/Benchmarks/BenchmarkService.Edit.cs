@@ -1,5 +1,6 @@
 using InfoCamWeb.Data;
 using InfoCamWeb.Data.Entities;
+using InfoCamWeb.Web.Features.Runs;
 using Microsoft.EntityFrameworkCore;
 
 namespace InfoCamWeb.Web.Features.Benchmarks;
@@ -19,12 +20,12 @@ public sealed record BenchmarkDraft(BenchmarkRequest Request, string DatasetName
 /// </summary>
 public sealed partial class BenchmarkService
 {
-    /// <summary>The benchmark as a request for its edit form; null when there is none or the actor is not of its host team.</summary>
+    /// <summary>The benchmark as a request for its edit form; null when there is none or the actor is not a host of its team.</summary>
     public async Task<BenchmarkDraft?> DraftAsync(Actor actor, int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var b = await db.Benchmarks.AsNoTracking().Include(x => x.Dataset).Include(x => x.Phases).FirstOrDefaultAsync(x => x.Id == id, ct);
-        if (b is null || !actor.IsMember(b.HostTeamId)) return null;
+        if (b is null || !actor.IsHost || !actor.IsMember(b.HostTeamId)) return null;
         var request = new BenchmarkRequest
         {
             Title = b.Title, Description = b.Description, DatasetId = b.DatasetId, Split = b.Split, Protocol = b.Protocol,
@@ -39,25 +40,67 @@ public sealed partial class BenchmarkService
         return new BenchmarkDraft(request, b.Dataset!.Name, await SubmissionCountsAsync(db, id, ct));
     }
 
-    /// <summary>Applies <paramref name="request"/> to the benchmark; null on success, else the first problem with its field.</summary>
-    public async Task<ServiceError?> UpdateAsync(Actor actor, int id, BenchmarkRequest request, CancellationToken ct = default)
+    /// <summary>
+    /// Applies <paramref name="request"/> to the benchmark (a host of its team); null on success, else the first problem
+    /// with its field, and nothing stored. Runs under the benchmark's gate, so no submission is taken meanwhile.
+    /// </summary>
+    public Task<ServiceError?> UpdateAsync(Actor actor, int id, BenchmarkRequest request, CancellationToken ct = default) =>
+        InGateAsync(id, async () =>
+        {
+            try
+            {
+                return await UpdateInGateAsync(actor, id, request, ct);
+            }
+            catch (Exception ex) when (InfoCamDbContext.IsBusy(ex))
+            {
+                return new ServiceError(ErrorKind.Invalid, InfoCamDbContext.BusyMessage);
+            }
+        }, ct);
+
+    private async Task<ServiceError?> UpdateInGateAsync(Actor actor, int id, BenchmarkRequest request, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var b = await db.Benchmarks.Include(x => x.Dataset).Include(x => x.Phases).FirstOrDefaultAsync(x => x.Id == id, ct);
         if (b is null) return ServiceError.NotFound($"There is no benchmark {id}.");
-        if (!actor.IsMember(b.HostTeamId)) return ServiceError.Forbidden($"Only the host team of benchmark {id} edits it.");
+        if (!actor.IsHost || !actor.IsMember(b.HostTeamId)) return ServiceError.Forbidden($"Only a host of the team that hosts benchmark {id} edits it.");
         var (edited, problem) = BenchmarkValidation.Check(request, b.Dataset!.Masks > 0);
         if (problem is not null) return problem;
         if (b.Dataset.Masks > 0 && edited!.Protocol != "resize224") return "protocol: a mask dataset is evaluated with resize224 (resize256crop224 would crop the masks).";
         var submissions = await SubmissionCountsAsync(db, id, ct);
         if (FixedFieldProblem(b, edited!, request, submissions) is { } fixedField) return fixedField;
         if (PhaseProblem(b, request, submissions) is { } phase) return phase;
+        var before = b.Phases.Where(p => submissions.GetValueOrDefault(p.Id) > 0).ToDictionary(p => p.Id, TermsFor);
         Apply(b, edited!, request);
+        if (HidesAgainProblem(b, before, submissions, clock.GetUtcNow()) is { } hidesAgain) return hidesAgain;
         if (await EmptyPhaseProblemAsync(b.Dataset, b, ct) is { } empty) return empty;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         await ApplyTermsToSubmissionsAsync(db, b, ct);
         await transaction.CommitAsync(ct);
+        return null;
+    }
+
+    /// <summary>
+    /// What participants have seen stays seen: an edit that would hide again the labels or the scores of submissions
+    /// that showed them (a phase made to share images with one shown at its close, a board made to wait for a close
+    /// still to come) is refused.
+    /// </summary>
+    private static string? HidesAgainProblem(Benchmark b, Dictionary<int, RunTerms> before, Dictionary<int, int> submissions, DateTimeOffset now)
+    {
+        foreach (var phase in b.Phases.Where(p => before.ContainsKey(p.Id)).OrderBy(p => p.Order))
+        {
+            var (was, will) = (before[phase.Id], TermsFor(phase));
+            string where = $"phases[{phase.Order}]: '{phase.Name}' has {submissions[phase.Id]} submission(s)";
+            if (was.Concealment != GroundTruthHiding.AnnotationsAndLabels && will.Concealment == GroundTruthHiding.AnnotationsAndLabels)
+            {
+                return $"{where} whose class labels were shown; this change would hide them again (its images would be shared with a phase whose board shows at its close).";
+            }
+            bool shown = was.ScoresHiddenUntil is not { } until || until <= now;
+            if (shown && will.ScoresHiddenUntil is { } hiddenUntil && hiddenUntil > now)
+            {
+                return $"{where} whose scores were shown; its board cannot wait again for a close ({Formats.Stamp(hiddenUntil)}).";
+            }
+        }
         return null;
     }
 

@@ -47,7 +47,7 @@ public sealed record SubmissionResult(int? SubmissionId, int? RunId, ServiceErro
 public sealed partial class BenchmarkService(
     IDbContextFactory<InfoCamDbContext> dbFactory, RunService runs, LeaderboardService boards, Datasets.DatasetAnnotations annotations, TimeProvider clock)
 {
-    private readonly Dictionary<(int Phase, int Team), Gate> _gates = new();
+    private readonly Dictionary<int, Gate> _gates = new();
 
     public async Task<List<BenchmarkSummary>> ListAsync(CancellationToken ct = default)
     {
@@ -184,7 +184,7 @@ public sealed partial class BenchmarkService(
     /// <summary>
     /// Submits one of the team's models to an open phase: within the limits, the model is validated against the dataset
     /// (a refusal is stored with its reason and counts) and evaluated as a run of the team on the phase's images. One
-    /// submission per (phase, team) is taken at a time, so two at once cannot both pass the limit.
+    /// submission per benchmark is taken at a time, so two at once cannot both pass the limit.
     /// </summary>
     public Task<SubmissionResult> SubmitAsync(Actor actor, int benchmarkId, int phaseId, int modelId, CancellationToken ct = default) =>
         GatedAsync(actor, benchmarkId, phaseId, teamId => SubmitCheckedAsync(actor, teamId, phaseId, modelId, ct), ct);
@@ -205,17 +205,32 @@ public sealed partial class BenchmarkService(
         }, ct);
 
     /// <summary>
-    /// One submission per (phase, team) at a time: the limits are checked (<see cref="PreflightAsync"/>) and the
-    /// submission stored under the same gate, so two at once cannot both pass a limit. A busy database stores and
-    /// counts nothing (the server's fault, not the team's). A gate nobody waits for is dropped afterwards.
+    /// Submissions are taken one at a time per benchmark: the limits are checked (<see cref="PreflightAsync"/>) and the
+    /// submission stored under the benchmark's gate, so two at once cannot both pass a limit, and an edit of the
+    /// benchmark (which takes the same gate) never runs between a submission's checks and its store. A busy database
+    /// stores and counts nothing (the server's fault, not the team's).
     /// </summary>
-    private async Task<SubmissionResult> GatedAsync(Actor actor, int benchmarkId, int phaseId, Func<int, Task<SubmissionResult>> submit, CancellationToken ct)
+    private Task<SubmissionResult> GatedAsync(Actor actor, int benchmarkId, int phaseId, Func<int, Task<SubmissionResult>> submit, CancellationToken ct) =>
+        InGateAsync(benchmarkId, async () =>
+        {
+            try
+            {
+                if (await PreflightAsync(actor, benchmarkId, phaseId, ct) is { } refused) return new SubmissionResult(null, null, refused);
+                return await submit(actor.ActiveTeamId!.Value);
+            }
+            catch (Exception ex) when (InfoCamDbContext.IsBusy(ex))
+            {
+                return new SubmissionResult(null, null, InfoCamDbContext.BusyMessage);
+            }
+        }, ct);
+
+    /// <summary>Runs <paramref name="work"/> holding the benchmark's gate (one web process serves the app); a gate nobody waits for is dropped afterwards.</summary>
+    private async Task<T> InGateAsync<T>(int benchmarkId, Func<Task<T>> work, CancellationToken ct)
     {
-        var key = (phaseId, actor.ActiveTeamId ?? 0);
         Gate gate;
         lock (_gates)
         {
-            gate = _gates.TryGetValue(key, out var open) ? open : _gates[key] = new Gate();
+            gate = _gates.TryGetValue(benchmarkId, out var open) ? open : _gates[benchmarkId] = new Gate();
             gate.Users++;
         }
         try
@@ -223,12 +238,7 @@ public sealed partial class BenchmarkService(
             await gate.Semaphore.WaitAsync(ct);
             try
             {
-                if (await PreflightAsync(actor, benchmarkId, phaseId, ct) is { } refused) return new(null, null, refused);
-                return await submit(actor.ActiveTeamId!.Value);
-            }
-            catch (Exception ex) when (InfoCamDbContext.IsBusy(ex))
-            {
-                return new(null, null, InfoCamDbContext.BusyMessage);
+                return await work();
             }
             finally
             {
@@ -239,12 +249,12 @@ public sealed partial class BenchmarkService(
         {
             lock (_gates)
             {
-                if (--gate.Users == 0) _gates.Remove(key);
+                if (--gate.Users == 0) _gates.Remove(benchmarkId);
             }
         }
     }
 
-    /// <summary>The semaphore of one (phase, team) and how many submissions hold or wait for it.</summary>
+    /// <summary>The semaphore of one benchmark and how many submissions or edits hold or wait for it.</summary>
     private sealed class Gate
     {
         public SemaphoreSlim Semaphore { get; } = new(1, 1);

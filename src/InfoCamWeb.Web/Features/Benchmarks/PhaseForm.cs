@@ -16,8 +16,14 @@ public sealed class PhaseForm
         Opens = Format(opens), Closes = Format(closes),
     };
 
-    /// <summary>A stored phase's request (with its id) on the form.</summary>
-    public static PhaseForm Of(PhaseRequest request) => new() { Request = request, Opens = Format(request.Opens), Closes = Format(request.Closes) };
+    /// <summary>A stored phase's request (with its id) on the form; its dates stay exact unless their text is changed.</summary>
+    public static PhaseForm Of(PhaseRequest request) => new()
+    {
+        Request = request, Opens = Format(request.Opens), Closes = Format(request.Closes), _stored = (request.Opens, request.Closes),
+    };
+
+    /// <summary>The stored dates, to the tick: the form shows minutes, and saving an unchanged date must not move it.</summary>
+    private (DateTimeOffset Opens, DateTimeOffset Closes)? _stored;
 
     /// <summary>The form's phases as requests, their typed dates parsed; else the first date that is not one, with its field.</summary>
     public static (List<PhaseRequest> Phases, string? Error) ToRequests(IReadOnlyList<PhaseForm> forms)
@@ -26,12 +32,23 @@ public sealed class PhaseForm
         for (int i = 0; i < forms.Count; i++)
         {
             var p = forms[i];
-            if (!TryParse(p.Opens, out var opens)) return ([], $"phases[{i}].opens: '{p.Opens}' is not a date yyyy-MM-dd HH:mm (UTC).");
-            if (!TryParse(p.Closes, out var closes)) return ([], $"phases[{i}].closes: '{p.Closes}' is not a date yyyy-MM-dd HH:mm (UTC).");
+            if (!p.TryDate(p.Opens, p._stored?.Opens, out var opens)) return ([], $"phases[{i}].opens: '{p.Opens}' is not a date yyyy-MM-dd HH:mm (UTC).");
+            if (!p.TryDate(p.Closes, p._stored?.Closes, out var closes)) return ([], $"phases[{i}].closes: '{p.Closes}' is not a date yyyy-MM-dd HH:mm (UTC).");
             (p.Request.Opens, p.Request.Closes) = (opens, closes);
             phases.Add(p.Request);
         }
         return (phases, null);
+    }
+
+    /// <summary>The typed date; the stored one itself when its text was left as shown.</summary>
+    private bool TryDate(string text, DateTimeOffset? stored, out DateTimeOffset value)
+    {
+        if (stored is { } exact && text.Trim() == Format(exact))
+        {
+            value = exact;
+            return true;
+        }
+        return TryParse(text, out value);
     }
 
     private static string Format(DateTimeOffset t) => t.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);

@@ -29,7 +29,7 @@ public sealed class ImageRenderer(IDbContextFactory<InfoCamDbContext> dbFactory,
     public const string SmallSuffix = "-small";
 
     /// <summary>One view of an image; null when the run has no such image or no such method.</summary>
-    /// <param name="hostView">The host's views of a submission with hidden ground truth: drawn with it. Ignored for other runs (the ground truth is drawn for everyone).</param>
+    /// <param name="hostView">The host's views of a submission with hidden ground truth: drawn with it, cached apart. Callers pass false for other runs (the ground truth is drawn for everyone).</param>
     public async Task<byte[]?> GetAsync(int runId, int index, string kind, bool hostView, CancellationToken ct)
     {
         bool small = kind.EndsWith(SmallSuffix, StringComparison.Ordinal);

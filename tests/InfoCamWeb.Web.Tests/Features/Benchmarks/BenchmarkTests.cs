@@ -475,6 +475,9 @@ public class BenchmarkTests(WebAppFixture app)
             Assert.Equal(GroundTruthHiding.Annotations, run.Concealment);
         }
         Assert.Null((await benchmarks.BoardAsync(participant, benchmark, final))!.HiddenUntil);
+        // What the participant has seen stays seen: the final board cannot wait for its close again.
+        Assert.Equal("phases[1]: 'Final' has 1 submission(s) whose class labels were shown; this change would hide them again (its images would be shared with a phase whose board shows at its close).",
+            await Problem(r => r.Phases[1].Visibility = "after-close"));
 
         // A phase without submissions can go; through the API too, for the host only.
         var (hostToken, _) = await app.Get<ApiTokenService>().CreateAsync(hostActor, "edit");
@@ -500,7 +503,7 @@ public class BenchmarkTests(WebAppFixture app)
         Assert.Contains("Save changes", page);
         Assert.Contains("id=\"benchmark-run-fixed\"", page);
         Assert.Contains("1 submission(s): its images stay", page);
-        Assert.Contains("only the host team edits", await (await app.SignedInClientAsync(participant)).GetStringAsync($"/benchmarks/{benchmark}/edit"));
+        Assert.Contains("only they edit a benchmark", await (await app.SignedInClientAsync(participant)).GetStringAsync($"/benchmarks/{benchmark}/edit"));
         Assert.Contains($"/benchmarks/{benchmark}/edit", await (await app.SignedInClientAsync(hostActor)).GetStringAsync($"/benchmarks/{benchmark}"));
     }
 

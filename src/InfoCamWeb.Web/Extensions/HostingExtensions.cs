@@ -117,6 +117,7 @@ public static class HostingExtensions
         builder.Services.AddSingleton<DemoSetup>();
         builder.Services.AddSingleton<Features.Images.ImageRenderer>();
         builder.Services.AddSingleton<Features.Images.ImageBrowserService>();
+        builder.Services.AddSingleton<Features.Images.ImageOrder>();
         builder.Services.AddHostedService<Features.Images.PngCachePruner>();
         builder.Services.AddHostedService<Features.Images.FirstPageWarmer>();
         builder.Services.AddSingleton<Features.Leaderboard.LeaderboardService>();

@@ -78,7 +78,8 @@ public sealed class FirstPageWarmer(RunNotifier notifier, IDbContextFactory<Info
             }
             _warmed.Add(runId);
             var page = await images.QuerySharedAsync(runId, new ImageQuery(), ct);
-            if (page is null) return;
+            // A page shown without labels lists positions of a shuffled order, not stored indices: rendered on demand.
+            if (page is null || !page.Shown.Labels) return;
             await renderer.WarmAsync(runId, page.Rows.Select(r => r.Index), ct);
             var first = page.Rows.Select(r => $"/runs/{runId}/images/{r.Index}/photo-small.jpg").Take(1);
             await pages.RequestAsync([$"/runs/{runId}", $"/runs/{runId}/images", .. first], ct);

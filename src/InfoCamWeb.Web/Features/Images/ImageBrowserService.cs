@@ -60,15 +60,42 @@ public sealed record ImagePage(IReadOnlyList<ImageRow> Rows, int Total, IReadOnl
 /// overlays) cached on disk. Rendering uses the stored score maps and managed decoding only: no ONNX Runtime and no
 /// native decoder in the web process.
 /// </summary>
-public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFactory, Datasets.DatasetAnnotations annotations, ImageRenderer renderer)
-{    private readonly ImageDecoder _decoder = new(jpeg: JpegDecoderKind.ImageSharp);
+/// <remarks>
+/// A viewer who may not see the run's labels sees the images in <see cref="ImageOrder"/>'s shuffled order, and every
+/// index this service takes from or gives to such a viewer (rows, detail, neighbours, image URLs) is a position in it.
+/// </remarks>
+public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFactory, Datasets.DatasetAnnotations annotations, ImageRenderer renderer, ImageOrder order)
+{
+    private readonly ImageDecoder _decoder = new(jpeg: JpegDecoderKind.ImageSharp);
 
     public Task<ImagePage?> QueryAsync(Actor actor, int runId, ImageQuery q, CancellationToken ct = default) => QueryCoreAsync(actor, runId, q, ct);
 
     /// <summary>For a valid share link: the link itself is the permission.</summary>
     internal Task<ImagePage?> QuerySharedAsync(int runId, ImageQuery q, CancellationToken ct = default) => QueryCoreAsync(null, runId, q, ct);
 
-    internal Task<byte[]?> RenderSharedAsync(int runId, int index, string kind, CancellationToken ct = default) => renderer.GetAsync(runId, index, kind, hostView: false, ct);
+    internal async Task<byte[]?> RenderSharedAsync(int runId, int index, string kind, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var concealment = await db.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => (GroundTruthHiding?)r.Concealment).FirstOrDefaultAsync(ct);
+        if (concealment is not { } hiding) return null;
+        return await IndexAtAsync(db, runId, index, labelsHidden: hiding == GroundTruthHiding.AnnotationsAndLabels, ct) is int stored
+            ? await renderer.GetAsync(runId, stored, kind, hostView: false, ct)
+            : null;
+    }
+
+    /// <summary>
+    /// The stored index of what a viewer calls <paramref name="index"/>: itself, or, when the labels are hidden from
+    /// them, the image at that position of the shuffled order; null when there is no such position.
+    /// </summary>
+    private async Task<int?> IndexAtAsync(InfoCamDbContext db, int runId, int index, bool labelsHidden, CancellationToken ct)
+    {
+        if (!labelsHidden) return index;
+        var shuffled = await ShuffledAsync(db, runId, ct);
+        return (uint)index < (uint)shuffled.Length ? shuffled[index] : null;
+    }
+
+    private async Task<int[]> ShuffledAsync(InfoCamDbContext db, int runId, CancellationToken ct) =>
+        order.Shuffle(runId, await db.RunImages.AsNoTracking().Where(i => i.RunId == runId).Select(i => i.Index).ToListAsync(ct));
 
     private async Task<ImagePage?> QueryCoreAsync(Actor? actor, int runId, ImageQuery q, CancellationToken ct)
     {
@@ -105,6 +132,7 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
             _ => ious.Where(x => x.Method == m),
         };
         var joined = images.Join(by, i => i.Index, x => x.Index, (i, x) => new { Image = i, x.FixedIoU });
+        if (!shown.Labels) return await ShuffledPageAsync(runId, q, joined.Select(j => j.Image.Index), images, methods, dataset, shown, ct);
         var ordered = !shown.Annotations ? joined.OrderBy(j => j.Image.Index) : q.BestFirst ? joined.OrderByDescending(j => j.FixedIoU) : joined.OrderBy(j => j.FixedIoU);
         int total = await joined.CountAsync(ct);
         var rows = await ordered.ThenBy(j => j.Image.Index).Skip(q.Page * q.PageSize).Take(q.PageSize)
@@ -128,6 +156,20 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
             total, methods, shown.Labels ? dataset.ClassNames : []) { Shown = shown };
     }
 
+    /// <summary>A page for a viewer who may not see the labels: positions in the shuffled order, predicted classes and maps only.</summary>
+    private async Task<ImagePage> ShuffledPageAsync(
+        int runId, ImageQuery q, IQueryable<int> indices, IQueryable<RunImageRecord> images, IReadOnlyList<CamMethod> methods, Dataset dataset,
+        Benchmarks.Disclosure shown, CancellationToken ct)
+    {
+        var shuffled = order.Shuffle(runId, await indices.ToListAsync(ct));
+        int first = q.Page * q.PageSize;
+        var onPage = shuffled.Skip(first).Take(q.PageSize).ToList();
+        var predicted = await images.Where(i => onPage.Contains(i.Index)).ToDictionaryAsync(i => i.Index, i => i.PredictedClass, ct);
+        var rows = onPage.Select((index, k) => new ImageRow(first + k, WithheldName(first + k), "", dataset.NameOf(predicted[index]), false,
+            Enumerable.Repeat(double.NaN, methods.Count).ToArray())).ToList();
+        return new ImagePage(rows, shuffled.Length, methods, []) { Shown = shown };
+    }
+
     /// <summary>Images where some method finds the object (IoU ≥ 0.5 at the fixed threshold) and another does not; one method never disagrees.</summary>
     private static IQueryable<int> Disagreeing(IQueryable<RunImageMethodRecord> ious, int methods) =>
         ious.GroupBy(x => x.Index)
@@ -145,21 +187,38 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = await db.Runs.AsNoTracking().Include(r => r.Dataset).Include(r => r.Team).FirstOrDefaultAsync(r => r.Id == runId, ct);
         if (run is null || (actor is not null && !AccessRules.CanReadRun(actor, run, run.Team!.IsBuiltIn, run.Dataset!.TeamId))) return null;
-        var stored = await db.RunImages.AsNoTracking().FirstOrDefaultAsync(i => i.RunId == runId && i.Index == index, ct);
+        var shown = Benchmarks.GroundTruthPolicy.For(actor, run);
+        bool labels = shown.Labels;
+        var (stored, previous, next) = labels ? await AtIndexAsync(db, runId, index, ct) : await AtPositionAsync(db, runId, index, ct);
         if (stored is null) return null;
-        var neighbours = await db.RunImages.AsNoTracking().Where(i => i.RunId == runId && (i.Index == index - 1 || i.Index == index + 1))
-            .Select(i => i.Index).ToListAsync(ct);
         var dataset = annotations.Get(run.Dataset!);
         var outcome = OutcomeCodec.Decode(stored.Outcome);
         var (width, height) = SizeOf(dataset, stored.ImageId);
         var methods = CamMethods.ParseList(run.Methods);
-        var shown = Benchmarks.GroundTruthPolicy.For(actor, run);
-        bool labels = shown.Labels;
         return new ImageDetail(index, labels ? stored.ImageId : WithheldName(index), labels ? dataset.NameOf(outcome.TrueClass) : "", dataset.NameOf(outcome.PredictedClass),
             labels && outcome.TrueClass == outcome.PredictedClass, width, height, run.CamThreshold,
             methods.Select((m, k) => new MethodOnImage(m, shown.Annotations ? outcome.Methods[k].FixedIoU : double.NaN, outcome.Methods[k].FixedBox)).ToList(),
             outcome.TopClasses.Select(t => new RankedClass(dataset.NameOf(t.Class), t.Probability, labels && t.Class == outcome.TrueClass)).ToList(),
-            neighbours.Contains(index - 1) ? index - 1 : null, neighbours.Contains(index + 1) ? index + 1 : null) { Shown = shown };
+            previous, next) { Shown = shown };
+    }
+
+    /// <summary>The image stored at <paramref name="index"/> and the indices of its stored neighbours.</summary>
+    private static async Task<(RunImageRecord? Stored, int? Previous, int? Next)> AtIndexAsync(InfoCamDbContext db, int runId, int index, CancellationToken ct)
+    {
+        var stored = await db.RunImages.AsNoTracking().FirstOrDefaultAsync(i => i.RunId == runId && i.Index == index, ct);
+        var neighbours = await db.RunImages.AsNoTracking().Where(i => i.RunId == runId && (i.Index == index - 1 || i.Index == index + 1))
+            .Select(i => i.Index).ToListAsync(ct);
+        return (stored, neighbours.Contains(index - 1) ? index - 1 : null, neighbours.Contains(index + 1) ? index + 1 : null);
+    }
+
+    /// <summary>The image at <paramref name="position"/> of the shuffled order and the neighbouring positions.</summary>
+    private async Task<(RunImageRecord? Stored, int? Previous, int? Next)> AtPositionAsync(InfoCamDbContext db, int runId, int position, CancellationToken ct)
+    {
+        var shuffled = await ShuffledAsync(db, runId, ct);
+        if ((uint)position >= (uint)shuffled.Length) return (null, null, null);
+        int index = shuffled[position];
+        var stored = await db.RunImages.AsNoTracking().FirstOrDefaultAsync(i => i.RunId == runId && i.Index == index, ct);
+        return (stored, position > 0 ? position - 1 : null, position + 1 < shuffled.Length ? position + 1 : null);
     }
 
     /// <summary>An image's name when labels are hidden (file names may carry the class, as CUB's do).</summary>
@@ -194,9 +253,12 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
                 .Select(r => new RunAccess(r.TeamId, r.Team!.IsBuiltIn, r.Published, r.Concealment, r.ScoresHiddenUntil, r.Dataset!.TeamId)).FirstOrDefaultAsync(ct);
         }
         if (access is null || !AccessRules.CanReadRun(actor, access)) return null;
-        // The host of a benchmark with hidden ground truth sees it drawn on the submissions' images too.
-        bool hostView = access.Concealment != GroundTruthHiding.None && access.DatasetTeamId is int host && actor.IsMember(host);
-        return await renderer.GetAsync(runId, index, kind, hostView, ct);
+        // The host of a benchmark with hidden ground truth sees it drawn on the submissions' images too, and the labels' order.
+        bool host = access.DatasetTeamId is int hostTeam && actor.IsMember(hostTeam);
+        bool hostView = access.Concealment != GroundTruthHiding.None && host;
+        bool labelsHidden = access.Concealment == GroundTruthHiding.AnnotationsAndLabels && !host;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await IndexAtAsync(db, runId, index, labelsHidden, ct) is int stored ? await renderer.GetAsync(runId, stored, kind, hostView, ct) : null;
     }
 
 }

@@ -228,6 +228,30 @@ public class BenchmarkTests(WebAppFixture app)
         var detail = (await app.Get<ImageBrowserService>().DetailAsync(participant, runId, 0))!;
         Assert.Equal("image 1", detail.ImageId);
         Assert.DoesNotContain(detail.TopClasses, c => c.IsTrue);
+        // Without labels the images come in a keyed shuffle, not in split order (which groups CUB's classes): position p
+        // is the stored image shuffled[p], the same one the host sees at that index, with the same boxes.
+        List<int> indices;
+        await using (var db = await app.Db.CreateDbContextAsync())
+        {
+            indices = await db.RunImages.Where(i => i.RunId == runId).Select(i => i.Index).ToListAsync();
+        }
+        var shuffled = app.Get<ImageOrder>().Shuffle(runId, indices);
+        Assert.NotEqual(indices.Order(), shuffled);
+        foreach (int position in new[] { 0, 1, shuffled.Length - 1 })
+        {
+            var seen = (await app.Get<ImageBrowserService>().DetailAsync(participant, runId, position))!;
+            var host = (await app.Get<ImageBrowserService>().DetailAsync(hostActor, runId, shuffled[position]))!;
+            Assert.Equal($"image {position + 1}", seen.ImageId);
+            Assert.Equal(host.Methods.Select(m => m.Box), seen.Methods.Select(m => m.Box));
+            Assert.Equal(host.PredictedLabel, seen.PredictedLabel);
+            Assert.Equal(position > 0 ? position - 1 : null, seen.Previous);
+            Assert.Equal(position + 1 < shuffled.Length ? position + 1 : null, seen.Next);
+        }
+        Assert.Equal(page.Rows.Select(r => r.PredictedLabel).Take(3),
+            await Task.WhenAll(shuffled.Take(3).Select(async i => (await app.Get<ImageBrowserService>().DetailAsync(hostActor, runId, i))!.PredictedLabel)));
+        Assert.Null(await app.Get<ImageBrowserService>().DetailAsync(participant, runId, shuffled.Length));
+        var photo = await (await app.SignedInClientAsync(participant)).GetByteArrayAsync($"/runs/{runId}/images/1/photo.jpg");
+        Assert.Equal(await app.Get<ImageRenderer>().GetAsync(runId, shuffled[1], "photo", hostView: false, CancellationToken.None), photo);
         var api = await app.SignedInClientAsync(participant);
         using var json = await api.GetAsync($"/runs/{runId}/result.json");
         Assert.Equal(HttpStatusCode.Conflict, json.StatusCode);

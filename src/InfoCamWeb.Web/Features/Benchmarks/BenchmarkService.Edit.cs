@@ -93,7 +93,9 @@ public sealed partial class BenchmarkService
             string where = $"phases[{phase.Order}]: '{phase.Name}' has {submissions[phase.Id]} submission(s)";
             if (was.Concealment != GroundTruthHiding.AnnotationsAndLabels && will.Concealment == GroundTruthHiding.AnnotationsAndLabels)
             {
-                return $"{where} whose class labels were shown; this change would hide them again (its images would be shared with a phase whose board shows at its close).";
+                return phase.Visibility == BoardVisibility.AfterClose
+                    ? $"{where} whose class labels were shown; its board cannot become one shown at its close (that hides the labels)."
+                    : $"{where} whose class labels were shown; this change would hide them again (its images would be shared with a phase whose board shows at its close).";
             }
             bool shown = was.ScoresHiddenUntil is not { } until || until <= now;
             if (shown && will.ScoresHiddenUntil is { } hiddenUntil && hiddenUntil > now)

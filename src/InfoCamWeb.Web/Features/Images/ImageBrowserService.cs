@@ -6,6 +6,7 @@ using InfoCamWeb.Core.Localization;
 using InfoCamWeb.Data;
 using InfoCamWeb.Data.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace InfoCamWeb.Web.Features.Images;
 
@@ -53,6 +54,9 @@ public sealed record ImageDetail(
 public sealed record ImagePage(IReadOnlyList<ImageRow> Rows, int Total, IReadOnlyList<CamMethod> Methods, IReadOnlyList<string> ClassNames)
 {
     public Benchmarks.Disclosure Shown { get; init; } = Benchmarks.Disclosure.Full;
+
+    /// <summary>Labels are hidden and the run has not succeeded: no image is listed until it has (see <see cref="ImageBrowserService"/>).</summary>
+    public bool AfterTheRun { get; init; }
 }
 
 /// <summary>
@@ -62,10 +66,18 @@ public sealed record ImagePage(IReadOnlyList<ImageRow> Rows, int Total, IReadOnl
 /// </summary>
 /// <remarks>
 /// A viewer who may not see the run's labels sees the images in <see cref="ImageOrder"/>'s shuffled order, and every
-/// index this service takes from or gives to such a viewer (rows, detail, neighbours, image URLs) is a position in it.
+/// index this service takes from or gives to such a viewer (rows, detail, neighbours, image URLs) is a position in it;
+/// and only once the run has succeeded: the worker stores images batch by batch in split order, so which ones arrive
+/// together would tell it. The shuffle of a finished run is kept (at most <see cref="KeptPositions"/> positions in all).
 /// </remarks>
 public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFactory, Datasets.DatasetAnnotations annotations, ImageRenderer renderer, ImageOrder order)
+    : IDisposable
 {
+    internal const int KeptPositions = 4_000_000;
+    private readonly MemoryCache _shuffles = new(new MemoryCacheOptions { SizeLimit = KeptPositions });
+
+    public void Dispose() => _shuffles.Dispose();
+
     private readonly ImageDecoder _decoder = new(jpeg: JpegDecoderKind.ImageSharp);
 
     public Task<ImagePage?> QueryAsync(Actor actor, int runId, ImageQuery q, CancellationToken ct = default) => QueryCoreAsync(actor, runId, q, ct);
@@ -76,26 +88,33 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
     internal async Task<byte[]?> RenderSharedAsync(int runId, int index, string kind, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var concealment = await db.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => (GroundTruthHiding?)r.Concealment).FirstOrDefaultAsync(ct);
-        if (concealment is not { } hiding) return null;
-        return await IndexAtAsync(db, runId, index, labelsHidden: hiding == GroundTruthHiding.AnnotationsAndLabels, ct) is int stored
+        var run = await db.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => new { r.Concealment, r.Status }).FirstOrDefaultAsync(ct);
+        if (run is null) return null;
+        return await IndexAtAsync(db, runId, index, labelsHidden: run.Concealment == GroundTruthHiding.AnnotationsAndLabels, run.Status, ct) is int stored
             ? await renderer.GetAsync(runId, stored, kind, hostView: false, ct)
             : null;
     }
 
     /// <summary>
     /// The stored index of what a viewer calls <paramref name="index"/>: itself, or, when the labels are hidden from
-    /// them, the image at that position of the shuffled order; null when there is no such position.
+    /// them, the image at that position of the shuffled order of a succeeded run; null when there is no such position.
     /// </summary>
-    private async Task<int?> IndexAtAsync(InfoCamDbContext db, int runId, int index, bool labelsHidden, CancellationToken ct)
+    private async Task<int?> IndexAtAsync(InfoCamDbContext db, int runId, int index, bool labelsHidden, RunStatus status, CancellationToken ct)
     {
         if (!labelsHidden) return index;
+        if (status != RunStatus.Succeeded) return null;
         var shuffled = await ShuffledAsync(db, runId, ct);
         return (uint)index < (uint)shuffled.Length ? shuffled[index] : null;
     }
 
-    private async Task<int[]> ShuffledAsync(InfoCamDbContext db, int runId, CancellationToken ct) =>
-        order.Shuffle(runId, await db.RunImages.AsNoTracking().Where(i => i.RunId == runId).Select(i => i.Index).ToListAsync(ct));
+    /// <summary>The shuffled order of a succeeded run's images (its images no longer change), computed once and kept.</summary>
+    private async Task<int[]> ShuffledAsync(InfoCamDbContext db, int runId, CancellationToken ct)
+    {
+        if (_shuffles.TryGetValue(runId, out int[]? kept) && kept is not null) return kept;
+        var shuffled = order.Shuffle(runId, await db.RunImages.AsNoTracking().Where(i => i.RunId == runId).Select(i => i.Index).ToListAsync(ct));
+        _shuffles.Set(runId, shuffled, new MemoryCacheEntryOptions { Size = Math.Max(1, shuffled.Length), SlidingExpiration = TimeSpan.FromHours(6) });
+        return shuffled;
+    }
 
     private async Task<ImagePage?> QueryCoreAsync(Actor? actor, int runId, ImageQuery q, CancellationToken ct)
     {
@@ -132,7 +151,12 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
             _ => ious.Where(x => x.Method == m),
         };
         var joined = images.Join(by, i => i.Index, x => x.Index, (i, x) => new { Image = i, x.FixedIoU });
-        if (!shown.Labels) return await ShuffledPageAsync(runId, q, joined.Select(j => j.Image.Index), images, methods, dataset, shown, ct);
+        if (!shown.Labels)
+        {
+            return run.Status == RunStatus.Succeeded
+                ? await ShuffledPageAsync(db, runId, q, images, methods, dataset, shown, ct)
+                : new ImagePage([], 0, methods, []) { Shown = shown, AfterTheRun = true };
+        }
         var ordered = !shown.Annotations ? joined.OrderBy(j => j.Image.Index) : q.BestFirst ? joined.OrderByDescending(j => j.FixedIoU) : joined.OrderBy(j => j.FixedIoU);
         int total = await joined.CountAsync(ct);
         var rows = await ordered.ThenBy(j => j.Image.Index).Skip(q.Page * q.PageSize).Take(q.PageSize)
@@ -158,14 +182,14 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
 
     /// <summary>A page for a viewer who may not see the labels: positions in the shuffled order, predicted classes and maps only.</summary>
     private async Task<ImagePage> ShuffledPageAsync(
-        int runId, ImageQuery q, IQueryable<int> indices, IQueryable<RunImageRecord> images, IReadOnlyList<CamMethod> methods, Dataset dataset,
+        InfoCamDbContext db, int runId, ImageQuery q, IQueryable<RunImageRecord> images, IReadOnlyList<CamMethod> methods, Dataset dataset,
         Benchmarks.Disclosure shown, CancellationToken ct)
     {
-        var shuffled = order.Shuffle(runId, await indices.ToListAsync(ct));
+        var shuffled = await ShuffledAsync(db, runId, ct);
         int first = q.Page * q.PageSize;
         var onPage = shuffled.Skip(first).Take(q.PageSize).ToList();
         var predicted = await images.Where(i => onPage.Contains(i.Index)).ToDictionaryAsync(i => i.Index, i => i.PredictedClass, ct);
-        var rows = onPage.Select((index, k) => new ImageRow(first + k, WithheldName(first + k), "", dataset.NameOf(predicted[index]), false,
+        var rows = onPage.Select((index, k) => new ImageRow(first + k, WithheldName(first + k), "", predicted.TryGetValue(index, out int p) ? dataset.NameOf(p) : "", false,
             Enumerable.Repeat(double.NaN, methods.Count).ToArray())).ToList();
         return new ImagePage(rows, shuffled.Length, methods, []) { Shown = shown };
     }
@@ -189,7 +213,8 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
         if (run is null || (actor is not null && !AccessRules.CanReadRun(actor, run, run.Team!.IsBuiltIn, run.Dataset!.TeamId))) return null;
         var shown = Benchmarks.GroundTruthPolicy.For(actor, run);
         bool labels = shown.Labels;
-        var (stored, previous, next) = labels ? await AtIndexAsync(db, runId, index, ct) : await AtPositionAsync(db, runId, index, ct);
+        var (stored, previous, next) = labels ? await AtIndexAsync(db, runId, index, ct)
+            : run.Status == RunStatus.Succeeded ? await AtPositionAsync(db, runId, index, ct) : (null, null, null);
         if (stored is null) return null;
         var dataset = annotations.Get(run.Dataset!);
         var outcome = OutcomeCodec.Decode(stored.Outcome);
@@ -247,18 +272,21 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
     public async Task<byte[]?> RenderAsync(Actor actor, int runId, int index, string kind, CancellationToken ct = default)
     {
         RunAccess? access;
+        RunStatus status;
         await using (var check = await dbFactory.CreateDbContextAsync(ct))
         {
-            access = await check.Runs.AsNoTracking().Where(r => r.Id == runId)
-                .Select(r => new RunAccess(r.TeamId, r.Team!.IsBuiltIn, r.Published, r.Concealment, r.ScoresHiddenUntil, r.Dataset!.TeamId)).FirstOrDefaultAsync(ct);
+            (access, status) = await check.Runs.AsNoTracking().Where(r => r.Id == runId)
+                .Select(r => new ValueTuple<RunAccess?, RunStatus>(new RunAccess(r.TeamId, r.Team!.IsBuiltIn, r.Published, r.Concealment, r.ScoresHiddenUntil, r.Dataset!.TeamId), r.Status))
+                .FirstOrDefaultAsync(ct);
         }
         if (access is null || !AccessRules.CanReadRun(actor, access)) return null;
         // The host of a benchmark with hidden ground truth sees it drawn on the submissions' images too, and the labels' order.
         bool host = access.DatasetTeamId is int hostTeam && actor.IsMember(hostTeam);
         bool hostView = access.Concealment != GroundTruthHiding.None && host;
         bool labelsHidden = access.Concealment == GroundTruthHiding.AnnotationsAndLabels && !host;
+        if (!labelsHidden) return await renderer.GetAsync(runId, index, kind, hostView, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await IndexAtAsync(db, runId, index, labelsHidden, ct) is int stored ? await renderer.GetAsync(runId, stored, kind, hostView, ct) : null;
+        return await IndexAtAsync(db, runId, index, labelsHidden, status, ct) is int stored ? await renderer.GetAsync(runId, stored, kind, hostView, ct) : null;
     }
 
 }

@@ -252,6 +252,15 @@ public class BenchmarkTests(WebAppFixture app)
         Assert.Null(await app.Get<ImageBrowserService>().DetailAsync(participant, runId, shuffled.Length));
         var photo = await (await app.SignedInClientAsync(participant)).GetByteArrayAsync($"/runs/{runId}/images/1/photo.jpg");
         Assert.Equal(await app.Get<ImageRenderer>().GetAsync(runId, shuffled[1], "photo", hostView: false, CancellationToken.None), photo);
+        // While such a run is not finished, no image is listed: the batches in which images arrive follow the split order.
+        await SetStatusAsync(runId, RunStatus.Running);
+        var waiting = (await app.Get<ImageBrowserService>().QueryAsync(participant, runId, new ImageQuery()))!;
+        Assert.True(waiting.AfterTheRun);
+        Assert.Empty(waiting.Rows);
+        Assert.Null(await app.Get<ImageBrowserService>().DetailAsync(participant, runId, 0));
+        Assert.Equal(HttpStatusCode.NotFound, (await (await app.SignedInClientAsync(participant)).GetAsync($"/runs/{runId}/images/1/photo.jpg")).StatusCode);
+        Assert.NotNull(await app.Get<ImageBrowserService>().DetailAsync(hostActor, runId, 0));
+        await SetStatusAsync(runId, RunStatus.Succeeded);
         var api = await app.SignedInClientAsync(participant);
         using var json = await api.GetAsync($"/runs/{runId}/result.json");
         Assert.Equal(HttpStatusCode.Conflict, json.StatusCode);
@@ -499,9 +508,12 @@ public class BenchmarkTests(WebAppFixture app)
             Assert.Equal(GroundTruthHiding.Annotations, run.Concealment);
         }
         Assert.Null((await benchmarks.BoardAsync(participant, benchmark, final))!.HiddenUntil);
-        // What the participant has seen stays seen: the final board cannot wait for its close again.
-        Assert.Equal("phases[1]: 'Final' has 1 submission(s) whose class labels were shown; this change would hide them again (its images would be shared with a phase whose board shows at its close).",
+        // What the participant has seen stays seen: the final board cannot become one shown at its close again, and no
+        // phase shown at its close may come to share the final's images.
+        Assert.Equal("phases[1]: 'Final' has 1 submission(s) whose class labels were shown; its board cannot become one shown at its close (that hides the labels).",
             await Problem(r => r.Phases[1].Visibility = "after-close"));
+        Assert.Equal("phases[1]: 'Final' has 1 submission(s) whose class labels were shown; this change would hide them again (its images would be shared with a phase whose board shows at its close).",
+            await Problem(r => r.Phases[2].Visibility = "after-close"));
 
         // A phase without submissions can go; through the API too, for the host only.
         var (hostToken, _) = await app.Get<ApiTokenService>().CreateAsync(hostActor, "edit");
@@ -548,6 +560,12 @@ public class BenchmarkTests(WebAppFixture app)
         Assert.Equal(final.Closes, BenchmarkService.TermsFor(final).ScoresHiddenUntil);
         benchmark.HiddenGroundTruth = false;
         Assert.Equal(GroundTruthHiding.None, BenchmarkService.TermsFor(final).Concealment);
+    }
+
+    private async Task SetStatusAsync(int runId, RunStatus status)
+    {
+        await using var db = await app.Db.CreateDbContextAsync();
+        await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, status));
     }
 
     /// <summary>Another finished submission of the participant (for a comparison between two of their runs).</summary>

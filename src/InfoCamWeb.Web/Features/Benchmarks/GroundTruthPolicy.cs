@@ -32,9 +32,13 @@ public static class GroundTruthPolicy
         // While the scores are hidden, so is everything image by image that adds up to them (IoUs, hits, the CSV).
         return new Disclosure(
             Annotations: run.Concealment == GroundTruthHiding.None && scores,
-            Labels: run.Concealment != GroundTruthHiding.AnnotationsAndLabels,
+            Labels: LabelsShown(actor, run.Concealment, datasetTeamId),
             Scores: scores);
     }
+
+    /// <summary>Whether <paramref name="actor"/> (null: a share link's visitor) may see the class labels of a run with <paramref name="concealment"/>.</summary>
+    public static bool LabelsShown(Actor? actor, GroundTruthHiding concealment, int? datasetTeamId) =>
+        concealment != GroundTruthHiding.AnnotationsAndLabels || (actor is not null && datasetTeamId is int team && actor.IsMember(team));
 
     /// <summary>For a run loaded with its dataset.</summary>
     public static Disclosure For(Actor? actor, RunRecord run) => For(actor, run, run.Dataset!.TeamId, DateTimeOffset.UtcNow);

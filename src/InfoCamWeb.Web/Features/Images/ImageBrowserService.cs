@@ -90,7 +90,7 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = await db.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => new { r.Concealment, r.Status }).FirstOrDefaultAsync(ct);
         if (run is null) return null;
-        return await IndexAtAsync(db, runId, index, labelsHidden: run.Concealment == GroundTruthHiding.AnnotationsAndLabels, run.Status, ct) is int stored
+        return await IndexAtAsync(db, runId, index, labelsHidden: !Benchmarks.GroundTruthPolicy.LabelsShown(null, run.Concealment, null), run.Status, ct) is int stored
             ? await renderer.GetAsync(runId, stored, kind, hostView: false, ct)
             : null;
     }
@@ -283,7 +283,7 @@ public sealed class ImageBrowserService(IDbContextFactory<InfoCamDbContext> dbFa
         // The host of a benchmark with hidden ground truth sees it drawn on the submissions' images too, and the labels' order.
         bool host = access.DatasetTeamId is int hostTeam && actor.IsMember(hostTeam);
         bool hostView = access.Concealment != GroundTruthHiding.None && host;
-        bool labelsHidden = access.Concealment == GroundTruthHiding.AnnotationsAndLabels && !host;
+        bool labelsHidden = !Benchmarks.GroundTruthPolicy.LabelsShown(actor, access.Concealment, access.DatasetTeamId);
         if (!labelsHidden) return await renderer.GetAsync(runId, index, kind, hostView, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await IndexAtAsync(db, runId, index, labelsHidden, status, ct) is int stored ? await renderer.GetAsync(runId, stored, kind, hostView, ct) : null;
